@@ -1,0 +1,104 @@
+#pragma once
+// The one config schema shared by the CLI, the wasm API and the page (DESIGN.md §7a), parsed and
+// validated here so that every rejection names its field.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnsvm {
+
+using Json = nlohmann::json;
+
+enum class DataKind { GaussianUnit, Clusters, TokenizedMixture, Global, Toy, File, Inline };
+enum class QueryMode { Cross, Self };
+enum class Param { W, KQ, KQDiag, Prompt, Multihead };
+enum class DecoderMode { Fixed, Trained };
+enum class HeadSigns { Same, Alternating };
+enum class InitKind { Zero, Gaussian };
+enum class LossKind { Logistic, Exponential, Linear };
+enum class OptimizerKind { GD, NGD, Polyak, MD, Flow };
+enum class SvmNorm { Fro, Nuc, Lp, L1Diag };
+enum class TokenRule { Optimal, Selected };
+
+struct DataConfig {
+  DataKind kind = DataKind::GaussianUnit;
+  int n = 6, T = 8, d = 10;
+  std::uint64_t seed = 1;
+  QueryMode query = QueryMode::Cross;
+  int test_n = 0;
+  std::string name;  ///< toy dataset name
+  std::string path;  ///< dataset file (kind "file")
+  Json inline_data;  ///< the dataset itself (kind "inline")
+  int centres = 3;       ///< clusters / tokenized-mixture: number of irrelevant centres
+  double noise = 0.1;    ///< clusters / tokenized-mixture / global: token noise std (per token norm)
+  double snr = 3.0;      ///< tokenized-mixture: ‖μ‖ / noise
+  double C = 1.0;        ///< toy "loss-compare": score coordinate of the second token
+};
+
+struct InitConfig {
+  InitKind kind = InitKind::Gaussian;
+  double std = 0.01;
+  std::uint64_t seed = 1;
+};
+
+struct ModelConfig {
+  Param param = Param::W;
+  int heads = 1;
+  int width = 0;  ///< KQ width m; 0 means d
+  DecoderMode decoder = DecoderMode::Fixed;
+  HeadSigns head_signs = HeadSigns::Same;
+  InitConfig init;
+};
+
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::NGD;
+  double lr = 0.1;           ///< step size (flow: the largest arc-length step)
+  double p = 2.0;            ///< mirror-descent potential ‖·‖_p^p / p
+  bool normalized = false;   ///< md: divide the gradient by its ℓq norm
+  double scale = 1.0;        ///< polyak: factor on the Polyak step
+  double tol = 1e-9;         ///< flow: local error tolerance of the embedded RK pair
+};
+
+struct SvmConfig {
+  std::vector<SvmNorm> norms;
+  double p = 1.75;
+  TokenRule tokens = TokenRule::Optimal;
+};
+
+struct RunConfig {
+  long iterations = 1000;
+  long record_every = 1;
+  int max_history = 4096;  ///< recorded rows kept; older rows are decimated beyond this
+};
+
+struct Config {
+  DataConfig data;
+  ModelConfig model;
+  LossKind loss = LossKind::Logistic;
+  OptimizerConfig optimizer;
+  SvmConfig svm;
+  RunConfig run;
+};
+
+/// Parses and validates a config; throws InputError naming the offending field ("optimizer.lr: ...").
+Config parse_config(const Json& json);
+Config parse_config(const std::string& text);
+
+/// The config as JSON (round-trips through parse_config).
+Json to_json(const Config& config);
+
+const char* name(DataKind);
+const char* name(Param);
+const char* name(LossKind);
+const char* name(OptimizerKind);
+const char* name(SvmNorm);
+const char* name(QueryMode);
+
+/// Reads a whole file; throws InputError naming the path when it cannot be read.
+std::string read_text_file(const std::string& path);
+/// Parses JSON text; throws InputError with `what` and the parser's position on malformed input.
+Json parse_json(const std::string& text, const std::string& what);
+
+}  // namespace attnsvm

@@ -1,0 +1,50 @@
+#pragma once
+// Datasets of token sequences (DESIGN.md §2, §7): tokens, labels, queries, decoder; JSON I/O and the
+// seeded generators.
+#include <Eigen/Dense>
+#include <optional>
+#include <string>
+
+#include "config.hpp"
+
+namespace attnsvm {
+
+/// n sequences of T tokens in R^d with labels ±1 and one query per sequence.
+struct Sequences {
+  int n = 0, T = 0, d = 0;
+  Eigen::MatrixXd X;  ///< (n·T) × d; row i·T + t is token x_it
+  Eigen::VectorXd y;  ///< n labels in {−1, +1}
+  Eigen::MatrixXd Z;  ///< n × d queries z_i (self mode: z_i = x_i0)
+
+  /// The T × d token block of sequence i.
+  auto tokens(int i) const { return X.middleRows(static_cast<Eigen::Index>(i) * T, T); }
+};
+
+struct Dataset {
+  QueryMode query = QueryMode::Cross;
+  Sequences train;
+  std::optional<Sequences> test;
+  std::optional<Eigen::VectorXd> v;  ///< decoder (its initial value when trained)
+
+  int d() const { return train.d; }
+  int T() const { return train.T; }
+};
+
+/// Checks shapes, finiteness and labels; throws InputError naming `where` and the field.
+void validate(const Dataset& data, const std::string& where = "dataset");
+
+/// Reads the dataset JSON format {"X", "y", "z", "v", "X_test", "y_test", "z_test"}; `query` decides
+/// whether "z" is required (cross) or derived from the first tokens (self).
+Dataset dataset_from_json(const Json& json, QueryMode query, const std::string& where = "dataset");
+Json to_json(const Dataset& data);
+
+/// Materialises the dataset of a config: a generator, a toy by name, a file, or inline arrays.
+Dataset make_dataset(const DataConfig& config);
+
+/// Names of the toy datasets (`data.kind = "toy"`).
+std::vector<std::string> toy_names();
+
+/// α_i = argmax_t y_i x_itᵀ v (the optimal token of each sequence; first index on ties).
+Eigen::VectorXi optimal_tokens(const Sequences& seq, const Eigen::Ref<const Eigen::VectorXd>& v);
+
+}  // namespace attnsvm
