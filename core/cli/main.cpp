@@ -1,0 +1,80 @@
+// attnsvm: the native command-line tool (DESIGN.md §7a). Subcommands: data, run, svm.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "commands.hpp"
+#include "errors.hpp"
+
+namespace attnsvm::cli {
+
+std::string take_option(Args& args, const std::string& name, const std::string& fallback) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != name) continue;
+    if (i + 1 >= args.size()) throw InputError(name + ": needs a value");
+    std::string value = args[i + 1];
+    args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+    return value;
+  }
+  return fallback;
+}
+
+void write_output(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text;
+    std::cout.flush();
+    return;
+  }
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw InputError(path + ": cannot open for writing");
+  out << text;
+  if (!out) throw InputError(path + ": write error");
+}
+
+}  // namespace attnsvm::cli
+
+namespace {
+
+constexpr const char* kUsage = R"(attnsvm — softmax attention converges in direction to max-margin token SVMs
+
+usage:
+  attnsvm data CONFIG.json [--out data.json]
+      materialise the dataset of a config (JSON dataset format)
+  attnsvm run CONFIG.json [--iterations N] [--record-every K] [--out metrics.csv|metrics.json]
+                          [--params-out params.json]
+      train; metrics as CSV (default, to stdout) or JSON; final parameters as JSON
+  attnsvm svm DATA.json --norm fro|lp|nuc|l1diag|decoder [--p P] [--tokens optimal|selected|i,j,...]
+                        [--params PARAMS.json] [--model W|prompt] [--query cross|self] [--out solution.json]
+      solve a max-margin token SVM with its certificate
+
+exit codes: 0 success, 2 bad input, 3 infeasible SVM, 4 diverged run
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace attnsvm::cli;
+  Args args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? kExitBadInput : kExitOk;
+  }
+  std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "data") return data_command(args);
+    if (command == "run") return run_command(args);
+    if (command == "svm") return svm_command(args);
+    std::cerr << "attnsvm: unknown command \"" << command << "\" (data, run, svm; see attnsvm --help)\n";
+    return kExitBadInput;
+  } catch (const attnsvm::InputError& e) {
+    std::cerr << "attnsvm " << command << ": " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "attnsvm " << command << ": out of memory\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "attnsvm " << command << ": internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,108 @@
+// attnsvm data / attnsvm run.
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "commands.hpp"
+#include "errors.hpp"
+#include "session.hpp"
+
+namespace attnsvm::cli {
+namespace {
+
+Config load_config(const std::string& path) { return parse_config(parse_json(read_text_file(path), path)); }
+
+void reject_extra(const Args& args, const char* command) {
+  for (const auto& a : args)
+    throw InputError(a.rfind("--", 0) == 0 ? a + ": unknown option of attnsvm " + command
+                                           : "unexpected argument \"" + a + "\"");
+}
+
+long parse_count(const std::string& text, const std::string& option, long lo) {
+  try {
+    std::size_t used = 0;
+    long value = std::stol(text, &used);
+    if (used == text.size() && value >= lo) return value;
+  } catch (const std::exception&) {
+  }
+  throw InputError(option + ": must be an integer >= " + std::to_string(lo) + ", got \"" + text + "\"");
+}
+
+std::string format_number(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+std::string metrics_csv(const Session& session) {
+  std::string out = "step";
+  for (const auto& c : session.metric_names()) out += "," + c;
+  out += "\n";
+  for (const auto& row : session.history()) {
+    out += std::to_string(row.step);
+    for (double v : row.values) out += "," + format_number(v);
+    out += "\n";
+  }
+  return out;
+}
+
+std::string metrics_json(const Session& session) {
+  Json columns = Json::array({"step"});
+  for (const auto& c : session.metric_names()) columns.push_back(c);
+  Json rows = Json::array();
+  for (const auto& row : session.history()) {
+    Json r = Json::array({row.step});
+    for (double v : row.values) r.push_back(std::isfinite(v) ? Json(v) : Json(nullptr));
+    rows.push_back(std::move(r));
+  }
+  return Json{{"columns", columns}, {"rows", rows}}.dump() + "\n";
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+int data_command(const Args& args_in) {
+  Args args = args_in;
+  std::string out = take_option(args, "--out", "-");
+  if (args.empty()) throw InputError("missing CONFIG.json (usage: attnsvm data CONFIG.json [--out data.json])");
+  std::string path = args[0];
+  args.erase(args.begin());
+  reject_extra(args, "data");
+  Config config = load_config(path);
+  write_output(out, to_json(make_dataset(config.data)).dump() + "\n");
+  return kExitOk;
+}
+
+int run_command(const Args& args_in) {
+  Args args = args_in;
+  std::string out = take_option(args, "--out", "-");
+  std::string params_out = take_option(args, "--params-out");
+  std::string iterations = take_option(args, "--iterations");
+  std::string record_every = take_option(args, "--record-every");
+  if (args.empty()) throw InputError("missing CONFIG.json (usage: attnsvm run CONFIG.json [options])");
+  std::string path = args[0];
+  args.erase(args.begin());
+  reject_extra(args, "run");
+
+  Config config = load_config(path);
+  if (!iterations.empty()) config.run.iterations = parse_count(iterations, "--iterations", 0);
+  if (!record_every.empty()) config.run.record_every = parse_count(record_every, "--record-every", 1);
+  Session session(config);
+  int code = kExitOk;
+  try {
+    session.step(config.run.iterations);
+  } catch (const DivergedError& e) {
+    std::cerr << "attnsvm run: " << e.what() << "\n";
+    code = kExitDiverged;
+  }
+  write_output(out, ends_with(out, ".json") ? metrics_json(session) : metrics_csv(session));
+  if (!params_out.empty()) write_output(params_out, session.params_json().dump() + "\n");
+  return code;
+}
+
+}  // namespace attnsvm::cli

@@ -1,0 +1,34 @@
+#pragma once
+// Metrics of DESIGN.md §6 that compare matrices: norms, correlation, directional Bregman divergence,
+// normalised margins, and the log-domain sparsification log(1 − s_α).
+#include <Eigen/Dense>
+
+#include "config.hpp"
+
+namespace attnsvm {
+
+/// corr(A, B) = ⟨A, B⟩ / (‖A‖_F ‖B‖_F); NaN when either vanishes.
+double correlation(const Eigen::Ref<const Eigen::MatrixXd>& A, const Eigen::Ref<const Eigen::MatrixXd>& B);
+
+/// Bregman divergence of ψ = ‖·‖_p^p / p: D_ψ(a, b) = ψ(a) − ψ(b) − ⟨∇ψ(b), a − b⟩.
+double bregman_divergence(const Eigen::Ref<const Eigen::MatrixXd>& a, const Eigen::Ref<const Eigen::MatrixXd>& b,
+                          double p);
+
+/// Directional Bregman divergence D_ψ(R/‖R‖_p, W/‖W‖_p); NaN when either vanishes.
+double directional_bregman(const Eigen::Ref<const Eigen::MatrixXd>& R, const Eigen::Ref<const Eigen::MatrixXd>& W,
+                           double p);
+
+Eigen::VectorXd singular_values(const Eigen::Ref<const Eigen::MatrixXd>& M);
+double nuclear_norm(const Eigen::Ref<const Eigen::MatrixXd>& M);
+
+/// ‖M‖ in the norm of an SVM reference: Frobenius, nuclear, entrywise ℓp, or ℓ1 (l1diag; entrywise, which
+/// is the ℓ1 of the diagonal for a diagonal M).
+double svm_norm(const Eigen::Ref<const Eigen::MatrixXd>& M, SvmNorm norm, double p);
+
+/// log(1 − s_α) of softmax(a), from log-domain quantities: lse_{t≠α}(a_t) − lse_t(a_t).
+double log_one_minus_softmax(const Eigen::Ref<const Eigen::VectorXd>& a, int alpha);
+
+/// log-sum-exp of a vector.
+double log_sum_exp(const Eigen::Ref<const Eigen::VectorXd>& a);
+
+}  // namespace attnsvm

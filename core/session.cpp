@@ -1,0 +1,312 @@
+#include "session.hpp"
+
+#include <cmath>
+#include <numbers>
+#include <sstream>
+
+#include "errors.hpp"
+#include "metrics.hpp"
+
+namespace attnsvm {
+namespace {
+
+constexpr double kLn10 = std::numbers::ln10;
+
+Json matrix_json(const Eigen::MatrixXd& M) {
+  Json rows = Json::array();
+  for (Eigen::Index r = 0; r < M.rows(); ++r) rows.push_back(std::vector<double>(M.row(r).begin(), M.row(r).end()));
+  return rows;
+}
+
+Json vector_json(const Eigen::VectorXd& v) { return std::vector<double>(v.begin(), v.end()); }
+
+Eigen::MatrixXd matrix_from_json(const Json& j, Eigen::Index rows, Eigen::Index cols, const std::string& field) {
+  Eigen::MatrixXd M(rows, cols);
+  bool vector = cols == 1 && j.is_array() && static_cast<Eigen::Index>(j.size()) == rows && (rows == 0 || j[0].is_number());
+  if (!j.is_array() || static_cast<Eigen::Index>(j.size()) != rows)
+    throw InputError(field + ": must have " + std::to_string(rows) + " rows");
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    if (vector) {
+      if (!j[r].is_number()) throw InputError(field + ": entries must be numbers");
+      M(r, 0) = j[r].get<double>();
+      continue;
+    }
+    if (!j[r].is_array() || static_cast<Eigen::Index>(j[r].size()) != cols)
+      throw InputError(field + "[" + std::to_string(r) + "]: must have " + std::to_string(cols) + " entries");
+    for (Eigen::Index c = 0; c < cols; ++c) {
+      if (!j[r][c].is_number()) throw InputError(field + ": entries must be numbers");
+      M(r, c) = j[r][c].get<double>();
+    }
+  }
+  if (!M.allFinite()) throw InputError(field + ": entries must be finite");
+  return M;
+}
+
+}  // namespace
+
+Session::Session(const Config& config) : config_(config), data_(make_dataset(config.data)) {
+  model_ = std::make_unique<Model>(config_.model, config_.loss, data_);
+  optimizer_ = std::make_unique<Optimizer>(config_.optimizer, *model_);
+  params_ = model_->initial_params();
+  record_every_ = config_.run.record_every;
+  const auto kind = config_.optimizer.kind;
+  bregman_p_ = kind == OptimizerKind::MD || kind == OptimizerKind::Flow ? config_.optimizer.p : 2.0;
+  if (config_.model.param == Param::Prompt)
+    for (SvmNorm norm : config_.svm.norms)
+      if (norm == SvmNorm::Nuc || norm == SvmNorm::L1Diag)
+        throw InputError(std::string("svm.norms: \"") + name(norm) +
+                         "\" needs a matrix parameterisation; the prompt vector has \"fro\" and \"lp\"");
+
+  columns_ = {"loss", "train_acc"};
+  if (data_.test) columns_.push_back("test_acc");
+  for (const char* c : {"norm_fro", "norm_nuc", "norm_lp"}) columns_.push_back(c);
+  if (model_->decoder_trained()) columns_.push_back("norm_v");
+  for (const char* c : {"grad_norm", "log10_grad_norm", "step_size", "min_s_opt", "log10_1m_s_opt"})
+    columns_.push_back(c);
+  if (kind == OptimizerKind::Flow) columns_.insert(columns_.end(), {"tau", "log10_time"});
+  for (SvmNorm norm : config_.svm.norms)
+    for (const char* metric : {"corr_", "bregman_", "margin_", "svm_margin_"}) columns_.push_back(metric + std::string(name(norm)));
+  record();
+}
+
+Session Session::from_json(const std::string& config_json) { return Session(parse_config(config_json)); }
+
+void Session::step(long k) {
+  for (long done = 0; done < k; ++done) {
+    backup_ = params_;
+    StepReport report;
+    try {
+      report = optimizer_->step(params_, data_.train);
+    } catch (const DivergedError& e) {
+      params_ = backup_;
+      throw DivergedError(iteration_ + 1, "diverged at step " + std::to_string(iteration_ + 1) + ": " + e.what());
+    }
+    if (!params_.all_finite() || !std::isfinite(report.loss) || !std::isfinite(report.step_length)) {
+      params_ = backup_;
+      std::ostringstream s;
+      s << "diverged at step " << iteration_ + 1 << ": the loss or the parameters became non-finite; try a smaller "
+        << "optimizer.lr (now " << optimizer_->config().lr << ")";
+      throw DivergedError(iteration_ + 1, s.str());
+    }
+    ++iteration_;
+    last_step_length_ = report.step_length;
+    if (iteration_ % record_every_ == 0) record();
+  }
+}
+
+void Session::set_params(const Params& params) {
+  if (params.blocks.size() != params_.blocks.size()) throw InputError("params: wrong number of blocks");
+  for (std::size_t b = 0; b < params.blocks.size(); ++b)
+    if (params.blocks[b].rows() != params_.blocks[b].rows() || params.blocks[b].cols() != params_.blocks[b].cols())
+      throw InputError("params." + model_->block_name(static_cast<int>(b)) + ": wrong shape");
+  if (!params.all_finite()) throw InputError("params: entries must be finite");
+  params_ = params;
+  record();
+}
+
+void Session::set_lr(double lr) {
+  if (!(lr > 0) || !std::isfinite(lr)) throw InputError("optimizer.lr: must be > 0");
+  config_.optimizer.lr = lr;
+  optimizer_->set_lr(lr);
+}
+
+void Session::record() {
+  if (!history_.empty() && history_.back().step == iteration_) history_.pop_back();
+  history_.push_back(measure());
+  if (static_cast<int>(history_.size()) > config_.run.max_history) {
+    // Decimate: keep every other row (the first always), and record half as often from now on.
+    std::vector<MetricRow> kept;
+    for (std::size_t r = 0; r < history_.size(); r += 2) kept.push_back(std::move(history_[r]));
+    if (kept.back().step != iteration_) kept.push_back(std::move(history_.back()));
+    history_ = std::move(kept);
+    record_every_ *= 2;
+  }
+}
+
+Eigen::VectorXi Session::tokens_for(int head, const Eigen::MatrixXd& scores) const {
+  if (config_.svm.tokens == TokenRule::Selected) return selected_tokens(scores);
+  return optimal_tokens(data_.train, model_->decoder(params_, head));
+}
+
+const SvmSolution& Session::reference(int head, SvmNorm norm, const Eigen::VectorXi& alpha) {
+  for (auto& ref : references_)
+    if (ref.head == head && ref.norm == norm) {
+      if (ref.solution.alpha == alpha) return ref.solution;
+      ref.solution = SvmSolution{};
+    }
+  SvmOptions options;
+  if (norm == SvmNorm::Nuc) options.tol = 1e-7;
+  SvmSolution solution = config_.model.param == Param::Prompt
+                             ? prompt_svm(data_.train, alpha, norm, config_.svm.p, options)
+                             : att_svm(data_.train, alpha, norm, config_.svm.p, options);
+  for (auto& ref : references_)
+    if (ref.head == head && ref.norm == norm) return ref.solution = std::move(solution);
+  references_.push_back({norm, head, std::move(solution)});
+  return references_.back().solution;
+}
+
+const std::vector<SvmReference>& Session::references() {
+  for (int h = 0; h < model_->heads(); ++h) {
+    Eigen::MatrixXd A = model_->scores(params_, data_.train, h);
+    for (SvmNorm norm : config_.svm.norms) reference(h, norm, tokens_for(h, A));
+  }
+  return references_;
+}
+
+MetricRow Session::measure() {
+  const Sequences& train = data_.train;
+  const int H = model_->heads();
+  const double p_lp = config_.svm.p;
+  MetricRow row;
+  row.step = iteration_;
+  auto& v = row.values;
+  Evaluation ev = model_->evaluate(params_, train, true, false);
+  v.push_back(ev.loss);
+  auto accuracy = [&](const Sequences& seq) {
+    Eigen::VectorXd f = model_->outputs(params_, seq);
+    int correct = 0;
+    for (int i = 0; i < seq.n; ++i) correct += (f(i) > 0 ? 1.0 : f(i) < 0 ? -1.0 : 0.0) == seq.y(i);
+    return static_cast<double>(correct) / seq.n;
+  };
+  v.push_back(accuracy(train));
+  if (data_.test) v.push_back(accuracy(*data_.test));
+
+  std::vector<Eigen::MatrixXd> W(H), A(H);
+  double fro2 = 0, nuc = 0, lp_p = 0, v2 = 0;
+  for (int h = 0; h < H; ++h) {
+    W[h] = model_->head_matrix(params_, h);
+    A[h] = model_->scores(params_, train, h);
+    fro2 += W[h].squaredNorm();
+    nuc += nuclear_norm(W[h]);
+    lp_p += std::pow(lp_norm(W[h], p_lp), p_lp);
+    v2 += model_->decoder(params_, h).squaredNorm();
+  }
+  v.push_back(std::sqrt(fro2));
+  v.push_back(nuc);
+  v.push_back(std::pow(lp_p, 1.0 / p_lp));
+  if (model_->decoder_trained()) v.push_back(std::sqrt(v2));
+  double log_grad = ev.grad.log_norm(model_->trained_blocks());
+  v.push_back(std::exp(log_grad));
+  v.push_back(log_grad / kLn10);
+  v.push_back(last_step_length_);
+
+  double min_s = INFINITY, max_log1m = -INFINITY;
+  for (int h = 0; h < H; ++h) {
+    Eigen::VectorXi alpha = optimal_tokens(train, model_->decoder(params_, h));
+    for (int i = 0; i < train.n; ++i) {
+      Eigen::VectorXd a = A[h].row(i).transpose();
+      min_s = std::min(min_s, std::exp(a(alpha(i)) - log_sum_exp(a)));
+      max_log1m = std::max(max_log1m, log_one_minus_softmax(a, alpha(i)) / kLn10);
+    }
+  }
+  v.push_back(min_s);
+  v.push_back(max_log1m);
+  if (config_.optimizer.kind == OptimizerKind::Flow) {
+    v.push_back(optimizer_->tau());
+    v.push_back(optimizer_->log_time() / kLn10);
+  }
+
+  for (SvmNorm norm : config_.svm.norms) {
+    double corr = 0, breg = 0, margin = 0, svm_margin = 0;
+    for (int h = 0; h < H; ++h) {
+      Eigen::VectorXi alpha = tokens_for(h, A[h]);
+      const SvmSolution& R = reference(h, norm, alpha);
+      if (R.status != SvmStatus::Optimal) {
+        corr = breg = margin = svm_margin = NAN;
+        continue;
+      }
+      corr += correlation(W[h], R.W) / H;
+      breg += directional_bregman(R.W, W[h], bregman_p_) / H;
+      // Normalised margin of W_t on R's constraints: ⟨A_k, W⟩ = a_iα_i − a_it.
+      double worst = INFINITY;
+      for (int i = 0; i < train.n; ++i)
+        for (int t = 0; t < train.T; ++t)
+          if (t != alpha(i)) worst = std::min(worst, A[h](i, alpha(i)) - A[h](i, t));
+      margin += worst / svm_norm(W[h], norm, p_lp) / H;
+      svm_margin += R.margin / H;
+    }
+    v.insert(v.end(), {corr, breg, margin, svm_margin});
+  }
+  return row;
+}
+
+Snapshot Session::snapshot() {
+  Snapshot s;
+  s.step = iteration_;
+  s.columns = columns_;
+  s.metrics = history_.back().step == iteration_ ? history_.back().values : measure().values;
+  const Sequences& train = data_.train;
+  for (int h = 0; h < model_->heads(); ++h) {
+    Eigen::MatrixXd A = model_->scores(params_, train, h);
+    Eigen::MatrixXd P(train.n, train.T), L(train.n, train.T);
+    for (int i = 0; i < train.n; ++i) {
+      Eigen::VectorXd a = A.row(i).transpose();
+      double lse = log_sum_exp(a);
+      for (int t = 0; t < train.T; ++t) {
+        P(i, t) = std::exp(a(t) - lse);
+        L(i, t) = log_one_minus_softmax(a, t) / kLn10;
+      }
+    }
+    s.attention.push_back(P);
+    s.log1m_attention.push_back(L);
+    s.selected.push_back(selected_tokens(A));
+    s.optimal.push_back(optimal_tokens(train, model_->decoder(params_, h)));
+    s.W.push_back(model_->head_matrix(params_, h));
+    s.singular_values.push_back(singular_values(s.W.back()));
+    s.decoders.push_back(model_->decoder(params_, h));
+  }
+  s.references = references();
+  return s;
+}
+
+Json Session::params_json() const {
+  Json out;
+  const int ab = model_->attention_blocks();
+  switch (config_.model.param) {
+    case Param::W: out["W"] = matrix_json(params_.blocks[0]); break;
+    case Param::KQ: case Param::KQDiag:
+      out["W"] = matrix_json(model_->head_matrix(params_, 0));
+      for (int b = 0; b < 2; ++b)
+        out[model_->block_name(b)] = config_.model.param == Param::KQ ? matrix_json(params_.blocks[b]) : vector_json(params_.blocks[b].col(0));
+      break;
+    case Param::Prompt: out["p"] = vector_json(params_.blocks[0].col(0)); break;
+    case Param::Multihead: {
+      Json heads = Json::array();
+      for (int h = 0; h < model_->heads(); ++h)
+        heads.push_back({{"W", matrix_json(params_.blocks[h])}, {"v", vector_json(params_.blocks[ab + h].col(0))}});
+      out["heads"] = heads;
+      break;
+    }
+  }
+  if (config_.model.param != Param::Multihead) out["v"] = vector_json(params_.blocks[ab].col(0));
+  out["step"] = iteration_;
+  return out;
+}
+
+Params Session::params_from_json(const Json& json) const {
+  if (!json.is_object()) throw InputError("params: must be a JSON object");
+  Params p = params_;
+  const int ab = model_->attention_blocks();
+  auto read = [&](const Json& obj, const std::string& key, int b, const std::string& field) {
+    if (auto it = obj.find(key); it != obj.end())
+      p.blocks[b] = matrix_from_json(*it, p.blocks[b].rows(), p.blocks[b].cols(), field);
+  };
+  if (config_.model.param == Param::Multihead) {
+    if (auto it = json.find("heads"); it != json.end()) {
+      if (!it->is_array() || static_cast<int>(it->size()) != model_->heads())
+        throw InputError("params.heads: must list " + std::to_string(model_->heads()) + " heads");
+      for (int h = 0; h < model_->heads(); ++h) {
+        std::string f = "params.heads[" + std::to_string(h) + "]";
+        if (!(*it)[h].is_object()) throw InputError(f + ": must be an object with W and v");
+        read((*it)[h], "W", h, f + ".W");
+        read((*it)[h], "v", ab + h, f + ".v");
+      }
+    }
+  } else {
+    for (int b = 0; b < ab; ++b) read(json, model_->block_name(b), b, "params." + model_->block_name(b));
+    read(json, "v", ab, "params.v");
+  }
+  return p;
+}
+
+}  // namespace attnsvm

@@ -1,0 +1,98 @@
+#pragma once
+// A Session owns data, model, optimiser and history (DESIGN.md §7): created from the JSON config,
+// advanced with step(k), read with snapshots. The CLI, the wasm module and the tests all go through it.
+#include <Eigen/Dense>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "dataset.hpp"
+#include "model.hpp"
+#include "optimizer.hpp"
+#include "svm.hpp"
+
+namespace attnsvm {
+
+/// One recorded step: values in the order of Session::metric_names().
+struct MetricRow {
+  long step = 0;
+  std::vector<double> values;
+};
+
+/// An SVM reference solved for one head and one norm, for the token selection it was solved at.
+struct SvmReference {
+  SvmNorm norm = SvmNorm::Fro;
+  int head = 0;
+  SvmSolution solution;
+};
+
+/// The state of a run at one step, cheap to copy out.
+struct Snapshot {
+  long step = 0;
+  std::vector<std::string> columns;              ///< = Session::metric_names()
+  std::vector<double> metrics;                   ///< the current values of every column
+  std::vector<Eigen::MatrixXd> attention;        ///< per head: n×T softmax probabilities
+  std::vector<Eigen::MatrixXd> log1m_attention;  ///< per head: n×T log10(1 − s_it), log-domain
+  std::vector<Eigen::VectorXi> selected;         ///< per head: argmax_t s_it
+  std::vector<Eigen::VectorXi> optimal;          ///< per head: argmax_t y_i x_itᵀ v_h
+  std::vector<Eigen::MatrixXd> W;                ///< per head: effective key–query matrix (prompt: p, d×1)
+  std::vector<Eigen::VectorXd> singular_values;  ///< per head
+  std::vector<Eigen::VectorXd> decoders;         ///< per head: v_h
+  std::vector<SvmReference> references;          ///< per head and norm
+};
+
+class Session {
+ public:
+  explicit Session(const Config& config);
+  /// Parses and validates the JSON config (InputError names the field).
+  static Session from_json(const std::string& config_json);
+
+  /// Runs k iterations, recording every run.record_every steps. On divergence the parameters stay at
+  /// the last finite state and DivergedError says at which step.
+  void step(long k);
+
+  long iteration() const { return iteration_; }
+  const Config& config() const { return config_; }
+  const Dataset& dataset() const { return data_; }
+  const Model& model() const { return *model_; }
+  const Params& params() const { return params_; }
+  /// Replaces the parameters (same shapes) and records the new state.
+  void set_params(const Params& params);
+  /// Changes the step size without resetting the run.
+  void set_lr(double lr);
+
+  const std::vector<std::string>& metric_names() const { return columns_; }
+  /// Recorded rows, oldest first; decimated to at most run.max_history rows.
+  const std::vector<MetricRow>& history() const { return history_; }
+  Snapshot snapshot();
+
+  /// {"W": effective matrix, "v", "K"/"Q" | "k"/"q" | "p" | "heads": [{"W", "v"}], "step"}.
+  Json params_json() const;
+  /// Reads params_json() output (or a subset naming the trained blocks) back in.
+  Params params_from_json(const Json& json) const;
+
+  /// The current SVM references, re-solved if the token selection changed.
+  const std::vector<SvmReference>& references();
+
+ private:
+  void record();
+  MetricRow measure();
+  Eigen::VectorXi tokens_for(int head, const Eigen::MatrixXd& scores) const;
+  const SvmSolution& reference(int head, SvmNorm norm, const Eigen::VectorXi& alpha);
+
+  Config config_;
+  Dataset data_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<Optimizer> optimizer_;
+  Params params_, backup_;
+  long iteration_ = 0;
+  long record_every_;
+  double last_step_length_ = 0;
+  double bregman_p_;
+  std::vector<std::string> columns_;
+  std::vector<MetricRow> history_;
+  std::vector<SvmReference> references_;
+};
+
+}  // namespace attnsvm
