@@ -85,6 +85,7 @@ struct Config {
 /// Parses and validates a config; throws InputError naming the offending field ("optimizer.lr: ...").
 Config parse_config(const Json& json);
 Config parse_config(const std::string& text);
+inline Config parse_config(const char* text) { return parse_config(std::string(text)); }
 
 /// The config as JSON (round-trips through parse_config).
 Json to_json(const Config& config);

@@ -84,14 +84,22 @@ void Session::step(long k) {
     if (!params_.all_finite() || !std::isfinite(report.loss) || !std::isfinite(report.step_length)) {
       params_ = backup_;
       std::ostringstream s;
-      s << "diverged at step " << iteration_ + 1 << ": the loss or the parameters became non-finite; try a smaller "
-        << "optimizer.lr (now " << optimizer_->config().lr << ")";
+      s << "diverged at step " << iteration_ + 1 << ": the loss or the parameters became non-finite; ";
+      if (config_.optimizer.kind == OptimizerKind::Polyak)
+        s << "the Polyak step (L - L*)/|grad|^2 blew up, as it does when L* is out of reach (attention stuck on a "
+          << "non-optimal token); try optimizer.scale < 1 (now " << config_.optimizer.scale << ") or another optimizer";
+      else
+        s << "try a smaller optimizer.lr (now " << optimizer_->config().lr << ")";
       throw DivergedError(iteration_ + 1, s.str());
     }
     ++iteration_;
     last_step_length_ = report.step_length;
     if (iteration_ % record_every_ == 0) record();
   }
+}
+
+void Session::checkpoint() {
+  if (history_.empty() || history_.back().step != iteration_) record();
 }
 
 void Session::set_params(const Params& params) {

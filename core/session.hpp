@@ -52,6 +52,9 @@ class Session {
   /// the last finite state and DivergedError says at which step.
   void step(long k);
 
+  /// Records the current step unless it is already the last recorded row (e.g. at the end of a run).
+  void checkpoint();
+
   long iteration() const { return iteration_; }
   const Config& config() const { return config_; }
   const Dataset& dataset() const { return data_; }

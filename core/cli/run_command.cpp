@@ -100,6 +100,7 @@ int run_command(const Args& args_in) {
     std::cerr << "attnsvm run: " << e.what() << "\n";
     code = kExitDiverged;
   }
+  session.checkpoint();
   write_output(out, ends_with(out, ".json") ? metrics_json(session) : metrics_csv(session));
   if (!params_out.empty()) write_output(params_out, session.params_json().dump() + "\n");
   return code;

@@ -1,0 +1,175 @@
+// Properties of the optimisers: equivalences, determinism, long normalised runs, the flow, divergence.
+#include <cmath>
+
+#include "errors.hpp"
+#include "helpers.hpp"
+#include "metrics.hpp"
+
+using namespace attnsvm;
+using attnsvm::testing::params_distance;
+
+namespace {
+
+std::string config_json(const std::string& model, const std::string& optimizer, const std::string& data = "") {
+  return R"({"data": {"kind": "gaussian-unit", "n": 6, "T": 8, "d": 10, "seed": 3)" + data + R"(},
+             "model": )" + model + R"(, "optimizer": )" + optimizer + "}";
+}
+
+/// Runs k steps of a fresh session and returns its parameters.
+Params run(const std::string& json, long k) {
+  Session s = Session::from_json(json);
+  s.step(k);
+  return s.params();
+}
+
+/// Normalised margin of W on the optimal tokens: min_{i, t≠α_i} (a_iα_i − a_it) / ‖W‖_F.
+double normalised_margin(const Session& s) {
+  Eigen::MatrixXd A = s.model().scores(s.params(), s.dataset().train, 0);
+  Eigen::VectorXi alpha = optimal_tokens(s.dataset().train, *s.dataset().v);
+  double worst = INFINITY;
+  for (int i = 0; i < A.rows(); ++i)
+    for (int t = 0; t < A.cols(); ++t)
+      if (t != alpha(i)) worst = std::min(worst, A(i, alpha(i)) - A(i, t));
+  return worst / s.model().head_matrix(s.params(), 0).norm();
+}
+
+}  // namespace
+
+TEST_CASE("mirror descent with p = 2 equals gradient descent, and normalised MD equals NGD") {
+  for (const char* model : {R"({"param": "W"})", R"({"param": "KQ", "decoder": "trained"})", R"({"param": "multihead", "heads": 2})"}) {
+    CAPTURE(model);
+    Params gd = run(config_json(model, R"({"kind": "gd", "lr": 0.5})"), 100);
+    Params md = run(config_json(model, R"({"kind": "md", "p": 2, "lr": 0.5})"), 100);
+    CHECK(params_distance(gd, md) <= 1e-12);
+    Params ngd = run(config_json(model, R"({"kind": "ngd", "lr": 0.1})"), 100);
+    Params nmd = run(config_json(model, R"({"kind": "md", "p": 2, "normalized": true, "lr": 0.1})"), 100);
+    CHECK(params_distance(ngd, nmd) <= 1e-12);
+    Params nmd3 = run(config_json(model, R"({"kind": "md", "p": 3, "normalized": true, "lr": 0.1})"), 100);
+    CHECK(params_distance(ngd, nmd3) > 1e-3);  // and p ≠ 2 is a different method
+  }
+}
+
+TEST_CASE("the same seed gives the same dataset and trajectory; different seeds differ") {
+  std::string json = config_json(R"({"param": "KQ", "init": {"kind": "gaussian", "std": 0.1, "seed": 5}})", R"({"kind": "ngd"})");
+  Session a = Session::from_json(json), b = Session::from_json(json);
+  CHECK(a.dataset().train.X == b.dataset().train.X);
+  CHECK(a.dataset().train.Z == b.dataset().train.Z);
+  a.step(200);
+  b.step(200);
+  CHECK(params_distance(a.params(), b.params()) == 0.0);
+  Session c = Session::from_json(config_json(R"({"param": "KQ", "init": {"kind": "gaussian", "std": 0.1, "seed": 6}})", R"({"kind": "ngd"})"));
+  CHECK(params_distance(a.model().initial_params(), c.model().initial_params()) > 0.1);
+  Session d = Session::from_json(config_json(R"({"param": "W"})", R"({"kind": "ngd"})", R"(, "seed": 4)"));
+  CHECK((a.dataset().train.X - d.dataset().train.X).norm() > 1.0);
+}
+
+TEST_CASE("NGD on global data runs 10^5 steps, the margin keeps rising and 1 - s keeps falling past underflow") {
+  Session s = Session::from_json(R"({"data": {"kind": "global", "n": 6, "T": 8, "d": 10, "seed": 2},
+      "model": {"param": "W"}, "optimizer": {"kind": "ngd", "lr": 0.1}, "run": {"record_every": 1000}})");
+  const auto& names = s.metric_names();
+  auto column = [&](const std::string& c) { return std::find(names.begin(), names.end(), c) - names.begin(); };
+  double margin = -INFINITY, log1m = INFINITY;
+  for (int chunk = 0; chunk < 100; ++chunk) {
+    s.step(1000);
+    const auto& row = s.history().back().values;
+    for (double v : row) REQUIRE(std::isfinite(v));
+    double m = normalised_margin(s), l = row[column("log10_1m_s_opt")];
+    CHECK(m > margin);
+    CHECK(l < log1m);
+    margin = m, log1m = l;
+  }
+  CHECK(log1m < -400);  // 1 − s_α ≈ 10^{−400}: far below the smallest double, still measured
+  CHECK(s.history().back().values[column("min_s_opt")] == 1.0);
+}
+
+TEST_CASE("the normalised flow follows gradient descent with a tiny step") {
+  // Both paths are the same curve in arc length: run the flow, then GD until its arc length reaches the
+  // flow's τ, and compare the points (interpolating GD's last, tiny step).
+  Config flow_cfg = parse_config(R"({"data": {"kind": "gaussian-unit", "n": 6, "T": 8, "d": 10, "seed": 3},
+      "model": {"param": "KQ", "init": {"kind": "gaussian", "std": 0.3, "seed": 2}},
+      "optimizer": {"kind": "flow", "lr": 0.05, "tol": 1e-12}})");
+  Dataset data = make_dataset(flow_cfg.data);
+  Model model(flow_cfg.model, flow_cfg.loss, data);
+  Params flow = model.initial_params(), gd = flow;
+  Optimizer flow_opt(flow_cfg.optimizer, model);
+  for (int k = 0; k < 20; ++k) flow_opt.step(flow, data.train);
+  const double tau = flow_opt.tau();
+  REQUIRE(tau > 0.2);
+
+  OptimizerConfig gd_cfg;
+  gd_cfg.kind = OptimizerKind::GD;
+  gd_cfg.lr = 1e-4;
+  Optimizer gd_opt(gd_cfg, model);
+  double arc = 0;
+  Params before = gd;
+  while (arc < tau) {
+    before = gd;
+    arc += gd_opt.step(gd, data.train).step_length;
+  }
+  const double last = params_distance(before, gd), back = (arc - tau) / last;
+  for (std::size_t b = 0; b < gd.blocks.size(); ++b) gd.blocks[b] = gd.blocks[b] + back * (before.blocks[b] - gd.blocks[b]);
+  Params start = model.initial_params();
+  double displacement = params_distance(flow, start);
+  CHECK(params_distance(flow, gd) / displacement < 1e-3);
+  Eigen::MatrixXd wf = model.head_matrix(flow, 0), wg = model.head_matrix(gd, 0);
+  CHECK((wf / wf.norm() - wg / wg.norm()).norm() < 1e-6);
+  CHECK(flow_opt.log_time() > -INFINITY);
+}
+
+TEST_CASE("KQ-diag keeps W diagonal; multihead with one head equals W") {
+  Session diag = Session::from_json(config_json(R"({"param": "KQ-diag", "init": {"kind": "gaussian", "std": 0.1}})", R"({"kind": "ngd"})"));
+  diag.step(300);
+  Eigen::MatrixXd W = diag.model().head_matrix(diag.params(), 0);
+  CHECK(W.norm() > 1.0);
+  CHECK((W - Eigen::MatrixXd(W.diagonal().asDiagonal())).norm() == 0.0);
+
+  for (const char* opt : {R"({"kind": "gd", "lr": 1})", R"({"kind": "ngd"})", R"({"kind": "polyak"})"}) {
+    CAPTURE(opt);
+    Params single = run(config_json(R"({"param": "W", "decoder": "trained"})", opt), 200);
+    Params multi = run(config_json(R"({"param": "multihead", "heads": 1, "decoder": "trained"})", opt), 200);
+    CHECK(params_distance(single, multi) <= 1e-12);
+  }
+}
+
+TEST_CASE("Polyak steps drive the excess loss L - L* down by orders of magnitude") {
+  Session s = Session::from_json(config_json(R"({"param": "W"})", R"({"kind": "polyak"})", R"(, "kind": "global")"));
+  const Sequences& train = s.dataset().train;
+  double L_star = s.model().loss_infimum(s.params(), train);
+  double start = s.model().evaluate(s.params(), train, false, true).log_excess;
+  CHECK(std::exp(start) == doctest::Approx(s.model().evaluate(s.params(), train, false, false).loss - L_star).epsilon(1e-9));
+  s.step(200);
+  double end = s.model().evaluate(s.params(), train, false, true).log_excess;
+  CHECK(end < start - std::log(1e6));
+}
+
+TEST_CASE("a diverging run stops at the step where it diverged and keeps the last finite state") {
+  // Mirror descent with p near 1 maps a large dual step through |U|^{1/(p−1)} = |U|^100: overflow.
+  Session s = Session::from_json(config_json(R"({"param": "W"})", R"({"kind": "md", "p": 1.01, "lr": 1e4})"));
+  Params before;
+  long step = -1;
+  std::string message;
+  try {
+    for (int k = 0; k < 100; ++k) {
+      before = s.params();
+      s.step(1);
+    }
+  } catch (const DivergedError& e) {
+    step = e.step;
+    message = e.what();
+  }
+  REQUIRE(step > 0);
+  CHECK(message.find("diverged at step " + std::to_string(step)) != std::string::npos);
+  CHECK(message.find("optimizer.lr") != std::string::npos);
+  CHECK(s.iteration() == step - 1);
+  CHECK(s.params().all_finite());
+  CHECK(params_distance(s.params(), before) == 0.0);
+}
+
+TEST_CASE("history stays bounded by decimation over long runs") {
+  Session s = Session::from_json(config_json(R"({"param": "W"})", R"({"kind": "ngd"})") .replace(0, 1, R"({"run": {"max_history": 64},)"));
+  s.step(10000);
+  CHECK(s.history().size() <= 65);
+  s.checkpoint();
+  CHECK(s.history().front().step == 0);
+  CHECK(s.history().back().step == 10000);
+}
