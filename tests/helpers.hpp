@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 
 #include "config.hpp"
 #include "session.hpp"
@@ -16,15 +17,30 @@ namespace attnsvm::testing {
 /// A config from a JSON literal (validated exactly as the CLI does).
 inline Config config_of(const std::string& json) { return parse_config(json); }
 
-/// Runs a shell command, returning its exit code and capturing stdout.
-inline int run_shell(const std::string& command, std::string* out = nullptr) {
-  std::string file = std::string(std::tmpnam(nullptr)) + ".out";
+/// A fresh, empty temporary file's path with the given suffix.
+inline std::string temp_path(const std::string& suffix) {
+  std::string pattern = "/tmp/attnsvm-test-XXXXXX" + suffix;
+  int fd = mkstemps(pattern.data(), static_cast<int>(suffix.size()));
+  REQUIRE(fd >= 0);
+  close(fd);
+  return pattern;
+}
+
+/// Runs a shell command, returning its exit code and capturing stdout (and stderr into *err).
+inline int run_shell(const std::string& command, std::string* out = nullptr, std::string* err = nullptr) {
+  std::string file = temp_path(".out");
   int status = std::system((command + " > " + file + " 2>" + file + ".err").c_str());
   if (out) {
     std::ifstream in(file);
     std::stringstream s;
     s << in.rdbuf();
     *out = s.str();
+  }
+  if (err) {
+    std::ifstream in(file + ".err");
+    std::stringstream s;
+    s << in.rdbuf();
+    *err = s.str();
   }
   std::remove(file.c_str());
   std::remove((file + ".err").c_str());
@@ -33,7 +49,7 @@ inline int run_shell(const std::string& command, std::string* out = nullptr) {
 
 /// Writes text to a fresh temporary file and returns its path.
 inline std::string temp_file(const std::string& text, const std::string& suffix = ".json") {
-  std::string path = std::string(std::tmpnam(nullptr)) + suffix;
+  std::string path = temp_path(suffix);
   std::ofstream(path) << text;
   return path;
 }
