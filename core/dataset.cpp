@@ -34,7 +34,7 @@ Eigen::VectorXd vector_from(const Json& j, std::size_t size, const std::string& 
 }
 
 /// Reads an n×T×d array into rows i·T + t, checking the shape against (T, d) if known (non-zero).
-Eigen::MatrixXd tokens_from(const Json& j, int& n, int& T, int& d, const std::string& field) {
+RowMatrix tokens_from(const Json& j, int& n, int& T, int& d, const std::string& field) {
   array_of(j, 0, field);
   if (j.empty()) fail(field, "must hold at least one sequence");
   n = static_cast<int>(j.size());
@@ -43,7 +43,7 @@ Eigen::MatrixXd tokens_from(const Json& j, int& n, int& T, int& d, const std::st
   if (d == 0) d = static_cast<int>(array_of(array_of(j[0], 0, field + "[0]")[0], 0, field + "[0][0]").size());
   if (d == 0) fail(field + "[0][0]", "a token needs at least one coordinate");
   if (static_cast<long>(n) * T * d > 10'000'000L) fail(field, "more than 10,000,000 token entries");
-  Eigen::MatrixXd X(static_cast<Eigen::Index>(n) * T, d);
+  RowMatrix X(static_cast<Eigen::Index>(n) * T, d);
   for (int i = 0; i < n; ++i) {
     std::string fi = field + "[" + std::to_string(i) + "]";
     const Json& seq = array_of(j[i], static_cast<std::size_t>(T), fi);

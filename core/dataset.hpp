@@ -9,10 +9,13 @@
 
 namespace attnsvm {
 
+/// Row-major, so that each token, and each sequence's T×d block, is contiguous in memory.
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
 /// n sequences of T tokens in R^d with labels ±1 and one query per sequence.
 struct Sequences {
   int n = 0, T = 0, d = 0;
-  Eigen::MatrixXd X;  ///< (n·T) × d; row i·T + t is token x_it
+  RowMatrix X;        ///< (n·T) × d; row i·T + t is token x_it
   Eigen::VectorXd y;  ///< n labels in {−1, +1}
   Eigen::MatrixXd Z;  ///< n × d queries z_i (self mode: z_i = x_i0)
 

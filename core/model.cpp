@@ -22,6 +22,13 @@ double ScaledGradient::log_norm(const std::vector<int>& blocks) const {
 
 Eigen::MatrixXd ScaledGradient::value(int b) const { return std::exp(log_scale[b]) * M[b]; }
 
+namespace {
+
+/// e^x, short-circuiting arguments whose result underflows anyway (libm's slow path for them is costly).
+inline double exp_or_zero(double x) { return x < -745.2 ? 0.0 : std::exp(x); }
+
+}  // namespace
+
 SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a,
                                       const Eigen::Ref<const Eigen::VectorXd>& u, Eigen::Ref<Eigen::VectorXd> s,
                                       Eigen::Ref<Eigen::VectorXd> r_scaled) {
@@ -35,7 +42,7 @@ SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a
   Eigen::Index second = -1;
   for (Eigen::Index t = 0; t < T; ++t) {
     if (t == top) continue;
-    s(t) = std::exp(a(t) - a1);
+    s(t) = exp_or_zero(a(t) - a1);
     rest += s(t);
     acc += s(t) * (u(top) - u(t));
     if (a(t) > a2 || second < 0) a2 = a(t), second = t;
@@ -57,7 +64,7 @@ SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a
   double r_top = 0;
   for (Eigen::Index t = 0; t < T; ++t) {
     if (t == top) continue;
-    double et = lift > 0 ? s(t) * E * lift : std::exp(a(t) - a2);
+    double et = lift > 0 ? s(t) * E * lift : exp_or_zero(a(t) - a2);
     r_top += et * (u(top) - u(t));
     r_scaled(t) = et * (E * (u(t) - u(top)) + acc);
   }
