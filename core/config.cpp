@@ -272,42 +272,52 @@ Config parse_config(const Json& json) {
     Fields::fail("model.width", "only the KQ parameterisation has a width");
   if (c.optimizer.kind == OptimizerKind::Polyak && c.loss == LossKind::Linear &&
       c.model.decoder == DecoderMode::Trained)
-    Fields::fail("optimizer.kind", "polyak needs the infimum of the loss; with a trained decoder the linear loss has none "
-                                   "(use logistic or exponential)");
+    Fields::fail("optimizer.kind",
+                 "polyak needs the infimum of the loss; with a trained decoder the linear loss has none "
+                 "(use logistic or exponential)");
   return c;
 }
 
 Config parse_config(const std::string& text) { return parse_config(parse_json(text, "config")); }
 
 Json to_json(const Config& c) {
-  Json data = {{"kind", text_of(c.data.kind, kDataKinds)}, {"n", c.data.n}, {"T", c.data.T}, {"d", c.data.d},
-               {"seed", c.data.seed}, {"query", text_of(c.data.query, kQueryModes)}, {"test_n", c.data.test_n},
-               {"centres", c.data.centres}, {"noise", c.data.noise}, {"snr", c.data.snr}, {"C", c.data.C}};
+  Json data = {{"kind", text_of(c.data.kind, kDataKinds)},
+               {"n", c.data.n},
+               {"T", c.data.T},
+               {"d", c.data.d},
+               {"seed", c.data.seed},
+               {"query", text_of(c.data.query, kQueryModes)},
+               {"test_n", c.data.test_n},
+               {"centres", c.data.centres},
+               {"noise", c.data.noise},
+               {"snr", c.data.snr},
+               {"C", c.data.C}};
   if (!c.data.name.empty()) data["name"] = c.data.name;
   if (!c.data.path.empty()) data["path"] = c.data.path;
   if (!c.data.inline_data.is_null()) data.update(c.data.inline_data);
-  Json model = {{"param", text_of(c.model.param, kParams)},
-                {"heads", c.model.heads},
-                {"decoder", text_of(c.model.decoder, kDecoders)},
-                {"head_signs", text_of(c.model.head_signs, kHeadSigns)},
-                {"init",
-                 {{"kind", text_of(c.model.init.kind, kInits)}, {"std", c.model.init.std}, {"seed", c.model.init.seed}}}};
+  Json model = {
+      {"param", text_of(c.model.param, kParams)},
+      {"heads", c.model.heads},
+      {"decoder", text_of(c.model.decoder, kDecoders)},
+      {"head_signs", text_of(c.model.head_signs, kHeadSigns)},
+      {"init", {{"kind", text_of(c.model.init.kind, kInits)}, {"std", c.model.init.std}, {"seed", c.model.init.seed}}}};
   if (c.model.width > 0) model["width"] = c.model.width;
   Json norms = Json::array();
   for (SvmNorm n : c.svm.norms) norms.push_back(name(n));
-  return {{"data", data},
-          {"model", model},
-          {"loss", text_of(c.loss, kLosses)},
-          {"optimizer",
-           {{"kind", text_of(c.optimizer.kind, kOptimizers)},
-            {"lr", c.optimizer.lr},
-            {"p", c.optimizer.p},
-            {"normalized", c.optimizer.normalized},
-            {"scale", c.optimizer.scale},
-            {"tol", c.optimizer.tol}}},
-          {"svm", {{"norms", norms}, {"p", c.svm.p}, {"tokens", text_of(c.svm.tokens, kTokenRules)}}},
-          {"run",
-           {{"iterations", c.run.iterations}, {"record_every", c.run.record_every}, {"max_history", c.run.max_history}}}};
+  return {
+      {"data", data},
+      {"model", model},
+      {"loss", text_of(c.loss, kLosses)},
+      {"optimizer",
+       {{"kind", text_of(c.optimizer.kind, kOptimizers)},
+        {"lr", c.optimizer.lr},
+        {"p", c.optimizer.p},
+        {"normalized", c.optimizer.normalized},
+        {"scale", c.optimizer.scale},
+        {"tol", c.optimizer.tol}}},
+      {"svm", {{"norms", norms}, {"p", c.svm.p}, {"tokens", text_of(c.svm.tokens, kTokenRules)}}},
+      {"run",
+       {{"iterations", c.run.iterations}, {"record_every", c.run.record_every}, {"max_history", c.run.max_history}}}};
 }
 
 const char* name(DataKind v) { return text_of(v, kDataKinds); }

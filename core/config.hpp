@@ -28,13 +28,13 @@ struct DataConfig {
   std::uint64_t seed = 1;
   QueryMode query = QueryMode::Cross;
   int test_n = 0;
-  std::string name;  ///< toy dataset name
-  std::string path;  ///< dataset file (kind "file")
-  Json inline_data;  ///< the dataset itself (kind "inline")
-  int centres = 3;       ///< clusters / tokenized-mixture: number of irrelevant centres
-  double noise = 0.1;    ///< clusters / tokenized-mixture / global: token noise std (per token norm)
-  double snr = 3.0;      ///< tokenized-mixture: ‖μ‖ / noise
-  double C = 1.0;        ///< toy "loss-compare": score coordinate of the second token
+  std::string name;    ///< toy dataset name
+  std::string path;    ///< dataset file (kind "file")
+  Json inline_data;    ///< the dataset itself (kind "inline")
+  int centres = 3;     ///< clusters / tokenized-mixture: number of irrelevant centres
+  double noise = 0.1;  ///< clusters / tokenized-mixture / global: token noise std (per token norm)
+  double snr = 3.0;    ///< tokenized-mixture: ‖μ‖ / noise
+  double C = 1.0;      ///< toy "loss-compare": score coordinate of the second token
 };
 
 struct InitConfig {
@@ -54,11 +54,11 @@ struct ModelConfig {
 
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::NGD;
-  double lr = 0.1;           ///< step size (flow: the largest arc-length step)
-  double p = 2.0;            ///< mirror-descent potential ‖·‖_p^p / p
-  bool normalized = false;   ///< md: divide the gradient by its ℓq norm
-  double scale = 1.0;        ///< polyak: factor on the Polyak step
-  double tol = 1e-9;         ///< flow: local error tolerance of the embedded RK pair
+  double lr = 0.1;          ///< step size (flow: the largest arc-length step)
+  double p = 2.0;           ///< mirror-descent potential ‖·‖_p^p / p
+  bool normalized = false;  ///< md: divide the gradient by its ℓq norm
+  double scale = 1.0;       ///< polyak: factor on the Polyak step
+  double tol = 1e-9;        ///< flow: local error tolerance of the embedded RK pair
 };
 
 struct SvmConfig {

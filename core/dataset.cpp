@@ -50,7 +50,8 @@ RowMatrix tokens_from(const Json& j, int& n, int& T, int& d, const std::string& 
     for (int t = 0; t < T; ++t) {
       std::string ft = fi + "[" + std::to_string(t) + "]";
       const Json& tok = array_of(seq[t], static_cast<std::size_t>(d), ft);
-      for (int k = 0; k < d; ++k) X(static_cast<Eigen::Index>(i) * T + t, k) = number_at(tok[k], ft + "[" + std::to_string(k) + "]");
+      for (int k = 0; k < d; ++k)
+        X(static_cast<Eigen::Index>(i) * T + t, k) = number_at(tok[k], ft + "[" + std::to_string(k) + "]");
     }
   }
   return X;
@@ -59,7 +60,8 @@ RowMatrix tokens_from(const Json& j, int& n, int& T, int& d, const std::string& 
 Eigen::MatrixXd matrix_from(const Json& j, int rows, int cols, const std::string& field) {
   array_of(j, static_cast<std::size_t>(rows), field);
   Eigen::MatrixXd M(rows, cols);
-  for (int r = 0; r < rows; ++r) M.row(r) = vector_from(j[r], static_cast<std::size_t>(cols), field + "[" + std::to_string(r) + "]");
+  for (int r = 0; r < rows; ++r)
+    M.row(r) = vector_from(j[r], static_cast<std::size_t>(cols), field + "[" + std::to_string(r) + "]");
   return M;
 }
 
@@ -101,14 +103,16 @@ Json matrix_json(const Eigen::MatrixXd& M) {
 
 void validate_sequences(const Sequences& s, const std::string& where, const std::string& suffix) {
   if (s.n < 1 || s.T < 1 || s.d < 1) fail(where + ".X" + suffix, "needs n, T, d >= 1");
-  if (s.X.rows() != static_cast<Eigen::Index>(s.n) * s.T || s.X.cols() != s.d) fail(where + ".X" + suffix, "shape mismatch");
+  if (s.X.rows() != static_cast<Eigen::Index>(s.n) * s.T || s.X.cols() != s.d)
+    fail(where + ".X" + suffix, "shape mismatch");
   if (s.y.size() != s.n) fail(where + ".y" + suffix, "needs one label per sequence");
   if (s.Z.rows() != s.n || s.Z.cols() != s.d) fail(where + ".z" + suffix, "needs one d-vector per sequence");
   if (!s.X.allFinite()) fail(where + ".X" + suffix, "must be finite");
   if (!s.Z.allFinite()) fail(where + ".z" + suffix, "must be finite");
   for (int i = 0; i < s.n; ++i)
     if (s.y(i) != 1.0 && s.y(i) != -1.0)
-      fail(where + ".y" + suffix + "[" + std::to_string(i) + "]", "labels must be -1 or 1, got " + std::to_string(s.y(i)));
+      fail(where + ".y" + suffix + "[" + std::to_string(i) + "]",
+           "labels must be -1 or 1, got " + std::to_string(s.y(i)));
 }
 
 }  // namespace
@@ -121,7 +125,8 @@ void validate(const Dataset& data, const std::string& where) {
       fail(where + ".X_test", "test sequences must have the same T and d as the training sequences");
   }
   if (data.v) {
-    if (data.v->size() != data.train.d) fail(where + ".v", "must have d = " + std::to_string(data.train.d) + " entries");
+    if (data.v->size() != data.train.d)
+      fail(where + ".v", "must have d = " + std::to_string(data.train.d) + " entries");
     if (!data.v->allFinite()) fail(where + ".v", "must be finite");
   }
 }
@@ -136,12 +141,14 @@ Dataset dataset_from_json(const Json& json, QueryMode query, const std::string& 
   }
   if (auto q = json.find("query"); q != json.end()) {
     std::string want = name(query);
-    if (*q != want)
-      fail(where + ".query", "the dataset is " + q->dump() + " but data.query is \"" + want + "\"");
+    if (*q != want) fail(where + ".query", "the dataset is " + q->dump() + " but data.query is \"" + want + "\"");
   }
   if (!json.contains("X")) fail(where + ".X", "is required (n×T×d tokens)");
   if (!json.contains("y")) fail(where + ".y", "is required (n labels ±1)");
-  auto opt = [&](const char* key) { auto it = json.find(key); return it == json.end() ? nullptr : &*it; };
+  auto opt = [&](const char* key) {
+    auto it = json.find(key);
+    return it == json.end() ? nullptr : &*it;
+  };
   Dataset data;
   data.query = query;
   data.train = sequences_from(json["X"], json["y"], opt("z"), query, 0, 0, where, "");
@@ -158,7 +165,8 @@ Dataset dataset_from_json(const Json& json, QueryMode query, const std::string& 
 }
 
 Json to_json(const Dataset& data) {
-  Json out = {{"query", name(data.query)}, {"X", tokens_json(data.train)},
+  Json out = {{"query", name(data.query)},
+              {"X", tokens_json(data.train)},
               {"y", std::vector<double>(data.train.y.begin(), data.train.y.end())}};
   if (data.query == QueryMode::Cross) out["z"] = matrix_json(data.train.Z);
   if (data.v) out["v"] = std::vector<double>(data.v->begin(), data.v->end());

@@ -36,7 +36,8 @@ Sequences draw(Rng& rng, int n, int T, int d, QueryMode query, bool random_alpha
     s.y(i) = rng.sign();
     int alpha = random_alpha ? rng.uniform_int(T) : 0;
     for (int t = 0; t < T; ++t) s.X.row(static_cast<Eigen::Index>(i) * T + t) = token(rng, t, s.y(i), alpha);
-    s.Z.row(i) = query == QueryMode::Cross ? unit_gaussian(rng, d) : Eigen::VectorXd(s.X.row(static_cast<Eigen::Index>(i) * T));
+    s.Z.row(i) =
+        query == QueryMode::Cross ? unit_gaussian(rng, d) : Eigen::VectorXd(s.X.row(static_cast<Eigen::Index>(i) * T));
   }
   return s;
 }
@@ -195,7 +196,8 @@ Dataset make_dataset(const DataConfig& c) {
     case DataKind::GaussianUnit: {
       // "Transformers as SVMs": v, tokens and queries Gaussian, normalised; labels ±1 at random.
       Eigen::VectorXd v = unit_gaussian(rng, d);
-      Dataset data = generated(c, rng, [d](Rng& r, int, double, int) { return unit_gaussian(r, d); }, false);
+      Dataset data = generated(
+          c, rng, [d](Rng& r, int, double, int) { return unit_gaussian(r, d); }, false);
       data.v = v;
       return data;
     }
@@ -263,10 +265,8 @@ Dataset make_dataset(const DataConfig& c) {
       for (const auto& n : toy_names()) list += (list.empty() ? "" : ", ") + n;
       throw InputError("data.name: unknown toy dataset \"" + c.name + "\" (known: " + list + ")");
     }
-    case DataKind::File:
-      return dataset_from_json(parse_json(read_text_file(c.path), c.path), c.query, c.path);
-    case DataKind::Inline:
-      return dataset_from_json(c.inline_data, c.query, "data");
+    case DataKind::File: return dataset_from_json(parse_json(read_text_file(c.path), c.path), c.query, c.path);
+    case DataKind::Inline: return dataset_from_json(c.inline_data, c.query, "data");
   }
   throw InputError("data.kind: unsupported");
 }

@@ -68,8 +68,7 @@ inline double log_loss_excess(LossKind kind, double x_star, double log_delta) {
       return log_log1p_from_log(-softplus(x_star) + log_expm1_from_log(log_delta));
     case LossKind::Exponential:  // e^{−x*}(e^δ − 1)
       return -x_star + log_expm1_from_log(log_delta);
-    case LossKind::Linear:
-      return log_delta;
+    case LossKind::Linear: return log_delta;
   }
   return NAN;
 }

@@ -77,8 +77,10 @@ Model::Model(const ModelConfig& config, LossKind loss, const Dataset& data)
   width_ = config.width > 0 ? config.width : d_;
   heads_ = config.param == Param::Multihead ? config.heads : 1;
   switch (config.param) {
-    case Param::W: case Param::Prompt: attention_blocks_ = 1; break;
-    case Param::KQ: case Param::KQDiag: attention_blocks_ = 2; break;
+    case Param::W:
+    case Param::Prompt: attention_blocks_ = 1; break;
+    case Param::KQ:
+    case Param::KQDiag: attention_blocks_ = 2; break;
     case Param::Multihead: attention_blocks_ = heads_; break;
   }
   if (!v_ && config.decoder == DecoderMode::Fixed)
@@ -130,7 +132,8 @@ Params Model::initial_params() const {
 
 Eigen::MatrixXd Model::head_matrix(const Params& p, int h) const {
   switch (config_.param) {
-    case Param::W: case Param::Prompt: return p.blocks[0];
+    case Param::W:
+    case Param::Prompt: return p.blocks[0];
     case Param::KQ: return p.blocks[0] * p.blocks[1].transpose();
     case Param::KQDiag: return p.blocks[0].cwiseProduct(p.blocks[1]).col(0).asDiagonal();
     case Param::Multihead: return p.blocks[h];
@@ -160,7 +163,8 @@ Eigen::VectorXd Model::outputs(const Params& params, const Sequences& seq) const
     Eigen::MatrixXd A = scores(params, seq, h);
     Eigen::VectorXd u = seq.X * decoder(params, h);
     for (int i = 0; i < seq.n; ++i)
-      f(i) += softmax_jacobian_apply(A.row(i).transpose(), u.segment(static_cast<Eigen::Index>(i) * seq.T, seq.T), s, r).f;
+      f(i) +=
+          softmax_jacobian_apply(A.row(i).transpose(), u.segment(static_cast<Eigen::Index>(i) * seq.T, seq.T), s, r).f;
   }
   return f / heads_;
 }
@@ -204,7 +208,8 @@ Evaluation Model::evaluate(const Params& params, const Sequences& seq, bool want
     R[h].resize(T, n);
     for (int i = 0; i < n; ++i) {
       U[h].row(i) = u.segment(static_cast<Eigen::Index>(i) * T, T).transpose();
-      SoftmaxProduct sp = softmax_jacobian_apply(A[h].row(i).transpose(), U[h].row(i).transpose(), S[h].col(i), R[h].col(i));
+      SoftmaxProduct sp =
+          softmax_jacobian_apply(A[h].row(i).transpose(), U[h].row(i).transpose(), S[h].col(i), R[h].col(i));
       F(i, h) = sp.f;
       kappa(i, h) = sp.kappa;
       lse(i, h) = sp.lse;
@@ -234,7 +239,8 @@ Evaluation Model::evaluate(const Params& params, const Sequences& seq, bool want
         double best = gamma.maxCoeff();
         x_star += best / H;
         for (int t = 0; t < T; ++t)
-          if (gamma(t) < best) log_delta = log_add_exp(log_delta, A[h](i, t) - lse(i, h) + std::log(best - gamma(t)) - log_H);
+          if (gamma(t) < best)
+            log_delta = log_add_exp(log_delta, A[h](i, t) - lse(i, h) + std::log(best - gamma(t)) - log_H);
       }
       total = log_add_exp(total, log_loss_excess(loss_, x_star, log_delta));
     }
@@ -245,7 +251,8 @@ Evaluation Model::evaluate(const Params& params, const Sequences& seq, bool want
   const int blocks = static_cast<int>(params.blocks.size());
   ev.grad.M.assign(blocks, Eigen::MatrixXd());
   ev.grad.log_scale.assign(blocks, -INFINITY);
-  for (int b = 0; b < blocks; ++b) ev.grad.M[b] = Eigen::MatrixXd::Zero(params.blocks[b].rows(), params.blocks[b].cols());
+  for (int b = 0; b < blocks; ++b)
+    ev.grad.M[b] = Eigen::MatrixXd::Zero(params.blocks[b].rows(), params.blocks[b].cols());
 
   for (int h = 0; h < H; ++h) {
     // Attention: ∇_{W_h} = Σ_i (c_i/H) X_iᵀ r_ih z_iᵀ, with the largest scale factored out.
@@ -282,7 +289,8 @@ Evaluation Model::evaluate(const Params& params, const Sequences& seq, bool want
       Eigen::VectorXd mu = log_c.array() - log_H;
       double Kv = mu.maxCoeff();
       Eigen::MatrixXd M = Eigen::MatrixXd::Zero(seq.d, 1);
-      for (int i = 0; i < n; ++i) M.col(0).noalias() += (sign(i) * std::exp(mu(i) - Kv)) * (seq.tokens(i).transpose() * S[h].col(i));
+      for (int i = 0; i < n; ++i)
+        M.col(0).noalias() += (sign(i) * std::exp(mu(i) - Kv)) * (seq.tokens(i).transpose() * S[h].col(i));
       int b = attention_blocks_ + h;
       ev.grad.log_scale[b] = Kv + normalise(M);
       ev.grad.M[b] = std::move(M);

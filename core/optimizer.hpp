@@ -10,9 +10,9 @@ namespace attnsvm {
 
 /// What one step did, for the metrics.
 struct StepReport {
-  double loss = 0;              ///< loss before the step
-  double log_grad_norm = 0;     ///< log ‖∇L‖_F over the trained blocks, before the step
-  double step_length = 0;       ///< ‖θ_{k+1} − θ_k‖_F
+  double loss = 0;           ///< loss before the step
+  double log_grad_norm = 0;  ///< log ‖∇L‖_F over the trained blocks, before the step
+  double step_length = 0;    ///< ‖θ_{k+1} − θ_k‖_F
 };
 
 class Optimizer {

@@ -22,7 +22,8 @@ Json vector_json(const Eigen::VectorXd& v) { return std::vector<double>(v.begin(
 
 Eigen::MatrixXd matrix_from_json(const Json& j, Eigen::Index rows, Eigen::Index cols, const std::string& field) {
   Eigen::MatrixXd M(rows, cols);
-  bool vector = cols == 1 && j.is_array() && static_cast<Eigen::Index>(j.size()) == rows && (rows == 0 || j[0].is_number());
+  bool vector =
+      cols == 1 && j.is_array() && static_cast<Eigen::Index>(j.size()) == rows && (rows == 0 || j[0].is_number());
   if (!j.is_array() || static_cast<Eigen::Index>(j.size()) != rows)
     throw InputError(field + ": must have " + std::to_string(rows) + " rows");
   for (Eigen::Index r = 0; r < rows; ++r) {
@@ -65,7 +66,8 @@ Session::Session(const Config& config) : config_(config), data_(make_dataset(con
     columns_.push_back(c);
   if (kind == OptimizerKind::Flow) columns_.insert(columns_.end(), {"tau", "log10_time"});
   for (SvmNorm norm : config_.svm.norms)
-    for (const char* metric : {"corr_", "bregman_", "margin_", "svm_margin_"}) columns_.push_back(metric + std::string(name(norm)));
+    for (const char* metric : {"corr_", "bregman_", "margin_", "svm_margin_"})
+      columns_.push_back(metric + std::string(name(norm)));
   record();
 }
 
@@ -272,10 +274,12 @@ Json Session::params_json() const {
   const int ab = model_->attention_blocks();
   switch (config_.model.param) {
     case Param::W: out["W"] = matrix_json(params_.blocks[0]); break;
-    case Param::KQ: case Param::KQDiag:
+    case Param::KQ:
+    case Param::KQDiag:
       out["W"] = matrix_json(model_->head_matrix(params_, 0));
       for (int b = 0; b < 2; ++b)
-        out[model_->block_name(b)] = config_.model.param == Param::KQ ? matrix_json(params_.blocks[b]) : vector_json(params_.blocks[b].col(0));
+        out[model_->block_name(b)] =
+            config_.model.param == Param::KQ ? matrix_json(params_.blocks[b]) : vector_json(params_.blocks[b].col(0));
       break;
     case Param::Prompt: out["p"] = vector_json(params_.blocks[0].col(0)); break;
     case Param::Multihead: {

@@ -1,13 +1,13 @@
 #pragma once
 // Shared helpers of the doctest suites.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 #include "config.hpp"
 #include "session.hpp"

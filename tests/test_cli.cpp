@@ -27,7 +27,8 @@ TEST_CASE("attnsvm run writes one CSV row per recorded step with the documented 
   auto lines = split(out, '\n');
   REQUIRE(lines.size() == 1 + 7);  // header + steps 0, 50, …, 300
   auto header = split(lines[0], ',');
-  for (const char* c : {"step", "loss", "train_acc", "test_acc", "norm_fro", "grad_norm", "min_s_opt", "log10_1m_s_opt"})
+  for (const char* c :
+       {"step", "loss", "train_acc", "test_acc", "norm_fro", "grad_norm", "min_s_opt", "log10_1m_s_opt"})
     CHECK(std::find(header.begin(), header.end(), c) != header.end());
   CHECK(split(lines.back(), ',')[0] == "300");
 
@@ -56,7 +57,8 @@ TEST_CASE("attnsvm data materialises the config's dataset, and a file config tra
   CHECK(d.train.X == session.dataset().train.X);
   CHECK(d.test->y == session.dataset().test->y);
 
-  std::string from_file = temp_file(R"({"data": {"kind": "file", "path": ")" + data + R"("}, "run": {"iterations": 5}})");
+  std::string from_file =
+      temp_file(R"({"data": {"kind": "file", "path": ")" + data + R"("}, "run": {"iterations": 5}})");
   REQUIRE(run_shell(kCli + " run " + from_file, &out) == 0);
   CHECK(split(out, '\n').size() == 7);
 }
@@ -77,7 +79,8 @@ TEST_CASE("bad input exits with code 2 and a message naming the problem; diverge
   CHECK(run_shell(kCli + " run " + temp_file("{}") + " --colour", nullptr, &err) == 2);
   CHECK(err.find("--colour") != std::string::npos);
 
-  std::string diverging = temp_file(R"({"optimizer": {"kind": "md", "p": 1.01, "lr": 10000}, "run": {"iterations": 10}})");
+  std::string diverging =
+      temp_file(R"({"optimizer": {"kind": "md", "p": 1.01, "lr": 10000}, "run": {"iterations": 10}})");
   std::string out;
   CHECK(run_shell(kCli + " run " + diverging, &out, &err) == 4);
   CHECK(err.find("diverged at step 1") != std::string::npos);

@@ -39,7 +39,8 @@ TEST_CASE("each class of bad config gives an error naming the field") {
       {R"({"data": {"kind": "toy", "name": "nope"}})", "data.name: unknown toy dataset"},
       {R"({"data": {"kind": "file"}})", "data.path:"},
       {R"({"data": {"kind": "file", "path": "/nonexistent/data.json"}})", "/nonexistent/data.json: cannot open"},
-      {R"({"data": {"kind": "inline", "X": [[[1, 2]]], "y": [2], "z": [[1, 0]]}})", "data.y[0]: labels must be -1 or 1"},
+      {R"({"data": {"kind": "inline", "X": [[[1, 2]]], "y": [2], "z": [[1, 0]]}})",
+       "data.y[0]: labels must be -1 or 1"},
       {R"({"data": {"kind": "inline", "X": [[[1, 2], [3]]], "y": [1], "z": [[1, 0]]}})", "data.X[0][1]: must have 2"},
       {R"({"data": {"kind": "inline", "X": [[[1, 2]]], "y": [1]}})", "data.z: is required in cross query mode"},
       {R"({"data": {"X": [[[1, 2]]]}})", "data.X: arrays in the config need"},
@@ -56,7 +57,8 @@ TEST_CASE("each class of bad config gives an error naming the field") {
       {R"({"svm": {"tokens": "best"}})", "svm.tokens:"},
       {R"({"run": {"record_every": 0}})", "run.record_every:"},
       {R"({"run": {"iterations": -5}})", "run.iterations:"},
-      {R"({"loss": "linear", "model": {"decoder": "trained"}, "optimizer": {"kind": "polyak"}})", "optimizer.kind: polyak"},
+      {R"({"loss": "linear", "model": {"decoder": "trained"}, "optimizer": {"kind": "polyak"}})",
+       "optimizer.kind: polyak"},
       {R"({"model": {"param": "prompt"}, "svm": {"norms": ["nuc"]}})", "svm.norms: \"nuc\" needs a matrix"},
       {R"({"data": {"kind": "inline", "X": [[[1, 2]]], "y": [1], "z": [[1, 0]]}, "model": {"decoder": "fixed"}})",
        "model.decoder: the dataset has no decoder v"},
@@ -83,7 +85,9 @@ TEST_CASE("the config round-trips through JSON") {
 TEST_CASE("a dataset round-trips through its JSON format, and file datasets train like generated ones") {
   for (const char* query : {"cross", "self"}) {
     CAPTURE(query);
-    Config c = parse_config(std::string(R"({"data": {"kind": "gaussian-unit", "n": 4, "T": 3, "d": 2, "test_n": 2, "query": ")") + query + "\"}}");
+    Config c = parse_config(
+        std::string(R"({"data": {"kind": "gaussian-unit", "n": 4, "T": 3, "d": 2, "test_n": 2, "query": ")") + query +
+        "\"}}");
     Dataset a = make_dataset(c.data);
     std::string path = testing::temp_file(to_json(a).dump());
     c.data.kind = DataKind::File;
@@ -124,11 +128,12 @@ TEST_CASE("generated data has its documented properties") {
   }
   SUBCASE("clusters and tokenized-mixture: the planted token is optimal") {
     for (const char* kind : {"clusters", "tokenized-mixture"}) {
-      Dataset d = make_dataset(parse_config(std::string(R"({"data": {"kind": ")") + kind + R"(", "n": 30, "snr": 20, "noise": 0.05}})").data);
+      Dataset d = make_dataset(
+          parse_config(std::string(R"({"data": {"kind": ")") + kind + R"(", "n": 30, "snr": 20, "noise": 0.05}})")
+              .data);
       Eigen::VectorXi alpha = optimal_tokens(d.train, *d.v);
       int planted = 0;  // γ_iα_i is the planted, largest score
-      for (int i = 0; i < d.train.n; ++i)
-        planted += d.train.y(i) * d.train.tokens(i).row(alpha(i)).dot(*d.v) > 0.8;
+      for (int i = 0; i < d.train.n; ++i) planted += d.train.y(i) * d.train.tokens(i).row(alpha(i)).dot(*d.v) > 0.8;
       CHECK(planted == d.train.n);
     }
   }

@@ -7,7 +7,9 @@ using namespace attnsvm;
 
 namespace {
 
-double loss_at(const Model& model, const Params& p, const Sequences& seq) { return model.evaluate(p, seq, false, false).loss; }
+double loss_at(const Model& model, const Params& p, const Sequences& seq) {
+  return model.evaluate(p, seq, false, false).loss;
+}
 
 /// Relative error ‖g − g_fd‖ / ‖g‖ over the trained blocks, with central differences of step h.
 double finite_difference_error(const Model& model, Params p, const Sequences& seq, double h = 1e-5) {
@@ -42,9 +44,10 @@ TEST_CASE("every gradient matches central finite differences") {
       for (const char* decoder : decoders)
         for (const char* query : {"cross", "self"}) {
           std::string heads = std::string(param) == "multihead" ? ", \"heads\": 3" : "";
-          std::string json = std::string(R"({"data": {"kind": "gaussian-unit", "n": 4, "T": 5, "d": 3, "seed": 7, "query": ")") +
-                             query + R"("}, "model": {"param": ")" + param + "\"" + heads + R"(, "decoder": ")" + decoder +
-                             R"(", "init": {"kind": "gaussian", "std": 0.7, "seed": 3}}, "loss": ")" + loss + "\"}";
+          std::string json =
+              std::string(R"({"data": {"kind": "gaussian-unit", "n": 4, "T": 5, "d": 3, "seed": 7, "query": ")") +
+              query + R"("}, "model": {"param": ")" + param + "\"" + heads + R"(, "decoder": ")" + decoder +
+              R"(", "init": {"kind": "gaussian", "std": 0.7, "seed": 3}}, "loss": ")" + loss + "\"}";
           CAPTURE(json);
           Config config = parse_config(json);
           Dataset data = make_dataset(config.data);

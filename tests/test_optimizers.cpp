@@ -12,7 +12,8 @@ namespace {
 
 std::string config_json(const std::string& model, const std::string& optimizer, const std::string& data = "") {
   return R"({"data": {"kind": "gaussian-unit", "n": 6, "T": 8, "d": 10, "seed": 3)" + data + R"(},
-             "model": )" + model + R"(, "optimizer": )" + optimizer + "}";
+             "model": )" +
+         model + R"(, "optimizer": )" + optimizer + "}";
 }
 
 /// Runs k steps of a fresh session and returns its parameters.
@@ -36,7 +37,8 @@ double normalised_margin(const Session& s) {
 }  // namespace
 
 TEST_CASE("mirror descent with p = 2 equals gradient descent, and normalised MD equals NGD") {
-  for (const char* model : {R"({"param": "W"})", R"({"param": "KQ", "decoder": "trained"})", R"({"param": "multihead", "heads": 2})"}) {
+  for (const char* model :
+       {R"({"param": "W"})", R"({"param": "KQ", "decoder": "trained"})", R"({"param": "multihead", "heads": 2})"}) {
     CAPTURE(model);
     Params gd = run(config_json(model, R"({"kind": "gd", "lr": 0.5})"), 100);
     Params md = run(config_json(model, R"({"kind": "md", "p": 2, "lr": 0.5})"), 100);
@@ -50,14 +52,16 @@ TEST_CASE("mirror descent with p = 2 equals gradient descent, and normalised MD 
 }
 
 TEST_CASE("the same seed gives the same dataset and trajectory; different seeds differ") {
-  std::string json = config_json(R"({"param": "KQ", "init": {"kind": "gaussian", "std": 0.1, "seed": 5}})", R"({"kind": "ngd"})");
+  std::string json =
+      config_json(R"({"param": "KQ", "init": {"kind": "gaussian", "std": 0.1, "seed": 5}})", R"({"kind": "ngd"})");
   Session a = Session::from_json(json), b = Session::from_json(json);
   CHECK(a.dataset().train.X == b.dataset().train.X);
   CHECK(a.dataset().train.Z == b.dataset().train.Z);
   a.step(200);
   b.step(200);
   CHECK(params_distance(a.params(), b.params()) == 0.0);
-  Session c = Session::from_json(config_json(R"({"param": "KQ", "init": {"kind": "gaussian", "std": 0.1, "seed": 6}})", R"({"kind": "ngd"})"));
+  Session c = Session::from_json(
+      config_json(R"({"param": "KQ", "init": {"kind": "gaussian", "std": 0.1, "seed": 6}})", R"({"kind": "ngd"})"));
   CHECK(params_distance(a.model().initial_params(), c.model().initial_params()) > 0.1);
   Session d = Session::from_json(config_json(R"({"param": "W"})", R"({"kind": "ngd"})", R"(, "seed": 4)"));
   CHECK((a.dataset().train.X - d.dataset().train.X).norm() > 1.0);
@@ -107,7 +111,8 @@ TEST_CASE("the normalised flow follows gradient descent with a tiny step") {
     arc += gd_opt.step(gd, data.train).step_length;
   }
   const double last = params_distance(before, gd), back = (arc - tau) / last;
-  for (std::size_t b = 0; b < gd.blocks.size(); ++b) gd.blocks[b] = gd.blocks[b] + back * (before.blocks[b] - gd.blocks[b]);
+  for (std::size_t b = 0; b < gd.blocks.size(); ++b)
+    gd.blocks[b] = gd.blocks[b] + back * (before.blocks[b] - gd.blocks[b]);
   Params start = model.initial_params();
   double displacement = params_distance(flow, start);
   CHECK(params_distance(flow, gd) / displacement < 1e-3);
@@ -117,7 +122,8 @@ TEST_CASE("the normalised flow follows gradient descent with a tiny step") {
 }
 
 TEST_CASE("KQ-diag keeps W diagonal; multihead with one head equals W") {
-  Session diag = Session::from_json(config_json(R"({"param": "KQ-diag", "init": {"kind": "gaussian", "std": 0.1}})", R"({"kind": "ngd"})"));
+  Session diag = Session::from_json(
+      config_json(R"({"param": "KQ-diag", "init": {"kind": "gaussian", "std": 0.1}})", R"({"kind": "ngd"})"));
   diag.step(300);
   Eigen::MatrixXd W = diag.model().head_matrix(diag.params(), 0);
   CHECK(W.norm() > 1.0);
@@ -136,7 +142,8 @@ TEST_CASE("Polyak steps drive the excess loss L - L* down by orders of magnitude
   const Sequences& train = s.dataset().train;
   double L_star = s.model().loss_infimum(s.params(), train);
   double start = s.model().evaluate(s.params(), train, false, true).log_excess;
-  CHECK(std::exp(start) == doctest::Approx(s.model().evaluate(s.params(), train, false, false).loss - L_star).epsilon(1e-9));
+  CHECK(std::exp(start) ==
+        doctest::Approx(s.model().evaluate(s.params(), train, false, false).loss - L_star).epsilon(1e-9));
   s.step(200);
   double end = s.model().evaluate(s.params(), train, false, true).log_excess;
   CHECK(end < start - std::log(1e6));
@@ -166,7 +173,8 @@ TEST_CASE("a diverging run stops at the step where it diverged and keeps the las
 }
 
 TEST_CASE("history stays bounded by decimation over long runs") {
-  Session s = Session::from_json(config_json(R"({"param": "W"})", R"({"kind": "ngd"})") .replace(0, 1, R"({"run": {"max_history": 64},)"));
+  Session s = Session::from_json(
+      config_json(R"({"param": "W"})", R"({"kind": "ngd"})").replace(0, 1, R"({"run": {"max_history": 64},)"));
   s.step(10000);
   CHECK(s.history().size() <= 65);
   s.checkpoint();

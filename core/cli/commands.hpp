@@ -13,9 +13,10 @@ constexpr int kExitDiverged = 4;
 
 using Args = std::vector<std::string>;
 
-int data_command(const Args& args);   ///< attnsvm data CONFIG.json [--out data.json]
-int run_command(const Args& args);    ///< attnsvm run CONFIG.json [--iterations N] [--record-every K] [--out F] [--params-out F]
-int svm_command(const Args& args);    ///< attnsvm svm DATA.json --norm ... (see svm_command.cpp)
+int data_command(const Args& args);  ///< attnsvm data CONFIG.json [--out data.json]
+int run_command(
+    const Args& args);  ///< attnsvm run CONFIG.json [--iterations N] [--record-every K] [--out F] [--params-out F]
+int svm_command(const Args& args);  ///< attnsvm svm DATA.json --norm ... (see svm_command.cpp)
 
 /// Value of `--name VALUE` in args (erasing both), or `fallback`.
 std::string take_option(Args& args, const std::string& name, const std::string& fallback = "");
