@@ -24,7 +24,7 @@ export const CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'",
-  "style-src 'self'",
+  "style-src 'self' 'unsafe-inline'", // KaTeX and uPlot set inline style attributes; scripts stay strict
   "img-src 'self' data: blob:",
   "connect-src 'self'",
   "object-src 'none'",
