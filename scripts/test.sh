@@ -17,6 +17,7 @@ if [ -f scripts/build-wasm.sh ]; then
 fi
 
 if [ -d tests/web ]; then
-  echo "== page: Playwright in headless Chromium"
+  echo "== page: build, then Playwright in headless Chromium"
+  [ -f scripts/build-web.sh ] && bash scripts/build-web.sh
   node --test --test-reporter=spec tests/web/
 fi
