@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The static page: type-checks web/, bundles it with Vite (root web/, base './') into dist/, and copies
+# the wasm engine built by scripts/build-wasm.sh (build/wasm/) into dist/wasm/, where the worker loads it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for f in build/wasm/index.mjs build/wasm/attnsvm.mjs build/wasm/attnsvm.wasm; do
+  test -f "$f" || { echo "build-web: $f is missing; run scripts/build-wasm.sh first" >&2; exit 1; }
+done
+
+npx --no-install tsc -p web/tsconfig.json
+npx --no-install vite build --config web/vite.config.ts --logLevel warn
+
+mkdir -p dist/wasm
+cp build/wasm/index.mjs build/wasm/attnsvm.mjs build/wasm/attnsvm.wasm dist/wasm/
+echo "build-web: dist/ ($(du -sh dist | cut -f1))"

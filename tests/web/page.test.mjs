@@ -1,0 +1,282 @@
+// The page in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core): loads cleanly,
+// trains, draws every view, obeys its run controls, runs every preset, restores a run from its URL,
+// shows invalid input inline, edits data by dragging tokens, and never leaves its origin.
+// Needs dist/ (scripts/build-web.sh). Screenshots go to test-results/ (not committed).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const results = `${root}/test-results`;
+mkdirSync(results, { recursive: true });
+
+let server;
+let origin;
+let browser;
+/** Every request the pages made outside their own origin. */
+const foreign = [];
+
+before(async () => {
+  ({ server, url: origin } = await serve(`${root}/dist`, 0));
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Opens the page (optionally with a query) in a fresh context; collects console problems. */
+async function open(query = '', options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text().slice(0, 300)}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => {
+    if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
+  });
+  await page.goto(origin + query);
+  await waitForStep(page, (s) => s > 0);
+  return { page, problems, close: () => context.close() };
+}
+
+/** The step of the latest snapshot drawn. */
+async function stepOf(page) {
+  return Number((await page.getAttribute('#status', 'data-step')) ?? -1);
+}
+
+async function waitForStep(page, predicate, timeout = 20000) {
+  const t0 = Date.now();
+  for (;;) {
+    const s = await stepOf(page);
+    if (predicate(s)) return s;
+    if (Date.now() - t0 > timeout) throw new Error(`step ${s} did not reach the expected value within ${timeout} ms`);
+    await page.waitForTimeout(50);
+  }
+}
+
+async function isPlaying(page) {
+  return (await page.textContent('#play')).includes('pause');
+}
+
+async function pause(page) {
+  if (await isPlaying(page)) await page.click('#play');
+  await page.waitForFunction(() => document.querySelector('#play').textContent.includes('play'));
+  const s = await stepOf(page);
+  await page.waitForTimeout(150);
+  return Math.max(s, await stepOf(page));
+}
+
+/** Pauses, resets and runs exactly `count` iterations by hundreds (and ones). */
+async function runExactly(page, count) {
+  await pause(page);
+  await page.click('#reset');
+  await waitForStep(page, (s) => s === 0);
+  for (let k = 0; k < Math.floor(count / 100); ++k) await page.click('#step100');
+  for (let k = 0; k < count % 100; ++k) await page.click('#step');
+  await waitForStep(page, (s) => s === count);
+  await page.waitForFunction((n) => document.querySelector('#metrics').dataset.step === String(n), count);
+}
+
+/** Pixel statistics of every canvas matching the selector: non-blank pixel count and a checksum. */
+function canvasStats(page, selector) {
+  return page.evaluate((sel) => {
+    return [...document.querySelectorAll(sel)].map((c) => {
+      // read a copy: reading the page's own canvases repeatedly makes Chromium warn (willReadFrequently)
+      const copy = document.createElement('canvas');
+      copy.width = c.width;
+      copy.height = c.height;
+      const ctx = copy.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(c, 0, 0);
+      const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      let nonBlank = 0;
+      let sum = 0;
+      for (let k = 0; k < data.length; k += 4) {
+        if (data[k + 3] > 0) nonBlank++;
+        sum = (sum * 31 + data[k] + 7 * data[k + 1] + 13 * data[k + 2] + data[k + 3]) % 1000000007;
+      }
+      return { nonBlank, sum, w: c.width, h: c.height };
+    });
+  }, selector);
+}
+
+const VIEWS = {
+  heatmap: '.view-heatmap canvas',
+  matrices: '.view-matrices canvas',
+  curves: '.view-curves .chart canvas',
+  tokens: '.view-tokens canvas',
+};
+
+describe('the playground page', () => {
+  test('loads without console errors and the default run advances', async () => {
+    const { page, problems, close } = await open();
+    const s1 = await stepOf(page);
+    await waitForStep(page, (s) => s > s1 + 50);
+    assert.ok(await isPlaying(page), 'the default run plays on load');
+    assert.match(await page.textContent('#metrics'), /corr_fro/);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: `${results}/page-default.png`, fullPage: true });
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test('every view draws non-blank pixels that change between two snapshots', async () => {
+    const { page, problems, close } = await open('?preset=tfsvm-2d&data=toy&svm=fro%2Cnuc&speed=2');
+    await runExactly(page, 1);
+    await page.waitForTimeout(100);
+    const first = {};
+    for (const [name, sel] of Object.entries(VIEWS)) first[name] = await canvasStats(page, sel);
+    await page.click('#step100');
+    await waitForStep(page, (s) => s === 101);
+    await page.waitForTimeout(150);
+    for (const [name, sel] of Object.entries(VIEWS)) {
+      const second = await canvasStats(page, sel);
+      assert.ok(second.length > 0, `${name}: no canvas`);
+      assert.equal(second.length, first[name].length, `${name}: canvases changed in number`);
+      second.forEach((c, k) => assert.ok(c.nonBlank > 100, `${name}[${k}] is blank`));
+      // every view changes as the run goes on (a view may have fixed parts, e.g. a colour legend)
+      assert.ok(
+        second.some((c, k) => c.sum !== first[name][k].sum),
+        `${name}: no canvas changed between step 1 and step 101`,
+      );
+    }
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test('play, pause, step, step ×100 and reset do what they say', async () => {
+    const { page, problems, close } = await open();
+    const paused = await pause(page);
+    await page.waitForTimeout(400);
+    assert.equal(await stepOf(page), paused, 'a paused run stays put');
+    await page.click('#step');
+    await waitForStep(page, (s) => s === paused + 1);
+    await page.click('#step100');
+    await waitForStep(page, (s) => s === paused + 101);
+    await page.click('#reset');
+    await waitForStep(page, (s) => s === 0);
+    await page.click('#play');
+    await waitForStep(page, (s) => s > 20);
+    assert.ok(await isPlaying(page));
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test('every preset loads and runs 200 steps without error', async () => {
+    const { page, problems, close } = await open();
+    const presets = await page.$$eval('#preset option', (os) => os.map((o) => ({ id: o.value, title: o.textContent })).filter((o) => o.id));
+    assert.ok(presets.length >= 15, `only ${presets.length} presets`);
+    for (const { id, title } of presets) {
+      await page.selectOption('#preset', id);
+      await page.waitForFunction((t) => document.querySelector('#about-title').textContent === t, title);
+      await page.waitForFunction((p) => location.search.includes(`preset=${p}`), id);
+      await runExactly(page, 200);
+      assert.equal(await page.isVisible('#banner'), false, `${id}: ${await page.textContent('#banner')}`);
+      const metrics = await page.textContent('#metrics');
+      assert.doesNotMatch(metrics, /NaN/, `${id}: ${metrics}`);
+      if (id === 'tfsvm-2d') await page.screenshot({ path: `${results}/page-preset-tfsvm-2d.png`, fullPage: true });
+      if (id === 'multihead-h4') await page.screenshot({ path: `${results}/page-preset-multihead-h4.png`, fullPage: true });
+    }
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test('a URL copied from the page restores the same state and the same numbers', async () => {
+    const { page, problems, close } = await open();
+    await page.selectOption('#preset', 'md-p175');
+    await page.waitForFunction(() => location.search.includes('preset=md-p175'));
+    await page.fill('#ctl-seed', '7');
+    await page.press('#ctl-seed', 'Enter');
+    await page.waitForFunction(() => location.search.includes('seed=7'));
+    await runExactly(page, 300);
+    const url = page.url();
+    const metrics = await page.textContent('#metrics');
+    const svm = await page.textContent('.view-svm');
+    const controls = await page.$$eval('.controls select, .controls input', (es) => es.map((e) => (e.type === 'checkbox' ? e.checked : e.value)));
+    await close();
+
+    const again = await open(url.slice(origin.length));
+    await runExactly(again.page, 300);
+    assert.equal(again.page.url(), url);
+    assert.equal(await again.page.textContent('#metrics'), metrics);
+    assert.equal(await again.page.textContent('.view-svm'), svm);
+    assert.deepEqual(
+      await again.page.$$eval('.controls select, .controls input', (es) => es.map((e) => (e.type === 'checkbox' ? e.checked : e.value))),
+      controls,
+    );
+    assert.deepEqual([...problems, ...again.problems], []);
+    await again.close();
+  });
+
+  test('an invalid input shows an inline error and the run continues; lr changes keep the run', async () => {
+    const { page, problems, close } = await open();
+    const before = page.url();
+    await page.fill('#ctl-n', '0');
+    await page.press('#ctl-n', 'Enter');
+    const error = page.locator('.row[data-field="n"] .error');
+    await error.waitFor({ state: 'visible' });
+    assert.match(await error.textContent(), /data\.n/);
+    const s = await stepOf(page);
+    await waitForStep(page, (x) => x > s + 20);
+    assert.equal(page.url(), before, 'a rejected value does not reach the URL');
+
+    await page.fill('#ctl-n', '5');
+    await page.press('#ctl-n', 'Enter');
+    await page.waitForFunction(() => location.search.includes('n=5'));
+    assert.equal(await error.isVisible(), false);
+
+    const s2 = await waitForStep(page, (x) => x > 100);
+    await page.fill('#ctl-lr', '0.05');
+    await page.press('#ctl-lr', 'Enter');
+    await page.waitForFunction(() => location.search.includes('lr=0.05'));
+    assert.ok((await stepOf(page)) >= s2, 'changing the step size does not restart the run');
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test('dragging a token in the token plane changes the SVM solution shown', async () => {
+    const { page, problems, close } = await open('?preset=tfsvm-2d&data=toy&svm=fro%2Cnuc&speed=2');
+    await runExactly(page, 100);
+    const svmBefore = await page.textContent('.view-svm');
+    const canvas = page.locator('.view-tokens canvas');
+    const points = JSON.parse(await canvas.getAttribute('data-points'));
+    const box = await canvas.boundingBox();
+    const [, , px, py] = points[1];
+    await page.mouse.move(box.x + px, box.y + py);
+    await page.mouse.down();
+    await page.mouse.move(box.x + px + 30, box.y + py - 40, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => location.search.includes('data=inline'));
+    assert.equal(await page.inputValue('#ctl-kind'), 'inline');
+    await page.waitForFunction((t) => document.querySelector('.view-svm').textContent !== t, svmBefore);
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test('the columns stack at a phone width and the dark theme renders', async () => {
+    const { page, problems, close } = await open('', { viewport: { width: 390, height: 800 }, colorScheme: 'dark' });
+    const controls = await page.locator('#controls').boundingBox();
+    const center = await page.locator('#center').boundingBox();
+    assert.ok(center.y >= controls.y + controls.height - 1, 'the centre column sits below the controls');
+    assert.ok(controls.width <= 390);
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(bg, 'rgb(255, 255, 255)');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${results}/page-phone-dark.png`, fullPage: true });
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test('the page makes no request outside its own origin', () => {
+    assert.deepEqual(foreign, []);
+  });
+});

@@ -1,0 +1,289 @@
+// The page: reads the state from the URL, starts the engine worker, wires controls and views, and
+// renders the latest snapshot once per animation frame. No math here: every number is the engine's.
+import './style.css';
+import { EngineClient, type Configured, type Snapshot } from './engine/index.js';
+import { Controls } from './controls.js';
+import { renderMathText } from './mathtext.js';
+import { PRESETS, presetById } from './presets.js';
+import { DEFAULTS, changedFields, engineSpeed, fromQuery, toConfig, toQuery, withChanges, type State } from './state.js';
+import { CurvesView } from './views/curves.js';
+import { HeatmapView } from './views/heatmap.js';
+import { MatricesView } from './views/matrices.js';
+import { SvmPanelView } from './views/svmpanel.js';
+import { TokenPlaneView } from './views/tokenplane.js';
+import { el, fmt } from './views/canvas.js';
+import type { RunContext, View } from './views/view.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const INTRO =
+  'A one-layer softmax attention model $f_i = s_i^\\top X_i v$ with $s_i = \\mathrm{softmax}(X_i W z_i)$ is trained on ' +
+  'separable data. $\\|W_t\\| \\to \\infty$, but its direction converges to the solution of a hard-margin SVM that ' +
+  'separates each sequence\'s selected token from the others: $\\min \\|W\\|$ subject to ' +
+  '$(x_{i\\alpha_i} - x_{it})^\\top W z_i \\ge 1$. Which norm depends on the algorithm: Frobenius for GD/NGD on $W$, ' +
+  'nuclear for $W = KQ^\\top$, $\\ell_p$ for mirror descent. Watch the heatmap sparsify and ' +
+  '$\\mathrm{corr}(W_t, W_{mm})$ climb to 1 for the matching norm. Pick a preset to reproduce a paper figure.';
+
+/** The live page. */
+class Playground {
+  private state: State;
+  private client: EngineClient;
+  private controls: Controls;
+  private views: View[];
+  private tokens: TokenPlaneView;
+  private latest: Snapshot | null = null;
+  private dirty = false;
+  private context: RunContext = { dataset: {}, config: {} };
+  private queue: Promise<void> = Promise.resolve();
+  private frames = 0;
+  private fps = 0;
+  private fpsSince = performance.now();
+
+  constructor() {
+    this.state = fromQuery(location.search);
+    this.controls = new Controls((changes) => this.change(changes));
+    this.tokens = new TokenPlaneView((X) => this.editTokens(X));
+    const heatmap = new HeatmapView();
+    const svm = new SvmPanelView();
+    const matrices = new MatricesView();
+    const curves = new CurvesView();
+    this.views = [heatmap, this.tokens, matrices, svm, curves];
+    $('center').append(heatmap.element, this.tokens.element, matrices.element, svm.element);
+    $('right').prepend(curves.element);
+    this.layoutControls();
+    this.client = new EngineClient({
+      createWorker: () => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' }),
+      engineUrl: new URL('wasm/index.mjs', document.baseURI),
+    });
+    this.client.onSnapshot((snapshot) => {
+      this.latest = snapshot;
+      this.dirty = true;
+    });
+    this.client.onError((error) => this.banner(`The run stopped: ${error.message}`));
+  }
+
+  private layoutControls(): void {
+    const root = $('controls');
+    root.append(this.controls.element);
+    const speed = this.controls.rowOf('speed');
+    if (speed) $('speed-slot').append(speed);
+    this.controls.group('run').hidden = true;
+    const regenerate = el('button', 'regenerate', 'regenerate (seed + 1)');
+    regenerate.type = 'button';
+    regenerate.id = 'regenerate';
+    regenerate.addEventListener('click', () => this.change({ seed: this.state.seed + 1 }));
+    this.controls.group('data').append(regenerate);
+
+    const select = $<HTMLSelectElement>('preset');
+    const none = el('option', '', '— choose a paper figure —');
+    none.value = '';
+    select.append(none, ...PRESETS.map((p) => Object.assign(el('option', '', p.title), { value: p.id })));
+    select.addEventListener('change', () => this.applyPreset(select.value));
+
+    $('play').addEventListener('click', () => this.serial(() => this.togglePlay()));
+    $('step').addEventListener('click', () => this.serial(() => this.stepBy(1)));
+    $('step100').addEventListener('click', () => this.serial(() => this.stepBy(100)));
+    $('reset').addEventListener('click', () => this.serial(async () => void (await this.client.reset())));
+    $('share').addEventListener('click', () => this.share());
+  }
+
+  /** Loads the engine and starts the run of the URL's state. */
+  async start(): Promise<void> {
+    this.controls.set(this.state);
+    this.showAbout();
+    requestAnimationFrame((t) => this.frame(t));
+    await this.client.ready;
+    let configured: Configured;
+    try {
+      configured = await this.client.configure(toConfig(this.state));
+    } catch (e) {
+      this.banner(`This link's settings were rejected (${(e as Error).message}); showing the default run.`);
+      this.state = withChanges(DEFAULTS, {});
+      this.controls.set(this.state);
+      configured = await this.client.configure(toConfig(this.state));
+    }
+    this.newRun(configured);
+    this.writeUrl();
+    await this.client.setSpeed(engineSpeed(this.state));
+    if (!matchMedia('(prefers-reduced-motion: reduce)').matches) await this.client.play();
+    else $('status').textContent = 'paused (reduced motion): press play';
+    this.updatePlay();
+  }
+
+  /** Runs page actions one at a time, in order. */
+  private serial(action: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(action).catch((e: Error) => this.banner(e.message));
+    return this.queue;
+  }
+
+  private async togglePlay(): Promise<void> {
+    if (this.client.state.playing) await this.client.pause();
+    else await this.client.play();
+    this.updatePlay();
+  }
+
+  private async stepBy(count: number): Promise<void> {
+    if (this.client.state.playing) await this.client.pause();
+    this.updatePlay();
+    await this.client.step(count);
+  }
+
+  private updatePlay(): void {
+    $('play').textContent = this.client.state.playing ? '❚❚ pause' : '▶ play';
+  }
+
+  /** A visitor's edit: a restart field builds a new session; lr and speed go to the live one. */
+  private change(changes: Partial<State>): Promise<void> {
+    return this.serial(async () => {
+      const next = withChanges(this.state, changes);
+      const fields = changedFields(this.state, next);
+      if (fields.length === 0) return;
+      const names = fields.map((f) => f.name);
+      try {
+        if (fields.some((f) => f.effect === 'restart')) {
+          this.newRun(await this.client.configure(toConfig(next)));
+        } else {
+          if (names.includes('lr')) await this.client.setLr(next.lr);
+          if (names.includes('speed')) await this.client.setSpeed(engineSpeed(next));
+        }
+      } catch (e) {
+        // the previous run keeps going; the message names the field
+        if (!this.controls.showError(names, (e as Error).message)) this.banner((e as Error).message);
+        return;
+      }
+      this.state = next;
+      this.controls.clearErrors();
+      this.controls.set(this.state);
+      this.hideBanner();
+      this.writeUrl();
+      this.showAbout();
+    });
+  }
+
+  private applyPreset(id: string): Promise<void> {
+    const preset = presetById(id);
+    if (!preset) return this.change({ preset: '' });
+    return this.serial(async () => {
+      const next = withChanges(DEFAULTS, { ...preset.state, preset: id });
+      try {
+        await this.client.setSpeed(engineSpeed(next));
+        this.newRun(await this.client.configure(toConfig(next)));
+        if (!this.client.state.playing && !matchMedia('(prefers-reduced-motion: reduce)').matches) await this.client.play();
+      } catch (e) {
+        this.banner(`Preset ${preset.title}: ${(e as Error).message}`);
+        return;
+      }
+      this.state = next;
+      this.controls.clearErrors();
+      this.controls.set(this.state);
+      this.hideBanner();
+      this.writeUrl();
+      this.showAbout();
+      this.updatePlay();
+    });
+  }
+
+  /** Dragged tokens become an inline dataset (y, z, v kept) and the run restarts on it. */
+  private editTokens(X: number[][][]): void {
+    const ds = this.context.dataset;
+    const inline: Record<string, unknown> = { X, y: ds.y };
+    if (Array.isArray(ds.z) && this.state.query === 'cross') inline.z = ds.z;
+    if (Array.isArray(ds.v)) inline.v = ds.v;
+    void this.change({ kind: 'inline', inline: JSON.stringify(inline) });
+  }
+
+  private newRun(configured: Configured): void {
+    this.context = { dataset: configured.dataset, config: configured.config };
+    for (const v of this.views) v.reset?.(this.context);
+    this.latest = null;
+  }
+
+  private writeUrl(): void {
+    const query = toQuery(this.state);
+    history.replaceState(null, '', query ? `?${query}` : location.pathname);
+    $('share-url').hidden = true;
+  }
+
+  private showAbout(): void {
+    const preset = presetById(this.state.preset);
+    $('about-title').textContent = preset ? preset.title : 'What you are looking at';
+    $('about-paper').textContent = preset ? preset.paper : '';
+    renderMathText($('about-text'), preset ? preset.text : INTRO);
+    const select = $<HTMLSelectElement>('preset');
+    if (select.value !== this.state.preset) select.value = preset ? preset.id : '';
+  }
+
+  private async share(): Promise<void> {
+    const url = location.href;
+    const box = $<HTMLInputElement>('share-url');
+    box.value = url;
+    box.hidden = false;
+    box.select();
+    try {
+      await navigator.clipboard.writeText(url);
+      $('share').textContent = 'link copied';
+    } catch {
+      $('share').textContent = 'copy the link';
+    }
+    setTimeout(() => ($('share').textContent = 'share link'), 2000);
+  }
+
+  private banner(message: string): void {
+    const b = $('banner');
+    b.textContent = message;
+    b.hidden = false;
+  }
+
+  private hideBanner(): void {
+    $('banner').hidden = true;
+  }
+
+  /** One animation frame: render the newest snapshot if one arrived. */
+  private frame(now: number): void {
+    this.frames++;
+    if (now - this.fpsSince >= 1000) {
+      this.fps = (this.frames * 1000) / (now - this.fpsSince);
+      this.frames = 0;
+      this.fpsSince = now;
+      this.showStatus();
+    }
+    if (this.dirty && this.latest) {
+      this.dirty = false;
+      const snap = this.latest;
+      for (const v of this.views) {
+        try {
+          v.render(snap);
+        } catch (e) {
+          // one broken view must not stop the others (and shows up as a console error)
+          console.error(`${v.element.className}:`, e);
+        }
+      }
+      this.showStatus();
+      this.showMetrics(snap);
+    }
+    requestAnimationFrame((t) => this.frame(t));
+  }
+
+  private showStatus(): void {
+    const s = this.client.state;
+    const status = $('status');
+    status.dataset.step = String(this.latest?.step ?? s.step);
+    status.textContent =
+      `step ${(this.latest?.step ?? s.step).toLocaleString('en')} · ` +
+      (s.playing ? `${Math.round(s.stepsPerSecond).toLocaleString('en')} steps/s` : 'paused') +
+      ` · ${Math.round(this.fps)} fps`;
+    this.updatePlay();
+  }
+
+  private showMetrics(snap: Snapshot): void {
+    const m = snap.metrics;
+    const parts = [`loss ${fmt(m.loss, 6)}`];
+    for (const key of snap.columns) if (key.startsWith('corr_')) parts.push(`${key} ${fmt(m[key], 6)}`);
+    if ('min_s_opt' in m) parts.push(`min s ${fmt(m.min_s_opt, 6)}`);
+    const out = $('metrics');
+    out.dataset.step = String(snap.step);
+    out.textContent = parts.join(' · ');
+  }
+}
+
+void new Playground().start();

@@ -1,0 +1,215 @@
+// Presets: named partial states that reproduce the papers' figures (PAPERS.md), each with a short text.
+// Text is our own: plain words with $…$ math, typeset by KaTeX (mathtext.ts).
+import type { State } from './state.js';
+
+/** One preset: a partial state on top of the defaults, and what to look for. */
+export interface Preset {
+  /** URL-safe identifier (the `preset` URL field). */
+  id: string;
+  /** Menu label: paper and figure content. */
+  title: string;
+  /** Which paper. */
+  paper: string;
+  /** What to look for; $…$ is math. */
+  text: string;
+  state: Partial<State>;
+}
+
+const standard: Partial<State> = { kind: 'gaussian-unit', n: 6, T: 8, d: 10, seed: 1, query: 'cross', decoder: 'fixed' };
+const ngd: Partial<State> = { optimizer: 'ngd', lr: 0.1 };
+
+/** Every preset, in menu order. */
+export const PRESETS: readonly Preset[] = [
+  {
+    id: 'tfsvm-w',
+    title: 'W → Frobenius SVM (n=6, T=8, d=10, NGD)',
+    paper: 'Tarzanagh, Li, Thrampoulidis, Oymak 2023 — Transformers as SVMs',
+    text:
+      'Normalised GD on one matrix $W$. The attention of every sequence collapses onto one token and ' +
+      '$\\mathrm{corr}(W_t, W^{F}_{mm}) \\to 1$, while the correlation with the nuclear-norm solution ' +
+      '$W^{*}_{mm}$ levels off below 1. The SVMs use the tokens the run selects.',
+    state: { ...standard, param: 'W', ...ngd, norms: ['fro', 'nuc'], tokens: 'selected', speed: '5' },
+  },
+  {
+    id: 'tfsvm-kq',
+    title: 'KQ → nuclear-norm SVM (n=6, T=8, d=10, NGD)',
+    paper: 'Tarzanagh, Li, Thrampoulidis, Oymak 2023 — Transformers as SVMs',
+    text:
+      'The same data trained as $W = KQ^\\top$ with $K$ and $Q$ each normalised. Now the correlation with ' +
+      'the nuclear-norm SVM $W^{*}_{mm} = \\arg\\min \\|W\\|_*$ climbs highest: the factorisation biases ' +
+      'towards low rank. Compare the singular values with the W preset.',
+    state: { ...standard, param: 'KQ', ...ngd, norms: ['fro', 'nuc'], tokens: 'selected', speed: '5' },
+  },
+  {
+    id: 'tfsvm-2d',
+    title: '2-D trajectories W_t z_i with the SVM rays',
+    paper: 'Tarzanagh, Li, Thrampoulidis, Oymak 2023 — Transformers as SVMs',
+    text:
+      'Two sequences of three tokens in the plane. The token plane draws the direction of $W_t z_i$ for each ' +
+      'query and the ray of $W^{F}_{mm} z_i$: the trained direction turns onto the SVM ray. Drag a token ' +
+      'to change the data; the run and the SVM restart on the edited dataset.',
+    state: { kind: 'toy', toy: 'tfsvm-2d', seed: 1, param: 'W', ...ngd, norms: ['fro', 'nuc'], tokens: 'optimal', speed: '2' },
+  },
+  {
+    id: 'tfsvm-2d-kq',
+    title: '2-D trajectories, KQ parameterisation',
+    paper: 'Tarzanagh, Li, Thrampoulidis, Oymak 2023 — Transformers as SVMs',
+    text:
+      'The same two sequences with $W = KQ^\\top$: $W_t z_i$ now follows the nuclear-norm ray ' +
+      '$W^{*}_{mm} z_i$ rather than the Frobenius one.',
+    state: { kind: 'toy', toy: 'tfsvm-2d', seed: 1, param: 'KQ', ...ngd, norms: ['fro', 'nuc'], tokens: 'optimal', speed: '2' },
+  },
+  {
+    id: 'tfsvm-planes',
+    title: 'Separating hyperplanes, n=2, T=5',
+    paper: 'Tarzanagh, Li, Thrampoulidis, Oymak 2023 — Transformers as SVMs',
+    text:
+      'Token 0 of each sequence is optimal; the SVM separates it from the other four tokens of its ' +
+      'sequence: $(x_{i0} - x_{it})^\\top W z_i \\ge 1$. The support tokens sit on the margin.',
+    state: { kind: 'toy', toy: 'tfsvm-2d-planes', seed: 1, param: 'W', ...ngd, norms: ['fro'], tokens: 'optimal', speed: '2' },
+  },
+  {
+    id: 'mmts-global',
+    title: 'Prompt p, single input: global optimum',
+    paper: 'Tarzanagh, Li, Zhang, Oymak 2023 — Max-margin token selection',
+    text:
+      'Prompt attention: scores $X p$ with a trainable $p$. With the third token scoring 0.9 the optimal ' +
+      'token is globally optimal and $p_t / \\|p_t\\|$ converges to the SVM direction $p_{mm}$.',
+    state: { kind: 'toy', toy: 'mmts-single-global', param: 'prompt', ...ngd, init: 'zero', norms: ['fro'], tokens: 'optimal', speed: '1' },
+  },
+  {
+    id: 'mmts-local',
+    title: 'Prompt p, single input: a local optimum',
+    paper: 'Tarzanagh, Li, Zhang, Oymak 2023 — Max-margin token selection',
+    text:
+      'The third token now scores 0. Depending on the start, GD can converge to a locally optimal token ' +
+      'selection; the SVM panel reports whether the selected tokens are locally optimal. Try other init seeds.',
+    state: { kind: 'toy', toy: 'mmts-single-local', param: 'prompt', ...ngd, init: 'gaussian', initStd: 1, initSeed: 3, norms: ['fro'], tokens: 'selected', speed: '1' },
+  },
+  {
+    id: 'mmts-multi-ngd',
+    title: 'Several inputs: normalised GD (lr 0.1)',
+    paper: 'Tarzanagh, Li, Zhang, Oymak 2023 — Max-margin token selection',
+    text:
+      'Three inputs of seven tokens. Normalised GD grows $\\|p_t\\|$ linearly, so the softmax probability ' +
+      'of the optimal token $\\min_i s_{i\\alpha_i}$ approaches 1 quickly. Compare with the GD preset.',
+    state: { kind: 'toy', toy: 'mmts-multi', seed: 1, param: 'prompt', optimizer: 'ngd', lr: 0.1, init: 'zero', norms: ['fro'], tokens: 'optimal', speed: '1' },
+  },
+  {
+    id: 'mmts-multi-gd',
+    title: 'Several inputs: plain GD (lr 1)',
+    paper: 'Tarzanagh, Li, Zhang, Oymak 2023 — Max-margin token selection',
+    text:
+      'The same inputs under plain GD: the gradient vanishes as the softmax saturates, $\\|p_t\\|$ grows only ' +
+      'logarithmically and $1 - s_{i\\alpha_i}$ decays slowly (watch the log axes).',
+    state: { kind: 'toy', toy: 'mmts-multi', seed: 1, param: 'prompt', optimizer: 'gd', lr: 1, init: 'zero', norms: ['fro'], tokens: 'optimal', speed: '1' },
+  },
+  {
+    id: 'mmts-joint',
+    title: 'Joint training of p and v',
+    paper: 'Tarzanagh, Li, Zhang, Oymak 2023 — Max-margin token selection',
+    text:
+      'Both the prompt $p$ and the decoder $v$ are trained (each gradient normalised). $v$ converges to ' +
+      'the decoder SVM and $p$ to an attention SVM whose constraints are relaxed to $\\ge 0$ for samples ' +
+      'that are not support vectors of the decoder SVM.',
+    state: { kind: 'toy', toy: 'mmts-joint', param: 'prompt', decoder: 'trained', ...ngd, init: 'gaussian', initStd: 0.01, norms: ['fro'], tokens: 'selected', speed: '1' },
+  },
+  {
+    id: 'mmts-joint-nontight',
+    title: 'Joint training, non-tight variant',
+    paper: 'Tarzanagh, Li, Zhang, Oymak 2023 — Max-margin token selection',
+    text:
+      'The third sample moves to $(0.5, 1.5)$: it is no longer a support vector of the decoder SVM, so its ' +
+      'attention constraint is relaxed.',
+    state: { kind: 'toy', toy: 'mmts-joint-nontight', param: 'prompt', decoder: 'trained', ...ngd, init: 'gaussian', initStd: 0.01, norms: ['fro'], tokens: 'selected', speed: '1' },
+  },
+  {
+    id: 'md-p175',
+    title: 'ℓp mirror descent, p = 1.75 → ℓ1.75 SVM',
+    paper: 'Julistiono, Tarzanagh, Azizan 2024 — ℓp mirror descent',
+    text:
+      'Normalised mirror descent with potential $\\psi(W) = \\|W\\|_p^p / p$, $p = 1.75$, from $W_0 = 0$. ' +
+      'The Bregman divergence $D_\\psi(\\bar W^{p}_{mm}, \\bar W_t)$ to the $\\ell_{1.75}$-SVM goes to 0, ' +
+      'the one to the Frobenius SVM does not.',
+    state: { ...standard, param: 'W', optimizer: 'md', p: 1.75, normalized: true, lr: 0.1, init: 'zero', norms: ['lp', 'fro'], svmP: 1.75, tokens: 'optimal', speed: '5' },
+  },
+  {
+    id: 'md-p3',
+    title: 'ℓp mirror descent, p = 3 → ℓ3 SVM',
+    paper: 'Julistiono, Tarzanagh, Azizan 2024 — ℓp mirror descent',
+    text:
+      'The same with $p = 3$: now the $\\ell_3$-SVM is the limit direction. Convergence is slower ' +
+      '(the paper runs 20,000 iterations); try speed “max”.',
+    state: { ...standard, param: 'W', optimizer: 'md', p: 3, normalized: true, lr: 0.1, init: 'zero', norms: ['lp', 'fro'], svmP: 3, tokens: 'optimal', speed: 'max' },
+  },
+  {
+    id: 'md-joint',
+    title: 'ℓp-MD joint toy (self-attention, W and v trained)',
+    paper: 'Julistiono, Tarzanagh, Azizan 2024 — ℓp mirror descent',
+    text:
+      'Self-attention ($z_i = x_{i0}$) with $W$ and $v$ trained from zero by normalised $\\ell_{1.75}$ mirror ' +
+      'descent. Which tokens end up selected depends on $p$: change “mirror p” to 2 or 3.',
+    state: { kind: 'toy', toy: 'md-joint', query: 'self', param: 'W', decoder: 'trained', optimizer: 'md', p: 1.75, normalized: true, lr: 0.1, init: 'zero', norms: ['lp', 'fro'], svmP: 1.75, tokens: 'selected', speed: '1' },
+  },
+  ...[1, 2, 4, 8].map(
+    (H): Preset => ({
+      id: `multihead-h${H}`,
+      title: `Multi-head, H = ${H}, tokenized mixture`,
+      paper: 'Deora, Ghaderi, Taheri, Thrampoulidis 2023 — multi-head attention',
+      text:
+        `GD on $H = ${H}$ heads $W_1..W_H$, output $\\frac1H \\sum_h s_h^\\top X v_h$, on tokenized-mixture data ` +
+        '(one relevant token $\\pm\\mu$ per sequence, the others drawn around irrelevant centres). ' +
+        'More heads make optimisation easier: compare the loss curves for H = 1, 2, 4, 8.',
+      state: { kind: 'tokenized-mixture', n: 16, T: 6, d: 8, seed: 1, param: 'multihead', heads: H, signs: 'same', optimizer: 'gd', lr: 1, norms: ['fro'], tokens: 'selected', speed: '5' },
+    }),
+  ),
+  {
+    id: 'flow-kqdiag',
+    title: 'Gradient flow on diagonal K, Q → ℓ1-diagonal SVM',
+    paper: 'Sheen, Chen, Wang, Zhou 2024 — implicit bias of separate K and Q',
+    text:
+      'Gradient flow (adaptive Runge–Kutta) with exponential loss on $W = \\mathrm{diag}(k \\odot q)$. As in ' +
+      'diagonal linear networks the limit direction minimises $\\|\\mathrm{diag}(W)\\|_1$: watch the correlation ' +
+      'with the ℓ1-diagonal SVM.',
+    state: { ...standard, kind: 'global', param: 'KQ-diag', loss: 'exponential', optimizer: 'flow', lr: 0.1, norms: ['l1diag', 'fro'], tokens: 'selected', speed: '5' },
+  },
+  {
+    id: 'rates-gd',
+    title: 'Rates: GD on global data',
+    paper: 'Vasudeva, Deora, Thrampoulidis 2024 — finite-time rates',
+    text:
+      'Plain GD: $\\|W_t\\|$ grows like $\\log t$ and $1 - \\mathrm{corr}(W_t, W_{mm})$ decays slowly. Compare ' +
+      'with the NGD and Polyak presets on the same data (log axes).',
+    state: { ...standard, kind: 'global', param: 'W', optimizer: 'gd', lr: 1, norms: ['fro'], tokens: 'optimal', speed: '5' },
+  },
+  {
+    id: 'rates-ngd',
+    title: 'Rates: normalised GD on global data',
+    paper: 'Vasudeva, Deora, Thrampoulidis 2024 — finite-time rates',
+    text: 'Normalised GD: $\\|W_t\\|$ grows linearly and the direction converges much faster than under GD.',
+    state: { ...standard, kind: 'global', param: 'W', optimizer: 'ngd', lr: 0.1, norms: ['fro'], tokens: 'optimal', speed: '5' },
+  },
+  {
+    id: 'rates-polyak',
+    title: 'Rates: Polyak step on global data',
+    paper: 'Vasudeva, Deora, Thrampoulidis 2024 — finite-time rates',
+    text:
+      'The Polyak step $\\eta_t = (L(W_t) - L^*)/\\|\\nabla L\\|^2$ with $L^*$ the loss of perfect token ' +
+      'selection: as fast as normalised GD without a step size to tune.',
+    state: { ...standard, kind: 'global', param: 'W', optimizer: 'polyak', scale: 1, norms: ['fro'], tokens: 'optimal', speed: '5' },
+  },
+  {
+    id: 'loss-compare',
+    title: 'Linear vs logistic loss (toy, C = 3)',
+    paper: 'Tarzanagh, Li, Zhang, Oymak 2023 — Max-margin token selection',
+    text:
+      'Two sequences, token scores set by $C$. Switch the loss between linear ($\\ell(x) = -x$) and logistic and ' +
+      'watch which direction the prompt takes.',
+    state: { kind: 'toy', toy: 'loss-compare', C: 3, param: 'prompt', loss: 'logistic', ...ngd, init: 'zero', norms: ['fro'], tokens: 'selected', speed: '2' },
+  },
+];
+
+/** The preset with this id, if any. */
+export function presetById(id: string): Preset | undefined {
+  return PRESETS.find((p) => p.id === id);
+}

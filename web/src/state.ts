@@ -1,0 +1,302 @@
+// The page's state: one declarative schema table drives the controls, the URL and the engine config.
+// Adding a control is adding a row here. Presets (presets.ts) are named partial states.
+import type { Config } from '../../wasm/index';
+
+/** The value of one state field. */
+export type Value = string | number | boolean | string[];
+
+/** Where a field's control lives on the page. */
+export type Group = 'data' | 'model' | 'optimizer' | 'svm' | 'run';
+
+/** How a change of the field reaches the running session. */
+export type Effect =
+  /** Builds a new session (new data or model): the run restarts. */
+  | 'restart'
+  /** Sent to the live session (step size): the run keeps going. */
+  | 'live'
+  /** Only the page uses it (speed, preset text). */
+  | 'page';
+
+/** One row of the schema. */
+export interface Field {
+  /** Name in State. */
+  name: keyof State;
+  /** URL parameter. */
+  key: string;
+  type: 'enum' | 'int' | 'number' | 'bool' | 'set' | 'string';
+  label: string;
+  group: Group;
+  effect: Effect;
+  /** Choices of an enum or a set. */
+  options?: readonly string[];
+  min?: number;
+  max?: number;
+  /** Spin step of a number input. */
+  step?: number;
+  /** Whether the control is shown for the current state (default: always). */
+  visible?: (s: State) => boolean;
+  /** A one-line explanation shown as the control's tooltip. */
+  title?: string;
+  /** No control (set by presets and by dragging tokens only). */
+  hidden?: boolean;
+}
+
+/** Every setting of the page. */
+export interface State {
+  preset: string;
+  kind: string;
+  toy: string;
+  n: number;
+  T: number;
+  d: number;
+  seed: number;
+  query: string;
+  noise: number;
+  snr: number;
+  centres: number;
+  C: number;
+  inline: string;
+  param: string;
+  heads: number;
+  width: number;
+  decoder: string;
+  signs: string;
+  init: string;
+  initStd: number;
+  initSeed: number;
+  loss: string;
+  optimizer: string;
+  lr: number;
+  p: number;
+  normalized: boolean;
+  scale: number;
+  norms: string[];
+  svmP: number;
+  tokens: string;
+  speed: string;
+}
+
+/** The papers' toy datasets (core/generators.cpp). */
+export const TOYS = [
+  'tfsvm-2d',
+  'tfsvm-2d-planes',
+  'mmts-single-global',
+  'mmts-single-local',
+  'mmts-multi',
+  'mmts-joint',
+  'mmts-joint-nontight',
+  'md-joint',
+  'loss-compare',
+] as const;
+
+/** Training speeds: iterations per frame, or as fast as the worker can. */
+export const SPEEDS = ['1', '2', '5', '10', '20', '50', '100', '200', 'max'] as const;
+
+const generated = (s: State) => s.kind !== 'toy' && s.kind !== 'inline';
+const mixture = (s: State) => s.kind === 'tokenized-mixture' || s.kind === 'clusters';
+
+/** The schema: order is the order of the controls within each group. */
+export const SCHEMA: readonly Field[] = [
+  { name: 'preset', key: 'preset', type: 'string', label: 'preset', group: 'run', effect: 'page', hidden: true },
+  {
+    name: 'kind', key: 'data', type: 'enum', label: 'generator', group: 'data', effect: 'restart',
+    options: ['gaussian-unit', 'clusters', 'tokenized-mixture', 'global', 'toy', 'inline'],
+    title: 'How the sequences are generated (inline: the dataset edited by dragging tokens)',
+  },
+  { name: 'toy', key: 'toy', type: 'enum', label: 'toy', group: 'data', effect: 'restart', options: TOYS, visible: (s) => s.kind === 'toy' },
+  { name: 'n', key: 'n', type: 'int', label: 'n (sequences)', group: 'data', effect: 'restart', min: 1, max: 256, visible: generated },
+  { name: 'T', key: 'T', type: 'int', label: 'T (tokens)', group: 'data', effect: 'restart', min: 2, max: 64, visible: generated },
+  { name: 'd', key: 'd', type: 'int', label: 'd (dimension)', group: 'data', effect: 'restart', min: 1, max: 64, visible: generated },
+  { name: 'seed', key: 'seed', type: 'int', label: 'seed', group: 'data', effect: 'restart', min: 0, max: 2 ** 31 },
+  { name: 'query', key: 'q', type: 'enum', label: 'query', group: 'data', effect: 'restart', options: ['cross', 'self'], title: 'cross: z_i given; self: z_i = x_i1' },
+  { name: 'noise', key: 'noise', type: 'number', label: 'noise', group: 'data', effect: 'restart', min: 0, max: 10, step: 0.05, visible: (s) => mixture(s) || s.kind === 'global' },
+  { name: 'snr', key: 'snr', type: 'number', label: 'snr', group: 'data', effect: 'restart', min: 0, max: 1e6, step: 0.5, visible: (s) => s.kind === 'tokenized-mixture' },
+  { name: 'centres', key: 'centres', type: 'int', label: 'centres', group: 'data', effect: 'restart', min: 1, max: 64, visible: mixture },
+  { name: 'C', key: 'C', type: 'number', label: 'C', group: 'data', effect: 'restart', min: -1e6, max: 1e6, visible: (s) => s.kind === 'toy' && s.toy === 'loss-compare' },
+  { name: 'inline', key: 'ds', type: 'string', label: 'dataset', group: 'data', effect: 'restart', hidden: true },
+  {
+    name: 'param', key: 'param', type: 'enum', label: 'parameterisation', group: 'model', effect: 'restart',
+    options: ['W', 'KQ', 'KQ-diag', 'prompt', 'multihead'],
+  },
+  { name: 'heads', key: 'H', type: 'int', label: 'heads H', group: 'model', effect: 'restart', min: 1, max: 16, visible: (s) => s.param === 'multihead' },
+  { name: 'width', key: 'm', type: 'int', label: 'width m (0 = d)', group: 'model', effect: 'restart', min: 0, max: 64, visible: (s) => s.param === 'KQ' },
+  { name: 'decoder', key: 'dec', type: 'enum', label: 'decoder v', group: 'model', effect: 'restart', options: ['fixed', 'trained'] },
+  { name: 'signs', key: 'signs', type: 'enum', label: 'head decoders', group: 'model', effect: 'restart', options: ['same', 'alternating'], visible: (s) => s.param === 'multihead' },
+  { name: 'init', key: 'init', type: 'enum', label: 'init', group: 'model', effect: 'restart', options: ['gaussian', 'zero'] },
+  { name: 'initStd', key: 'istd', type: 'number', label: 'init std', group: 'model', effect: 'restart', min: 0, max: 1000, step: 0.01, visible: (s) => s.init === 'gaussian' },
+  { name: 'initSeed', key: 'iseed', type: 'int', label: 'init seed', group: 'model', effect: 'restart', min: 0, max: 2 ** 31, visible: (s) => s.init === 'gaussian' },
+  { name: 'loss', key: 'loss', type: 'enum', label: 'loss', group: 'model', effect: 'restart', options: ['logistic', 'exponential', 'linear'] },
+  {
+    name: 'optimizer', key: 'opt', type: 'enum', label: 'optimiser', group: 'optimizer', effect: 'restart',
+    options: ['gd', 'ngd', 'polyak', 'md', 'flow'],
+    title: 'gd, normalised gd, Polyak step, ℓp mirror descent, gradient flow (adaptive RK)',
+  },
+  { name: 'lr', key: 'lr', type: 'number', label: 'step size η', group: 'optimizer', effect: 'live', min: 0, max: 1e12, step: 0.01, title: 'Changing it keeps the run going' },
+  { name: 'p', key: 'p', type: 'number', label: 'mirror p', group: 'optimizer', effect: 'restart', min: 1, max: 100, step: 0.25, visible: (s) => s.optimizer === 'md' },
+  { name: 'normalized', key: 'nmd', type: 'bool', label: 'normalised (÷‖∇‖_q)', group: 'optimizer', effect: 'restart', visible: (s) => s.optimizer === 'md' },
+  { name: 'scale', key: 'scale', type: 'number', label: 'Polyak scale', group: 'optimizer', effect: 'restart', min: 0, max: 1e6, step: 0.1, visible: (s) => s.optimizer === 'polyak' },
+  { name: 'norms', key: 'svm', type: 'set', label: 'SVM references', group: 'svm', effect: 'restart', options: ['fro', 'nuc', 'lp', 'l1diag'] },
+  { name: 'svmP', key: 'sp', type: 'number', label: 'ℓp SVM p', group: 'svm', effect: 'restart', min: 1, max: 100, step: 0.25, visible: (s) => s.norms.includes('lp') },
+  { name: 'tokens', key: 'tok', type: 'enum', label: 'SVM tokens', group: 'svm', effect: 'restart', options: ['optimal', 'selected'], title: 'optimal: argmax_t y_i x_itᵀv; selected: argmax of the current attention' },
+  { name: 'speed', key: 'speed', type: 'enum', label: 'steps / frame', group: 'run', effect: 'page', options: SPEEDS },
+];
+
+/** The state a visitor sees first: the papers' standard problem under normalised GD. */
+export const DEFAULTS: State = {
+  preset: '',
+  kind: 'gaussian-unit',
+  toy: 'tfsvm-2d',
+  n: 6,
+  T: 8,
+  d: 10,
+  seed: 1,
+  query: 'cross',
+  noise: 0.1,
+  snr: 3,
+  centres: 3,
+  C: 1,
+  inline: '',
+  param: 'W',
+  heads: 2,
+  width: 0,
+  decoder: 'fixed',
+  signs: 'same',
+  init: 'gaussian',
+  initStd: 0.01,
+  initSeed: 1,
+  loss: 'logistic',
+  optimizer: 'ngd',
+  lr: 0.1,
+  p: 2,
+  normalized: true,
+  scale: 1,
+  norms: ['fro', 'nuc'],
+  svmP: 1.75,
+  tokens: 'optimal',
+  speed: '20',
+};
+
+/** The schema row of a field. */
+export function field(name: keyof State): Field {
+  const f = SCHEMA.find((row) => row.name === name);
+  if (!f) throw new Error(`state: no field ${String(name)}`);
+  return f;
+}
+
+/** Parses one field's text (URL or input) to its value; undefined when it does not parse. */
+export function parseValue(f: Field, text: string): Value | undefined {
+  switch (f.type) {
+    case 'enum':
+      return f.options!.includes(text) ? text : undefined;
+    case 'set': {
+      const items = text === '' ? [] : text.split(',');
+      return items.every((x) => f.options!.includes(x)) ? [...new Set(items)] : undefined;
+    }
+    case 'bool':
+      return text === '1' || text === 'true' ? true : text === '0' || text === 'false' ? false : undefined;
+    case 'int': {
+      const x = Number(text);
+      return text.trim() !== '' && Number.isInteger(x) ? x : undefined;
+    }
+    case 'number': {
+      const x = Number(text);
+      return text.trim() !== '' && Number.isFinite(x) ? x : undefined;
+    }
+    case 'string':
+      return text;
+  }
+}
+
+/** One field's value as URL text. */
+export function formatValue(f: Field, value: Value): string {
+  if (f.type === 'set') return (value as string[]).join(',');
+  if (f.type === 'bool') return value ? '1' : '0';
+  return String(value);
+}
+
+/** The state in a URL query: only the fields that differ from the defaults. */
+export function toQuery(state: State): string {
+  const params = new URLSearchParams();
+  for (const f of SCHEMA) {
+    const text = formatValue(f, state[f.name]);
+    if (text !== formatValue(f, DEFAULTS[f.name])) params.set(f.key, text);
+  }
+  return params.toString();
+}
+
+/** The state of a URL query; unknown keys and unparsable values fall back to the defaults. */
+export function fromQuery(query: string): State {
+  const params = new URLSearchParams(query);
+  const state: State = { ...DEFAULTS, norms: [...DEFAULTS.norms] };
+  for (const f of SCHEMA) {
+    const text = params.get(f.key);
+    if (text === null) continue;
+    const value = parseValue(f, text);
+    if (value !== undefined) (state as unknown as Record<string, Value>)[f.name] = value;
+  }
+  return state;
+}
+
+/** A state with some fields replaced (a preset, or one control's change). */
+export function withChanges(base: State, changes: Partial<State>): State {
+  return { ...base, ...changes, norms: [...(changes.norms ?? base.norms)] };
+}
+
+/** The fields whose values differ between two states. */
+export function changedFields(a: State, b: State): Field[] {
+  return SCHEMA.filter((f) => formatValue(f, a[f.name]) !== formatValue(f, b[f.name]));
+}
+
+/** The engine config (DESIGN.md §7a) of a state; the core validates it. */
+export function toConfig(s: State): Config {
+  const data: Record<string, unknown> = { kind: s.kind, seed: s.seed, query: s.query };
+  if (s.kind === 'toy') {
+    data.name = s.toy;
+    if (s.toy === 'loss-compare') data.C = s.C;
+  } else if (s.kind === 'inline') {
+    Object.assign(data, parseInline(s.inline));
+  } else {
+    Object.assign(data, { n: s.n, T: s.T, d: s.d });
+    if (s.kind !== 'gaussian-unit') data.noise = s.noise;
+    if (s.kind === 'tokenized-mixture' || s.kind === 'clusters') data.centres = s.centres;
+    if (s.kind === 'tokenized-mixture') data.snr = s.snr;
+  }
+  const model: Record<string, unknown> = {
+    param: s.param,
+    decoder: s.decoder,
+    init: s.init === 'zero' ? { kind: 'zero' } : { kind: 'gaussian', std: s.initStd, seed: s.initSeed },
+  };
+  if (s.param === 'multihead') Object.assign(model, { heads: s.heads, head_signs: s.signs });
+  if (s.param === 'KQ' && s.width > 0) model.width = s.width;
+  const optimizer: Record<string, unknown> = { kind: s.optimizer, lr: s.lr };
+  if (s.optimizer === 'md') Object.assign(optimizer, { p: s.p, normalized: s.normalized });
+  if (s.optimizer === 'polyak') optimizer.scale = s.scale;
+  return {
+    data,
+    model,
+    loss: s.loss,
+    optimizer,
+    svm: { norms: [...s.norms], p: s.svmP, tokens: s.tokens },
+    run: { record_every: 1, max_history: 2048 },
+  };
+}
+
+/** The arrays of an inline dataset (the `ds` URL field); an unparsable one yields an empty object. */
+function parseInline(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const out: Record<string, unknown> = {};
+      for (const key of ['X', 'y', 'z', 'v'] as const) if (key in value) out[key] = (value as Record<string, unknown>)[key];
+      return out;
+    }
+  } catch {
+    // fall through: the core reports the missing arrays by name
+  }
+  return {};
+}
+
+/** The engine speed of the state's speed field. */
+export function engineSpeed(s: State): number | 'max' {
+  return s.speed === 'max' ? 'max' : Number(s.speed);
+}

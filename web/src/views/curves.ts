@@ -1,0 +1,195 @@
+// Curves over iterations (uPlot, log-x): normalised margin against the SVM margin, correlation and
+// Bregman divergence per SVM reference, loss, parameter norms and the sparsification log10(1 − s).
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { History, Snapshot } from '../engine/index.js';
+import { NORM_COLORS } from '../colormap.js';
+import { el, theme, widthOf } from './canvas.js';
+import type { RunContext, View } from './view.js';
+
+/** One line of a chart: a history column. */
+interface Line {
+  column: string;
+  label: string;
+  color: string;
+  dash?: number[];
+}
+
+/** A chart: which lines (from the snapshot's columns) and whether y is logarithmic. */
+interface ChartSpec {
+  id: string;
+  title: string;
+  logY: boolean;
+  lines(columns: string[]): Line[];
+}
+
+const NORM_NAMES: Record<string, string> = { fro: 'Frobenius', nuc: 'nuclear', lp: 'ℓp', l1diag: 'ℓ1 diag' };
+
+/** The SVM norms present in the metric columns. */
+function norms(columns: string[]): string[] {
+  return columns.filter((c) => c.startsWith('corr_')).map((c) => c.slice(5));
+}
+
+/** Every chart of the curves panel. */
+export const CHARTS: readonly ChartSpec[] = [
+  {
+    id: 'margin',
+    title: 'normalised margin min_k ⟨A_k, W_t⟩/‖W_t‖ (dashed: SVM margin 1/‖W_mm‖)',
+    logY: false,
+    lines: (columns) =>
+      norms(columns).flatMap((n) => [
+        { column: `margin_${n}`, label: `${NORM_NAMES[n] ?? n}`, color: NORM_COLORS[n] ?? '#888' },
+        { column: `svm_margin_${n}`, label: `1/‖W_mm‖ ${n}`, color: NORM_COLORS[n] ?? '#888', dash: [5, 4] },
+      ]),
+  },
+  {
+    id: 'corr',
+    title: 'corr(W_t, W_mm) per SVM reference',
+    logY: false,
+    lines: (columns) => norms(columns).map((n) => ({ column: `corr_${n}`, label: NORM_NAMES[n] ?? n, color: NORM_COLORS[n] ?? '#888' })),
+  },
+  {
+    id: 'bregman',
+    title: 'Bregman divergence D_ψ(W̄_mm, W̄_t) (log)',
+    logY: true,
+    lines: (columns) => norms(columns).map((n) => ({ column: `bregman_${n}`, label: NORM_NAMES[n] ?? n, color: NORM_COLORS[n] ?? '#888' })),
+  },
+  {
+    id: 'loss',
+    title: 'loss L(θ_t) (log)',
+    logY: true,
+    lines: () => [{ column: 'loss', label: 'loss', color: '#D55E00' }],
+  },
+  {
+    id: 'norm',
+    title: 'parameter norms ‖W_t‖ (and ‖v_t‖ when trained) (log)',
+    logY: true,
+    lines: (columns) =>
+      [
+        { column: 'norm_fro', label: 'Frobenius', color: NORM_COLORS.fro },
+        { column: 'norm_nuc', label: 'nuclear', color: NORM_COLORS.nuc },
+        { column: 'norm_lp', label: 'ℓp', color: NORM_COLORS.lp },
+        { column: 'norm_v', label: '‖v‖', color: NORM_COLORS.decoder },
+      ].filter((l) => columns.includes(l.column)),
+  },
+  {
+    id: 'sparsity',
+    title: 'sparsification log10(1 − s_iα), worst sequence',
+    logY: false,
+    lines: () => [{ column: 'log10_1m_s_opt', label: 'log10(1 − s)', color: '#009E73' }],
+  },
+];
+
+/** Tick label of a decade exponent k on a log10 axis. */
+function decade(k: number): string {
+  if (!Number.isInteger(k)) return '';
+  return k === 0 ? '1' : k === 1 ? '10' : k === 2 ? '100' : k === -1 ? '0.1' : `1e${k}`;
+}
+
+/** One uPlot chart bound to a spec. */
+class Chart {
+  readonly element = el('div', 'chart');
+  private plot: uPlot | null = null;
+  private lines: Line[] = [];
+  private signature = '';
+
+  constructor(readonly spec: ChartSpec) {
+    this.element.dataset.chart = spec.id;
+    this.element.append(el('h3', '', spec.title));
+  }
+
+  /** Rebuilds the uPlot instance when the lines change (new run, new references). */
+  private ensure(columns: string[], width: number): void {
+    const lines = this.spec.lines(columns).filter((l) => columns.includes(l.column));
+    const signature = lines.map((l) => l.column).join(',') + '|' + theme().fg;
+    if (this.plot && signature === this.signature) {
+      if (Math.abs(this.plot.width - width) > 2) this.plot.setSize({ width, height: 150 });
+      return;
+    }
+    this.plot?.destroy();
+    this.lines = lines;
+    this.signature = signature;
+    const th = theme();
+    const axis = { stroke: th.muted, grid: { stroke: th.grid, width: 1 }, ticks: { stroke: th.grid, width: 1 }, font: '11px system-ui, sans-serif' };
+    this.plot = new uPlot(
+      {
+        width,
+        height: 150,
+        // log-y charts plot log10(value) on a linear scale: uPlot's own log axes stop at 1e±32, and
+        // losses and Bregman divergences go far below that
+        scales: { x: { time: false, distr: 3 }, y: { auto: true } },
+        axes: [
+          axis,
+          this.spec.logY
+            ? { ...axis, size: 52, incrs: [1, 2, 5, 10, 20, 50, 100], values: (_u: uPlot, splits: number[]) => splits.map(decade) }
+            : { ...axis, size: 52 },
+        ],
+        legend: { show: true, live: false },
+        cursor: { drag: { x: false, y: false } },
+        series: [
+          { label: 'iteration' },
+          ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, dash: l.dash, spanGaps: true, points: { show: false } })),
+        ],
+      },
+      [[], ...lines.map(() => [])] as unknown as uPlot.AlignedData,
+      this.element,
+    );
+  }
+
+  render(history: History, columns: string[], width: number): void {
+    this.ensure(columns, width);
+    if (!this.plot) return;
+    const steps = history.step;
+    if (!steps) return;
+    // log-x: iterations start at 1 (step 0 is the initialisation)
+    const keep: number[] = [];
+    for (let r = 0; r < steps.length; ++r) if (steps[r] > 0) keep.push(r);
+    const x = keep.map((r) => steps[r]);
+    const ys = this.lines.map((l) => {
+      const col = history[l.column];
+      return keep.map((r) => {
+        const v = col?.[r];
+        if (v === undefined || !Number.isFinite(v)) return null;
+        if (!this.spec.logY) return v;
+        return v > 0 ? Math.log10(v) : null;
+      });
+    });
+    this.plot.setData([x, ...ys] as unknown as uPlot.AlignedData);
+  }
+
+  reset(): void {
+    this.plot?.destroy();
+    this.plot = null;
+    this.signature = '';
+  }
+}
+
+/** The curves panel: one small chart per spec. */
+export class CurvesView implements View {
+  readonly element = el('section', 'panel view-curves');
+  private charts = CHARTS.map((spec) => new Chart(spec));
+  private lastRows = -1;
+  private lastStep = -1;
+
+  constructor() {
+    this.element.append(el('h2', '', 'Curves (log iterations)'));
+    for (const c of this.charts) this.element.append(c.element);
+  }
+
+  render(snap: Snapshot): void {
+    const history = snap.history;
+    if (!history) return;
+    const rows = history.step?.length ?? 0;
+    if (rows === this.lastRows && snap.step === this.lastStep) return;
+    this.lastRows = rows;
+    this.lastStep = snap.step;
+    const width = Math.max(200, widthOf(this.element) - 8);
+    for (const c of this.charts) c.render(history, snap.columns, width);
+  }
+
+  reset(_context?: RunContext): void {
+    this.lastRows = -1;
+    this.lastStep = -1;
+    for (const c of this.charts) c.reset();
+  }
+}

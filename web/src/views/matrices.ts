@@ -1,0 +1,94 @@
+// Matrices: W_t/‖W_t‖_F beside each SVM solution W_mm/‖W_mm‖_F on a diverging colormap (shared
+// symmetric scale), and the singular values of W_t.
+import type { Matrix, Snapshot } from '../engine/index.js';
+import { css, diverging, NORM_COLORS } from '../colormap.js';
+import { el, fitCanvas, fmt, theme, widthOf } from './canvas.js';
+import type { View } from './view.js';
+
+const NAMES: Record<string, string> = { fro: 'W_mm Frobenius', nuc: 'W_mm nuclear', lp: 'W_mm ℓp', l1diag: 'W_mm ℓ1 diag', decoder: 'decoder SVM' };
+const CAPTION_H = 16;
+
+/** Frobenius norm of a matrix's entries. */
+function frob(m: Matrix): number {
+  let s = 0;
+  for (const v of m.data) s += v * v;
+  return Math.sqrt(s);
+}
+
+/** The matrices view. */
+export class MatricesView implements View {
+  readonly element = el('section', 'panel view-matrices');
+  private canvas = el('canvas');
+  private sigma = el('canvas');
+
+  constructor() {
+    this.element.append(
+      el('h2', '', 'Matrices'),
+      el('p', 'note', 'W_t/‖W_t‖ beside each SVM solution (blue < 0 < red), head 1; below: singular values σ_k(W_t)/σ_1'),
+      this.canvas,
+      this.sigma,
+    );
+    this.canvas.setAttribute('aria-label', 'normalised matrices');
+    this.sigma.setAttribute('aria-label', 'singular values');
+  }
+
+  render(snap: Snapshot): void {
+    const W = snap.W[0];
+    if (!W) return;
+    const panels: { title: string; m: Matrix; color: string }[] = [{ title: 'W_t / ‖W_t‖', m: W, color: '' }];
+    for (const r of snap.references) if (r.head === 0 && r.W && r.W.rows === W.rows && r.W.cols === W.cols) panels.push({ title: NAMES[r.norm] ?? r.norm, m: r.W, color: NORM_COLORS[r.norm] ?? '' });
+    const width = widthOf(this.element) - 4;
+    const gap = 12;
+    const maxSide = (width - gap * (panels.length - 1)) / panels.length;
+    const cell = Math.max(2, Math.min(18, Math.floor(Math.min(maxSide / W.cols, 200 / W.rows))));
+    const pw = cell * W.cols;
+    const ph = cell * W.rows;
+    const th = theme();
+    const totalW = Math.min(width, panels.length * pw + (panels.length - 1) * gap + 4);
+    const ctx = fitCanvas(this.canvas, Math.max(totalW, 120), CAPTION_H + ph + 4);
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    panels.forEach((p, k) => {
+      const x0 = k * (pw + gap);
+      const norm = frob(p.m) || 1;
+      let maxAbs = 0;
+      for (const v of p.m.data) maxAbs = Math.max(maxAbs, Math.abs(v / norm));
+      maxAbs = maxAbs || 1;
+      for (let r = 0; r < p.m.rows; ++r)
+        for (let c = 0; c < p.m.cols; ++c) {
+          ctx.fillStyle = css(diverging(p.m.data[r * p.m.cols + c] / norm / maxAbs));
+          ctx.fillRect(x0 + c * cell, CAPTION_H + r * cell, cell, cell);
+        }
+      ctx.strokeStyle = p.color || th.muted;
+      ctx.lineWidth = 1;
+      ctx.strokeRect(x0 + 0.5, CAPTION_H + 0.5, pw - 1, ph - 1);
+      ctx.fillStyle = p.color || th.fg;
+      ctx.textAlign = 'left';
+      ctx.fillText(p.title, x0, CAPTION_H / 2, Math.max(pw, 60));
+    });
+    this.renderSigma(snap.singularValues[0], width, th.fg, th.muted);
+  }
+
+  private renderSigma(sv: Float64Array | undefined, width: number, fg: string, muted: string): void {
+    const h = 70;
+    const ctx = fitCanvas(this.sigma, Math.max(120, Math.min(width, 360)), h);
+    if (!sv || sv.length === 0) return;
+    const s1 = sv[0] || 1;
+    const w = Math.min(24, (Math.min(width, 360) - 40) / sv.length);
+    ctx.font = '10px system-ui, sans-serif';
+    for (let k = 0; k < sv.length; ++k) {
+      const f = Math.max(0, Math.min(1, sv[k] / s1));
+      ctx.fillStyle = NORM_COLORS.nuc;
+      ctx.fillRect(36 + k * w + 1, 6 + (h - 22) * (1 - f), w - 2, (h - 22) * f);
+    }
+    ctx.fillStyle = muted;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'top';
+    ctx.fillText('1', 32, 2);
+    ctx.textBaseline = 'bottom';
+    ctx.fillText('0', 32, h - 14);
+    ctx.fillStyle = fg;
+    ctx.textAlign = 'left';
+    ctx.fillText(`σ_1 = ${fmt(s1, 4)}, σ_2/σ_1 = ${sv.length > 1 ? fmt(sv[1] / s1, 3) : '—'}`, 36, h);
+  }
+}
