@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# WebAssembly build (DESIGN.md §8): the core and its embind bindings → build/wasm/attnsvm.{mjs,wasm},
+# the JS wrapper and its types next to them, and the TypeScript worker protocol → build/web-engine/.
+# Incremental: when nothing changed it only asks make and compares a few timestamps.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian's emcc runs its JS optimiser with the system node, which must find Debian's acorn.
+export NODE_PATH=/usr/share/nodejs
+
+if [ ! -f build/wasm-cmake/CMakeCache.txt ]; then
+  emcmake cmake -S . -B build/wasm-cmake -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_FIND_ROOT_PATH_MODE_PACKAGE=BOTH \
+    -DEigen3_DIR=/usr/share/eigen3/cmake \
+    -Dnlohmann_json_DIR=/usr/share/cmake/nlohmann_json >/dev/null
+fi
+cmake --build build/wasm-cmake -j2 | grep -v -E '^\[ *[0-9]+%\] (Built target|Building|Linking)|^Consolidate' || true
+test -f build/wasm/attnsvm.mjs -a -f build/wasm/attnsvm.wasm || { echo "build-wasm: the module was not built" >&2; exit 1; }
+
+# The wrapper imports ./attnsvm.mjs, so it lives next to the module.
+for f in index.mjs index.d.ts; do
+  cmp -s "wasm/$f" "build/wasm/$f" || cp "wasm/$f" "build/wasm/$f"
+done
+
+# The worker protocol and its client, compiled for the browser tests and plain (un-bundled) pages.
+stamp=build/web-engine/.stamp
+if [ ! -f "$stamp" ] || [ -n "$(find web/src/engine wasm/index.d.ts -newer "$stamp" -print -quit)" ]; then
+  node_modules/.bin/tsc -p web/src/engine/tsconfig.json
+  touch "$stamp"
+fi
+

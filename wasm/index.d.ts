@@ -1,0 +1,156 @@
+// Types of the engine's JavaScript API (index.mjs): the wasm build of core/ behind an idiomatic wrapper.
+// Every array is a copy owned by JavaScript (no view into wasm memory survives a call), so snapshots
+// can be transferred to another thread.
+
+/** The JSON config of DESIGN.md §7a (validated by the core; unknown fields are errors). */
+export type Config = Record<string, unknown>;
+
+/** A dense matrix, row-major: entry (r, c) is data[r * cols + c]. */
+export interface Matrix {
+  rows: number;
+  cols: number;
+  data: Float64Array;
+}
+
+/** The SVM norms of the config plus the decoder SVM. */
+export type SvmNormName = 'fro' | 'nuc' | 'lp' | 'l1diag' | 'decoder';
+export type SvmStatus = 'optimal' | 'infeasible' | 'max-iterations';
+
+/** Local optimality of a token selection (Tarzanagh et al.), in words. */
+export interface LocalOptimality {
+  feasible: boolean;
+  locallyOptimal: boolean;
+  explanation: string;
+}
+
+/** An SVM solution with its certificate (core/svm.hpp). */
+export interface SvmSolution {
+  norm: SvmNormName;
+  head: number;
+  /** The ℓp exponent (2 unless norm is "lp" or a decoder SVM with p ≠ 2). */
+  p: number;
+  status: SvmStatus;
+  /** Why infeasible or unfinished; empty when optimal. */
+  reason: string;
+  /** The minimiser: d×d, or d×1 for prompt and decoder problems; null when infeasible before solving. */
+  W: Matrix | null;
+  /** ‖W‖ in the problem's norm. */
+  normValue: number;
+  /** 1/‖W‖. */
+  margin: number;
+  /** Relative duality gap. */
+  gap: number;
+  /** Largest constraint violation. */
+  violation: number;
+  /** Dual variables, one per constraint. */
+  lambda: Float64Array;
+  /** Indices k of the constraints with λ_k > 0. */
+  support: Int32Array;
+  /** The token selection α the problem was built from. */
+  alpha: Int32Array;
+  /** What each constraint k refers to: sequence i, token t, bound b_k. */
+  constraints: { sequence: Int32Array; token: Int32Array; bound: Float64Array };
+  iterations: number;
+  localOptimality: LocalOptimality;
+}
+
+/** Recorded history as columns: "step" and every metric name, oldest row first. */
+export type History = Record<string, Float64Array>;
+
+/** The state of a run at one step. Per-head arrays have `heads` entries. */
+export interface Snapshot {
+  step: number;
+  heads: number;
+  n: number;
+  T: number;
+  d: number;
+  /** Metric names, in history order (without "step"). */
+  columns: string[];
+  /** Current value of every column (NaN where undefined). */
+  metrics: Record<string, number>;
+  /** Per head: n×T softmax probabilities s_it. */
+  attention: Matrix[];
+  /** Per head: n×T log10(1 − s_it), computed in the log domain. */
+  log1mAttention: Matrix[];
+  /** Per head: argmax_t s_it. */
+  selected: Int32Array[];
+  /** Per head: argmax_t y_i x_itᵀ v_h. */
+  optimal: Int32Array[];
+  /** Per head: the effective key–query matrix (prompt: p as d×1). */
+  W: Matrix[];
+  singularValues: Float64Array[];
+  /** Per head: the decoder v_h. */
+  decoders: Float64Array[];
+  /** The SVM references of the config, per head and norm. */
+  references: SvmSolution[];
+  /** null when the snapshot was taken with {history: false}. */
+  history: History | null;
+}
+
+export interface SolveSvmOptions {
+  /** Default "fro". */
+  norm?: SvmNormName;
+  /** ℓp exponent; default the config's svm.p (2 for the decoder SVM). */
+  p?: number;
+  /** Token selection: "optimal" (default), "selected" (current attention) or one index per sequence. */
+  tokens?: 'optimal' | 'selected' | ArrayLike<number>;
+  /** Default 0. */
+  head?: number;
+  /** Relax the constraints of samples that are not decoder-SVM support vectors to ≥ 0. */
+  joint?: boolean;
+  /** Target relative duality gap; default the core's (1e-10), as the CLI's `attnsvm svm`. */
+  tol?: number;
+  /** Solver budget; default the core's (50000). */
+  maxIterations?: number;
+}
+
+/** An Error raised by the core: bad input, a diverged run, or an internal failure. */
+export interface EngineError extends Error {
+  kind: 'input' | 'diverged' | 'internal';
+  /** For diverged runs: the step that failed (the session keeps the state before it). */
+  step?: number;
+}
+
+/** A training run: data, model, optimiser and history. Call delete() to free its wasm memory. */
+export interface Session {
+  /** Iterations run so far. */
+  readonly iteration: number;
+  /** Runs k iterations; throws an EngineError with `step` when the run diverges. */
+  step(k?: number): this;
+  snapshot(options?: { history?: boolean }): Snapshot;
+  solveSvm(options?: SolveSvmOptions): SvmSolution;
+  /** The dataset JSON {X, y, z, v, X_test, y_test, z_test}. */
+  dataset(): Record<string, unknown>;
+  /** The config with defaults filled in. */
+  config(): Config;
+  /** {W, v, K/Q | k/q | p | heads: [{W, v}], step}. */
+  params(): Record<string, unknown>;
+  setParams(params: Record<string, unknown> | string): this;
+  setLr(lr: number): this;
+  metricNames(): string[];
+  history(): History;
+  delete(): void;
+}
+
+export interface SessionConstructor {
+  /** Throws an EngineError naming the invalid field. */
+  new (config: Config | string): Session;
+}
+
+export interface Engine {
+  Session: SessionConstructor;
+  /** Validates a config and returns it with defaults filled in. */
+  normalizeConfig(config: Config | string): Config;
+  toyNames(): string[];
+  heapStats(): { heapBytes: number; allocatedBytes: number; freeBytes: number };
+}
+
+/** Options passed to the Emscripten factory (e.g. wasmBinary, locateFile). */
+export interface LoadOptions {
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  locateFile?: (path: string, scriptDirectory: string) => string;
+  [option: string]: unknown;
+}
+
+/** Loads the engine in a page, a Worker or Node. */
+export function loadEngine(options?: LoadOptions): Promise<Engine>;

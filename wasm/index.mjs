@@ -1,0 +1,159 @@
+// The JavaScript face of the engine: loads the Emscripten module (attnsvm.mjs + attnsvm.wasm, next to
+// this file once built) and wraps the embind classes in an idiomatic API whose failures are JS Errors
+// carrying the core's messages. Works in a page, a module Worker and Node. Types: index.d.ts.
+import createAttnsvm from './attnsvm.mjs';
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** An Error from the core: `kind` is "input", "diverged" or "internal"; diverged runs carry `step`. */
+function engineError(native) {
+  const e = new Error(native.message);
+  e.kind = native.kind;
+  if (native.step !== undefined) e.step = native.step;
+  return e;
+}
+
+/** An argument the wrapper rejects before calling the core. */
+const inputError = (message) => engineError({ kind: 'input', message });
+
+/**
+ * Loads the engine. Options are passed to the Emscripten factory (e.g. `wasmBinary`, `locateFile`);
+ * in Node the .wasm is read from disk next to attnsvm.mjs unless `wasmBinary` is given.
+ */
+export async function loadEngine(options = {}) {
+  const moduleOptions = { ...options };
+  if (isNode && !moduleOptions.wasmBinary) {
+    const fs = await import(/* @vite-ignore */ 'node:' + 'fs/promises');
+    moduleOptions.wasmBinary = await fs.readFile(new URL('./attnsvm.wasm', import.meta.url));
+  }
+  const native = await createAttnsvm(moduleOptions);
+
+  /** Throws the error parked by the last native call, if any; else returns `result`. */
+  function check(result) {
+    const error = native.takeError();
+    if (error) throw engineError(error);
+    return result;
+  }
+
+  const asJson = (value, what) => {
+    if (typeof value === 'string') return value;
+    if (value === null || typeof value !== 'object') throw inputError(`${what}: must be a JSON object or string`);
+    return JSON.stringify(value);
+  };
+
+  /** One training run: data, model, optimiser and history (core/session.hpp). */
+  class Session {
+    #native;
+
+    /** Creates a session from the JSON config (DESIGN.md §7a); throws an Error naming an invalid field. */
+    constructor(config) {
+      const native_ = new native.NativeSession(asJson(config, 'config'));
+      const error = native.takeError();
+      if (error) {
+        native_.delete();
+        throw engineError(error);
+      }
+      this.#native = native_;
+    }
+
+    #live() {
+      if (!this.#native) throw inputError('session: already deleted');
+      return this.#native;
+    }
+
+    /** The number of iterations run so far. */
+    get iteration() {
+      return this.#live().iteration();
+    }
+
+    /** Runs k iterations; a diverged run throws (with `step`) and keeps its last finite state. */
+    step(k = 1) {
+      if (!Number.isInteger(k) || k < 0 || k > 2 ** 31 - 1) throw inputError(`step: k must be an integer >= 0, got ${k}`);
+      check(this.#live().step(k));
+      return this;
+    }
+
+    /** The current state, copied out of wasm memory; `{history: false}` skips the metric history. */
+    snapshot({ history = true } = {}) {
+      return check(this.#live().snapshot(history));
+    }
+
+    /** Solves an SVM on the session's training data: {norm, p, tokens, head, joint, tol, maxIterations}. */
+    solveSvm({ norm = 'fro', p, tokens = 'optimal', head = 0, joint = false, tol = 0, maxIterations = 0 } = {}) {
+      const session = this.#live();
+      if (typeof norm !== 'string') throw inputError('norm: must be a string such as "fro"');
+      if (p === undefined) p = norm === 'decoder' ? 2 : JSON.parse(check(session.configJson())).svm.p;
+      if (typeof p !== 'number' || !(p > 1) || !Number.isFinite(p)) throw inputError(`p: must be a number > 1, got ${p}`);
+      if (!Number.isInteger(head)) throw inputError(`head: must be an integer, got ${head}`);
+      let rule = tokens;
+      let alpha = [];
+      if (Array.isArray(tokens) || ArrayBuffer.isView(tokens)) {
+        rule = 'explicit';
+        alpha = Array.from(tokens, (t) => {
+          if (!Number.isInteger(t)) throw inputError(`tokens: entries must be integer token indices, got ${t}`);
+          return t;
+        });
+      } else if (typeof tokens !== 'string') {
+        throw inputError('tokens: must be "optimal", "selected" or an array of token indices');
+      }
+      if (typeof tol !== 'number' || !(tol >= 0)) throw inputError(`tol: must be a number >= 0, got ${tol}`);
+      if (!Number.isInteger(maxIterations) || maxIterations < 0)
+        throw inputError(`maxIterations: must be an integer >= 0, got ${maxIterations}`);
+      return check(session.solveSvm(norm, p, rule, alpha, head, Boolean(joint), tol, maxIterations));
+    }
+
+    /** The dataset in the JSON dataset format {X, y, z, v, ...}. */
+    dataset() {
+      return JSON.parse(check(this.#live().datasetJson()));
+    }
+
+    /** The config with every default filled in. */
+    config() {
+      return JSON.parse(check(this.#live().configJson()));
+    }
+
+    /** The parameters as JSON {W, v, K/Q | k/q | p | heads, step}. */
+    params() {
+      return JSON.parse(check(this.#live().paramsJson()));
+    }
+
+    /** Replaces the parameters (a params() object or a subset naming trained blocks). */
+    setParams(params) {
+      check(this.#live().setParams(asJson(params, 'params')));
+      return this;
+    }
+
+    /** Changes the step size without resetting the run. */
+    setLr(lr) {
+      if (typeof lr !== 'number') throw inputError(`optimizer.lr: must be a number, got ${lr}`);
+      check(this.#live().setLr(lr));
+      return this;
+    }
+
+    /** The metric columns, in history order (without "step"). */
+    metricNames() {
+      return check(this.#live().metricNames());
+    }
+
+    /** The recorded history as columns {step, <metric>...} of Float64Arrays. */
+    history() {
+      return check(this.#live().history());
+    }
+
+    /** Frees the wasm memory of this session; further calls throw. */
+    delete() {
+      if (this.#native) this.#native.delete();
+      this.#native = null;
+    }
+  }
+
+  return {
+    Session,
+    /** Validates a config and returns it with defaults filled in; throws an Error naming the field. */
+    normalizeConfig: (config) => check(native.normalizeConfig(asJson(config, 'config'))),
+    /** Names accepted by data.kind = "toy". */
+    toyNames: () => native.toyNames(),
+    /** {heapBytes, allocatedBytes, freeBytes} of the wasm heap. */
+    heapStats: () => native.heapStats(),
+  };
+}
