@@ -1,0 +1,201 @@
+// The page's side of the protocol: a promise-based client of the engine worker. The page never waits on
+// training: requests resolve when the worker answers, snapshots arrive as events, and a stuck or
+// crashed worker is replaced with restart(), which replays the last good config.
+import type {
+  Config,
+  Configured,
+  ErrorInfo,
+  RequestBody,
+  RunState,
+  Snapshot,
+  Speed,
+  WorkerMessage,
+} from './protocol.js';
+
+/** Receives every snapshot (unsolicited or requested), with the run state it was taken in. */
+export type SnapshotListener = (snapshot: Snapshot, state: RunState) => void;
+/** Receives errors not tied to a request: a run that failed while playing, or a dead worker. */
+export type ErrorListener = (error: ErrorInfo) => void;
+
+export interface EngineClientOptions {
+  /** Creates the worker; default: build/web-engine/worker.js next to this module. A Vite page passes
+   * `() => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' })`. */
+  createWorker?: () => Worker;
+  /** URL of the engine's wasm/index.mjs as built (build/wasm/index.mjs); default: ../wasm/index.mjs
+   * relative to this module, which is where build-wasm.sh puts it. */
+  engineUrl?: string | URL;
+}
+
+/** An Error carrying the worker's report (message from the core, naming the field). */
+export class EngineError extends Error {
+  readonly kind: ErrorInfo['kind'];
+  readonly step?: number;
+  readonly fatal: boolean;
+  constructor(info: ErrorInfo) {
+    super(info.message);
+    this.name = 'EngineError';
+    this.kind = info.kind;
+    if (info.step !== undefined) this.step = info.step;
+    this.fatal = info.fatal ?? false;
+  }
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/** Drives one engine worker. */
+export class EngineClient {
+  /** Resolves once the worker has loaded the engine. */
+  ready: Promise<void>;
+  /** The latest snapshot received, if any. */
+  latest: Snapshot | null = null;
+  /** The latest run state received. */
+  state: RunState = { step: 0, playing: false, speed: 1, configured: false, stepsPerSecond: 0 };
+
+  private worker!: Worker;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  private snapshotListeners = new Set<SnapshotListener>();
+  private errorListeners = new Set<ErrorListener>();
+  private goodConfig: Config | null = null;
+
+  constructor(private readonly options: EngineClientOptions = {}) {
+    this.ready = this.start();
+  }
+
+  /** Calls listener with every snapshot; returns the unsubscribe function. */
+  onSnapshot(listener: SnapshotListener): () => void {
+    this.snapshotListeners.add(listener);
+    return () => this.snapshotListeners.delete(listener);
+  }
+
+  /** Calls listener with errors not tied to a request; returns the unsubscribe function. */
+  onError(listener: ErrorListener): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  /** Replaces the run with a new session; rejects (and keeps the old run) when the config is invalid. */
+  async configure(config: Config): Promise<Configured> {
+    const reply = (await this.request({ type: 'configure', config })) as Extract<WorkerMessage, { type: 'done' }>;
+    this.goodConfig = config;
+    return reply.configured!;
+  }
+
+  /** Starts training, optionally at a new speed (iterations per frame, or "max"). */
+  async play(speed?: Speed): Promise<RunState> {
+    return this.stateOf(await this.request(speed === undefined ? { type: 'play' } : { type: 'play', speed }));
+  }
+
+  async pause(): Promise<RunState> {
+    return this.stateOf(await this.request({ type: 'pause' }));
+  }
+
+  /** Runs `count` iterations (time-sliced in the worker); resolves when they are done. */
+  async step(count = 1): Promise<RunState> {
+    return this.stateOf(await this.request({ type: 'step', count }));
+  }
+
+  /** Restarts the run from its config (step 0). */
+  async reset(): Promise<RunState> {
+    return this.stateOf(await this.request({ type: 'reset' }));
+  }
+
+  async setSpeed(speed: Speed): Promise<RunState> {
+    return this.stateOf(await this.request({ type: 'speed', speed }));
+  }
+
+  /** Changes the step size without resetting the run. */
+  async setLr(lr: number): Promise<RunState> {
+    return this.stateOf(await this.request({ type: 'lr', lr }));
+  }
+
+  /** A fresh snapshot (also delivered to the snapshot listeners). */
+  async snapshot(options: { history?: boolean } = {}): Promise<Snapshot> {
+    const reply = (await this.request({ type: 'snapshot', history: options.history ?? true })) as Extract<
+      WorkerMessage,
+      { type: 'snapshot' }
+    >;
+    return reply.snapshot;
+  }
+
+  /** Stops the worker at once, whatever it is doing; pending requests reject. */
+  terminate(): void {
+    this.worker.terminate();
+    this.failPending(new EngineError({ message: 'engine: the worker was terminated', kind: 'protocol' }));
+    this.state = { ...this.state, playing: false, stepsPerSecond: 0 };
+  }
+
+  /** Replaces the worker (e.g. after a runaway or fatal run) and replays the last good config, paused. */
+  async restart(): Promise<Configured | null> {
+    this.terminate();
+    this.state = { step: 0, playing: false, speed: this.state.speed, configured: false, stepsPerSecond: 0 };
+    this.ready = this.start();
+    await this.ready;
+    if (this.state.speed !== 1) await this.setSpeed(this.state.speed);
+    return this.goodConfig ? this.configure(this.goodConfig) : null;
+  }
+
+  private start(): Promise<void> {
+    this.worker = this.options.createWorker
+      ? this.options.createWorker()
+      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    const worker = this.worker;
+    worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => {
+      if (worker === this.worker) this.receive(event.data);
+    });
+    worker.addEventListener('error', (event: ErrorEvent) => {
+      if (worker !== this.worker) return;
+      event.preventDefault();
+      const info: ErrorInfo = { message: `engine worker: ${event.message || 'failed to start'}`, kind: 'internal', fatal: true };
+      this.failPending(new EngineError(info));
+      this.emitError(info);
+    });
+    const engineUrl = this.options.engineUrl ?? new URL('../wasm/index.mjs', import.meta.url);
+    return this.request({ type: 'init', engineUrl: String(engineUrl) }).then(() => undefined);
+  }
+
+  private request(body: RequestBody): Promise<WorkerMessage> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.worker.postMessage({ ...body, id });
+    });
+  }
+
+  private stateOf(message: WorkerMessage): RunState {
+    return message.type === 'done' ? message.state : this.state;
+  }
+
+  private receive(message: WorkerMessage): void {
+    if (message.state) this.state = message.state;
+    if (message.type === 'snapshot') {
+      this.latest = message.snapshot;
+      for (const listener of this.snapshotListeners) listener(message.snapshot, message.state);
+    }
+    const pending = message.id === undefined ? undefined : this.pending.get(message.id);
+    if (message.id !== undefined) this.pending.delete(message.id);
+    if (message.type === 'error') {
+      const { message: text, kind, step, fatal } = message;
+      const info: ErrorInfo = { message: text, kind };
+      if (step !== undefined) info.step = step;
+      if (fatal) info.fatal = fatal;
+      if (pending) pending.reject(new EngineError(info));
+      else this.emitError(info);
+      return;
+    }
+    pending?.resolve(message);
+  }
+
+  private emitError(info: ErrorInfo): void {
+    for (const listener of this.errorListeners) listener(info);
+  }
+
+  private failPending(error: Error): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(error);
+  }
+}

@@ -1,0 +1,76 @@
+// The message protocol between the page (EngineClient) and the engine worker (worker.ts). Every request
+// carries an id and is answered by exactly one `done`, `snapshot` (for a snapshot request) or `error`
+// message with that id; the worker also posts unsolicited snapshots at a steady cadence while it runs,
+// and unsolicited errors when a run fails (it then pauses, keeping the last good state).
+import type { Config, Snapshot } from '../../../wasm/index';
+
+export type { Config, Snapshot, Matrix, SvmSolution, History, LocalOptimality } from '../../../wasm/index';
+
+/** Training speed: iterations per frame tick (~16 ms), or as many as fit in each time slice. */
+export type Speed = number | 'max';
+
+/** What the page knows about the run without a snapshot. */
+export interface RunState {
+  /** Iterations run so far (0 before the first configure). */
+  step: number;
+  playing: boolean;
+  speed: Speed;
+  configured: boolean;
+  /** Measured training rate over the last slices (0 when paused). */
+  stepsPerSecond: number;
+}
+
+/** Requests from the page. */
+export type Request =
+  | { type: 'init'; id: number; engineUrl: string }
+  | { type: 'configure'; id: number; config: Config }
+  | { type: 'play'; id: number; speed?: Speed }
+  | { type: 'pause'; id: number }
+  | { type: 'step'; id: number; count: number }
+  | { type: 'reset'; id: number }
+  | { type: 'snapshot'; id: number; history?: boolean }
+  | { type: 'speed'; id: number; speed: Speed }
+  | { type: 'lr'; id: number; lr: number };
+
+export type RequestType = Request['type'];
+
+/** A request before the client numbers it. */
+export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+
+/** The result of a successful configure: the normalised config, its dataset and metric columns. */
+export interface Configured {
+  state: RunState;
+  config: Config;
+  dataset: Record<string, unknown>;
+  columns: string[];
+}
+
+export type ErrorKind = 'input' | 'diverged' | 'internal' | 'protocol';
+
+/** An error report: the core's message (it names the field for bad input). */
+export interface ErrorInfo {
+  message: string;
+  kind: ErrorKind;
+  /** Diverged runs: the step that failed; the run stays at the state before it. */
+  step?: number;
+  /** The engine itself failed (e.g. the module did not load or trapped); restart the worker. */
+  fatal?: boolean;
+}
+
+/** Messages from the worker. */
+export type WorkerMessage =
+  | { type: 'done'; id: number; state: RunState; configured?: Configured }
+  | { type: 'snapshot'; id?: number; state: RunState; snapshot: Snapshot }
+  | ({ type: 'error'; id?: number; state?: RunState } & ErrorInfo);
+
+/** Cadence of the worker loop, in milliseconds. */
+export const TIMING = {
+  /** Longest stretch of training before the worker yields to its message queue. */
+  sliceMs: 10,
+  /** Target duration of one session.step(k) call, used to size k. */
+  batchMs: 2,
+  /** Interval between slices at a numeric speed (one frame). */
+  frameMs: 16,
+  /** Minimum interval between unsolicited snapshots (~30 per second). */
+  snapshotMs: 33,
+} as const;

@@ -1,0 +1,245 @@
+// The worker's side of the protocol: owns the engine and one Session, trains in time slices, posts
+// snapshots at a steady cadence independent of the training speed. No worker globals here: the host
+// supplies posting, a clock and a scheduler, so the runner also runs under Node.
+import type { Engine, Session } from '../../../wasm/index';
+import type { Config, ErrorInfo, Request, RunState, Snapshot, Speed, WorkerMessage } from './protocol.js';
+import { TIMING } from './protocol.js';
+
+/** What the runner needs from its environment. */
+export interface RunnerHost {
+  post(message: WorkerMessage, transfer: Transferable[]): void;
+  now(): number;
+  /** Calls fn after delayMs (0: as soon as queued messages have been handled). */
+  schedule(fn: () => void, delayMs: number): void;
+  /** Loads the engine module at url (a dynamic import of wasm/index.mjs). */
+  load(url: string): Promise<Engine>;
+}
+
+/** The ArrayBuffers of every typed array in a value, for a zero-copy postMessage. */
+export function transferables(value: unknown, out: Transferable[] = []): Transferable[] {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer && !out.includes(value.buffer)) out.push(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const item of value) transferables(item, out);
+  } else if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) transferables(item, out);
+  }
+  return out;
+}
+
+/** An error in the use of the protocol (not the engine's). */
+function protocolError(message: string): Error {
+  return Object.assign(new Error(message), { kind: 'protocol' });
+}
+
+/**
+ * Normalises anything thrown into the protocol's error report. The engine's and the protocol's own
+ * errors carry a `kind`; anything else (a wasm trap, a module that failed to load) is fatal.
+ */
+function errorInfo(e: unknown): ErrorInfo {
+  const error = e as { message?: unknown; kind?: unknown; step?: unknown } | null;
+  const known = typeof error?.kind === 'string';
+  const info: ErrorInfo = {
+    message: String(error?.message ?? e),
+    kind: known ? (error!.kind as ErrorInfo['kind']) : 'internal',
+  };
+  if (typeof error?.step === 'number') info.step = error.step;
+  if (!known) info.fatal = true;
+  return info;
+}
+
+function validSpeed(speed: unknown): Speed {
+  if (speed === 'max') return speed;
+  if (typeof speed === 'number' && Number.isInteger(speed) && speed >= 1) return speed;
+  throw protocolError(`speed: must be an integer >= 1 or "max", got ${JSON.stringify(speed)}`);
+}
+
+/** Owns the Session and answers the protocol's requests. */
+export class EngineRunner {
+  private engine: Engine | null = null;
+  private session: Session | null = null;
+  private config: Config | null = null;
+  private playing = false;
+  private speed: Speed = 1;
+  /** Iterations still owed to step requests, and the requests waiting for them. */
+  private owed = 0;
+  private waiting: number[] = [];
+  private scheduled = false;
+  private lastSnapshotAt = -Infinity;
+  private msPerStep = 0.05;
+  private rate = 0;
+
+  constructor(private readonly host: RunnerHost) {}
+
+  /** Handles one request from the page. */
+  async handle(request: Request): Promise<void> {
+    const { id } = request;
+    try {
+      switch (request.type) {
+        case 'init':
+          if (!this.engine) this.engine = await this.host.load(request.engineUrl);
+          return this.done(id);
+        case 'configure':
+          return this.configure(id, request.config);
+        case 'reset':
+          if (!this.config) throw protocolError('reset: no config yet (send configure first)');
+          this.replaceSession(this.config);
+          this.done(id);
+          return this.postSnapshot();
+        case 'play':
+          if (request.speed !== undefined) this.speed = validSpeed(request.speed);
+          this.live();
+          this.playing = true;
+          this.done(id);
+          return this.wake();
+        case 'pause':
+          this.playing = false;
+          this.finishStepping();
+          this.done(id);
+          return this.session ? this.postSnapshot() : undefined;
+        case 'step':
+          if (!Number.isInteger(request.count) || request.count < 0)
+            throw protocolError(`step: count must be an integer >= 0, got ${request.count}`);
+          this.live();
+          this.owed += request.count;
+          this.waiting.push(id);
+          return this.wake();
+        case 'snapshot':
+          return this.postSnapshot(id, request.history ?? true);
+        case 'speed':
+          this.speed = validSpeed(request.speed);
+          return this.done(id);
+        case 'lr':
+          this.live().setLr(request.lr);
+          if (this.config) this.config = this.session!.config();
+          return this.done(id);
+        default:
+          throw protocolError(`unknown request ${JSON.stringify((request as { type?: unknown }).type)}`);
+      }
+    } catch (e) {
+      this.host.post({ type: 'error', id, state: this.state(), ...errorInfo(e) }, []);
+    }
+  }
+
+  /** The run state as the page sees it. */
+  state(): RunState {
+    return {
+      step: this.session?.iteration ?? 0,
+      playing: this.playing,
+      speed: this.speed,
+      configured: this.session !== null,
+      stepsPerSecond: this.playing || this.owed > 0 ? this.rate : 0,
+    };
+  }
+
+  private live(): Session {
+    if (!this.engine) throw protocolError('engine: not initialised (send init first)');
+    if (!this.session) throw protocolError('session: not configured (send configure first)');
+    return this.session;
+  }
+
+  /** A new session replaces the old one only once it exists: a bad config leaves the run untouched. */
+  private configure(id: number, config: Config): void {
+    if (!this.engine) throw protocolError('engine: not initialised (send init first)');
+    this.replaceSession(config);
+    const session = this.session!;
+    this.host.post(
+      {
+        type: 'done',
+        id,
+        state: this.state(),
+        configured: { state: this.state(), config: session.config(), dataset: session.dataset(), columns: session.metricNames() },
+      },
+      [],
+    );
+    this.postSnapshot();
+    if (this.playing) this.wake();
+  }
+
+  private replaceSession(config: Config): void {
+    const session = new this.engine!.Session(config);
+    this.finishStepping();
+    this.session?.delete();
+    this.session = session;
+    this.config = config;
+  }
+
+  private done(id: number): void {
+    this.host.post({ type: 'done', id, state: this.state() }, []);
+  }
+
+  /** Answers every pending step request (after it completed, or was cancelled by pause/reset). */
+  private finishStepping(): void {
+    this.owed = 0;
+    for (const id of this.waiting.splice(0)) this.done(id);
+  }
+
+  private postSnapshot(id?: number, history = true): void {
+    const session = this.live();
+    const snapshot: Snapshot = session.snapshot({ history });
+    this.lastSnapshotAt = this.host.now();
+    const message: WorkerMessage =
+      id === undefined ? { type: 'snapshot', state: this.state(), snapshot } : { type: 'snapshot', id, state: this.state(), snapshot };
+    this.host.post(message, transferables(snapshot));
+  }
+
+  private wake(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.host.schedule(() => this.tick(), 0);
+  }
+
+  /** One time slice of training. */
+  private tick(): void {
+    this.scheduled = false;
+    const session = this.session;
+    if (!session || (!this.playing && this.owed === 0)) return;
+    const start = this.host.now();
+    const stepping = this.owed > 0;
+    const target = stepping ? this.owed : this.speed === 'max' ? Infinity : this.speed;
+    let done = 0;
+    try {
+      while (done < target) {
+        const batch = Math.max(1, Math.min(target - done, Math.floor(TIMING.batchMs / this.msPerStep)));
+        const before = session.iteration;
+        const t0 = this.host.now();
+        try {
+          session.step(batch);
+        } finally {
+          done += session.iteration - before;
+        }
+        const dt = this.host.now() - t0;
+        this.msPerStep = 0.7 * this.msPerStep + 0.3 * Math.max(dt / batch, 1e-4);
+        if (this.host.now() - start >= TIMING.sliceMs) break;
+      }
+    } catch (e) {
+      // A diverged (or otherwise failed) run: stop, keep the last good state, tell the page (the
+      // waiting step requests, or the page at large when it was playing).
+      this.playing = false;
+      this.owed = 0;
+      const info = errorInfo(e);
+      const waiting = this.waiting.splice(0);
+      for (const id of waiting) this.host.post({ type: 'error', id, state: this.state(), ...info }, []);
+      if (waiting.length === 0) this.host.post({ type: 'error', state: this.state(), ...info }, []);
+      if (!info.fatal) this.postSnapshot();
+      return;
+    }
+    const elapsed = this.host.now() - start;
+    if (elapsed > 0) this.rate = 0.8 * this.rate + 0.2 * ((done / elapsed) * 1000);
+    if (stepping) {
+      this.owed -= done;
+      if (this.owed <= 0) {
+        this.finishStepping();
+        this.postSnapshot();
+      }
+    }
+    if (this.host.now() - this.lastSnapshotAt >= TIMING.snapshotMs) this.postSnapshot();
+    if (this.owed > 0 || (this.playing && this.speed === 'max')) {
+      this.scheduled = true;
+      this.host.schedule(() => this.tick(), 0);
+    } else if (this.playing) {
+      this.scheduled = true;
+      this.host.schedule(() => this.tick(), Math.max(0, TIMING.frameMs - elapsed));
+    }
+  }
+}
