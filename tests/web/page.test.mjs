@@ -85,6 +85,7 @@ async function runExactly(page, count) {
   for (let k = 0; k < count % 100; ++k) await page.click('#step');
   await waitForStep(page, (s) => s === count);
   await page.waitForFunction((n) => document.querySelector('#metrics').dataset.step === String(n), count);
+  await page.waitForFunction((n) => document.querySelector('.view-svm').dataset.step === String(n), count);
 }
 
 /** Pixel statistics of every canvas matching the selector: non-blank pixel count and a checksum. */
@@ -132,12 +133,12 @@ describe('the playground page', () => {
   test('every view draws non-blank pixels that change between two snapshots', async () => {
     const { page, problems, close } = await open('?preset=tfsvm-2d&data=toy&svm=fro%2Cnuc&speed=2');
     await runExactly(page, 1);
-    await page.waitForTimeout(100);
+    await page.waitForTimeout(500);
     const first = {};
     for (const [name, sel] of Object.entries(VIEWS)) first[name] = await canvasStats(page, sel);
     await page.click('#step100');
     await waitForStep(page, (s) => s === 101);
-    await page.waitForTimeout(150);
+    await page.waitForTimeout(500); // the curves redraw at most ten times a second
     for (const [name, sel] of Object.entries(VIEWS)) {
       const second = await canvasStats(page, sel);
       assert.ok(second.length > 0, `${name}: no canvas`);

@@ -15,6 +15,7 @@ import { el, fmt } from './views/canvas.js';
 import type { RunContext, View } from './views/view.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const integer = new Intl.NumberFormat('en');
 
 const INTRO =
   'A one-layer softmax attention model $f_i = s_i^\\top X_i v$ with $s_i = \\mathrm{softmax}(X_i W z_i)$ is trained on ' +
@@ -33,6 +34,9 @@ class Playground {
   private tokens: TokenPlaneView;
   private latest: Snapshot | null = null;
   private dirty = false;
+  /** The snapshot each view drew last, and when. */
+  private drawn = new WeakMap<View, Snapshot>();
+  private drawnAt = new WeakMap<View, number>();
   private context: RunContext = { dataset: {}, config: {} };
   private queue: Promise<void> = Promise.resolve();
   private frames = 0;
@@ -196,6 +200,7 @@ class Playground {
     this.context = { dataset: configured.dataset, config: configured.config };
     for (const v of this.views) v.reset?.(this.context);
     this.latest = null;
+    this.drawn = new WeakMap();
   }
 
   private writeUrl(): void {
@@ -247,10 +252,17 @@ class Playground {
       this.fpsSince = now;
       this.showStatus();
     }
-    if (this.dirty && this.latest) {
-      this.dirty = false;
-      const snap = this.latest;
+    const snap = this.latest;
+    if (snap) {
+      let pending = false;
       for (const v of this.views) {
+        if (this.drawn.get(v) === snap) continue;
+        if (now - (this.drawnAt.get(v) ?? -Infinity) < (v.minInterval ?? 0)) {
+          pending = true;
+          continue;
+        }
+        this.drawn.set(v, snap);
+        this.drawnAt.set(v, now);
         try {
           v.render(snap);
         } catch (e) {
@@ -258,8 +270,11 @@ class Playground {
           console.error(`${v.element.className}:`, e);
         }
       }
-      this.showStatus();
-      this.showMetrics(snap);
+      if (this.dirty) {
+        this.showStatus();
+        this.showMetrics(snap);
+      }
+      this.dirty = pending;
     }
     requestAnimationFrame((t) => this.frame(t));
   }
@@ -269,8 +284,8 @@ class Playground {
     const status = $('status');
     status.dataset.step = String(this.latest?.step ?? s.step);
     status.textContent =
-      `step ${(this.latest?.step ?? s.step).toLocaleString('en')} · ` +
-      (s.playing ? `${Math.round(s.stepsPerSecond).toLocaleString('en')} steps/s` : 'paused') +
+      `step ${integer.format(this.latest?.step ?? s.step)} · ` +
+      (s.playing ? `${integer.format(Math.round(s.stepsPerSecond))} steps/s` : 'paused') +
       ` · ${Math.round(this.fps)} fps`;
     this.updatePlay();
   }

@@ -82,7 +82,8 @@ export const CHARTS: readonly ChartSpec[] = [
 
 /** Tick label of a decade exponent k on a log10 axis. */
 function decade(k: number): string {
-  if (!Number.isInteger(k)) return '';
+  if (Math.abs(k - Math.round(k)) > 1e-9) return Number((10 ** k).toPrecision(2)).toString();
+  k = Math.round(k);
   return k === 0 ? '1' : k === 1 ? '10' : k === 2 ? '100' : k === -1 ? '0.1' : `1e${k}`;
 }
 
@@ -121,7 +122,7 @@ class Chart {
         axes: [
           axis,
           this.spec.logY
-            ? { ...axis, size: 52, incrs: [1, 2, 5, 10, 20, 50, 100], values: (_u: uPlot, splits: number[]) => splits.map(decade) }
+            ? { ...axis, size: 52, incrs: [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100], values: (_u: uPlot, splits: number[]) => splits.map(decade) }
             : { ...axis, size: 52 },
         ],
         legend: { show: true, live: false },
@@ -141,9 +142,20 @@ class Chart {
     if (!this.plot) return;
     const steps = history.step;
     if (!steps) return;
-    // log-x: iterations start at 1 (step 0 is the initialisation)
+    // log-x: iterations start at 1 (step 0 is the initialisation); keep about one row per pixel
     const keep: number[] = [];
-    for (let r = 0; r < steps.length; ++r) if (steps[r] > 0) keep.push(r);
+    const last = steps[steps.length - 1];
+    const buckets = Math.max(100, width);
+    const scale = last > 1 ? buckets / Math.log(last) : 1;
+    let bucket = -1;
+    for (let r = 0; r < steps.length; ++r) {
+      if (!(steps[r] > 0)) continue;
+      const b = Math.floor(Math.log(steps[r]) * scale);
+      if (b > bucket || r === steps.length - 1) {
+        keep.push(r);
+        bucket = b;
+      }
+    }
     const x = keep.map((r) => steps[r]);
     const ys = this.lines.map((l) => {
       const col = history[l.column];
@@ -167,6 +179,8 @@ class Chart {
 /** The curves panel: one small chart per spec. */
 export class CurvesView implements View {
   readonly element = el('section', 'panel view-curves');
+  /** Log-x curves gain little from more than ~10 redraws a second; the frame budget goes to training. */
+  readonly minInterval = 100;
   private charts = CHARTS.map((spec) => new Chart(spec));
   private lastRows = -1;
   private lastStep = -1;

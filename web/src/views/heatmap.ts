@@ -36,7 +36,8 @@ export class HeatmapView implements View {
     this.cell = Math.max(3, Math.min(36, Math.floor(perHead / T), Math.floor(400 / n)));
     const gridW = this.cell * T;
     const height = TITLE_H + this.cell * n + LEGEND_H;
-    const ctx = fitCanvas(this.canvas, Math.min(width, LABEL_W + heads * gridW + (heads - 1) * HEAD_GAP), height);
+    const legendW = Math.min(220, width - LABEL_W - 10);
+    const ctx = fitCanvas(this.canvas, Math.min(width, Math.max(LABEL_W + heads * gridW + (heads - 1) * HEAD_GAP, LABEL_W + legendW + 12)), height);
     const th = theme();
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
@@ -76,7 +77,7 @@ export class HeatmapView implements View {
     ctx.fillStyle = th.muted;
     ctx.textAlign = 'right';
     if (this.cell >= 10) for (let i = 0; i < n; ++i) ctx.fillText(String(i), LABEL_W - 4, TITLE_H + (i + 0.5) * this.cell);
-    this.legend(ctx, TITLE_H + n * this.cell + 8, Math.min(220, width - LABEL_W - 10), th.fg);
+    this.legend(ctx, TITLE_H + n * this.cell + 8, legendW, th.fg);
   }
 
   private legend(ctx: CanvasRenderingContext2D, y: number, w: number, fg: string): void {

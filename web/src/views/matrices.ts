@@ -40,16 +40,18 @@ export class MatricesView implements View {
     const width = widthOf(this.element) - 4;
     const gap = 12;
     const maxSide = (width - gap * (panels.length - 1)) / panels.length;
-    const cell = Math.max(2, Math.min(18, Math.floor(Math.min(maxSide / W.cols, 200 / W.rows))));
+    const cell = Math.max(2, Math.min(48, Math.floor(Math.min(maxSide / W.cols, 180 / W.rows))));
     const pw = cell * W.cols;
     const ph = cell * W.rows;
+    // each panel is at least as wide as its caption
+    const stride = Math.min(Math.max(pw, 96), maxSide) + gap;
     const th = theme();
-    const totalW = Math.min(width, panels.length * pw + (panels.length - 1) * gap + 4);
+    const totalW = Math.min(width, panels.length * stride + 4);
     const ctx = fitCanvas(this.canvas, Math.max(totalW, 120), CAPTION_H + ph + 4);
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
     panels.forEach((p, k) => {
-      const x0 = k * (pw + gap);
+      const x0 = k * stride;
       const norm = frob(p.m) || 1;
       let maxAbs = 0;
       for (const v of p.m.data) maxAbs = Math.max(maxAbs, Math.abs(v / norm));
@@ -64,7 +66,7 @@ export class MatricesView implements View {
       ctx.strokeRect(x0 + 0.5, CAPTION_H + 0.5, pw - 1, ph - 1);
       ctx.fillStyle = p.color || th.fg;
       ctx.textAlign = 'left';
-      ctx.fillText(p.title, x0, CAPTION_H / 2, Math.max(pw, 60));
+      ctx.fillText(p.title, x0, CAPTION_H / 2, stride - gap);
     });
     this.renderSigma(snap.singularValues[0], width, th.fg, th.muted);
   }

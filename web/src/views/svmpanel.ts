@@ -32,6 +32,7 @@ export function supportInWords(r: SvmSolution): string {
 /** The SVM panel view. */
 export class SvmPanelView implements View {
   readonly element = el('section', 'panel view-svm');
+  readonly minInterval = 250;
   private list = el('div', 'svm-list');
   private signature = '';
 
@@ -40,6 +41,7 @@ export class SvmPanelView implements View {
   }
 
   render(snap: Snapshot): void {
+    this.element.dataset.step = String(snap.step);
     // The references change only with the data or, for "selected" tokens, with the selection.
     const signature = snap.references
       .map((r) => `${r.norm}${r.head}${r.status}${r.margin}${r.gap}${r.alpha.join('.')}`)

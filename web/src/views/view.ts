@@ -11,6 +11,8 @@ export interface RunContext {
 export interface View {
   /** The panel's root element. */
   readonly element: HTMLElement;
+  /** Shortest interval between two renders in ms (default 0: every new snapshot). */
+  readonly minInterval?: number;
   /** Draws the snapshot (called at most once per animation frame). */
   render(snapshot: Snapshot): void;
   /** A new run started (new data or model): forget per-run state. */
