@@ -1,0 +1,138 @@
+// The JavaScript API: snapshots are plain objects of copied typed arrays with consistent shapes; the
+// session's accessors round-trip; SVM solves carry their certificates.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+
+import { engine } from './helpers.mjs';
+
+let Session, toyNames;
+before(async () => ({ Session, toyNames } = await engine()));
+
+const sum = (a) => a.reduce((s, x) => s + x, 0);
+
+test('a snapshot holds per-head attention, tokens, matrices and SVM references with certificates', () => {
+  const session = new Session({
+    data: { n: 5, T: 4, d: 6, test_n: 3 },
+    model: { param: 'multihead', heads: 2 },
+    optimizer: { kind: 'gd', lr: 0.5 },
+    svm: { norms: ['fro', 'lp'], p: 1.5 },
+  });
+  try {
+    session.step(50);
+    const s = session.snapshot();
+    assert.equal(s.step, 50);
+    assert.deepEqual([s.heads, s.n, s.T, s.d], [2, 5, 4, 6]);
+    assert.deepEqual(Object.keys(s.metrics), s.columns);
+    assert.ok(s.columns.includes('test_acc') && s.columns.includes('corr_lp'));
+    for (const key of ['attention', 'log1mAttention', 'selected', 'optimal', 'W', 'singularValues', 'decoders'])
+      assert.equal(s[key].length, 2, key);
+    for (let h = 0; h < 2; ++h) {
+      const A = s.attention[h];
+      assert.deepEqual([A.rows, A.cols, A.data.length], [5, 4, 20]);
+      assert.ok(A.data instanceof Float64Array);
+      for (let i = 0; i < 5; ++i) {
+        const row = A.data.subarray(i * 4, i * 4 + 4);
+        assert.ok(Math.abs(sum(row) - 1) < 1e-12, 'softmax rows sum to 1');
+        const top = row.indexOf(Math.max(...row));
+        assert.equal(s.selected[h][i], top, 'selected = argmax of the attention');
+        const log1m = s.log1mAttention[h].data[i * 4 + top];
+        assert.ok(Math.abs(log1m - Math.log10(1 - row[top])) < 1e-9, 'log10(1 − s) agrees with s');
+      }
+      assert.ok(s.selected[h] instanceof Int32Array && s.optimal[h] instanceof Int32Array);
+      assert.deepEqual([s.W[h].rows, s.W[h].cols], [6, 6]);
+      assert.equal(s.singularValues[h].length, 6);
+      assert.equal(s.decoders[h].length, 6);
+    }
+    assert.equal(s.references.length, 4);
+    for (const r of s.references) {
+      assert.ok(['fro', 'lp'].includes(r.norm) && [0, 1].includes(r.head));
+      assert.equal(r.status, 'optimal');
+      assert.ok(r.gap < 1e-6 && r.violation < 1e-9 && Math.abs(r.margin * r.normValue - 1) < 1e-12);
+      assert.equal(r.p, r.norm === 'lp' ? 1.5 : 2);
+      assert.equal(r.lambda.length, r.constraints.sequence.length);
+      assert.ok(r.support.length > 0 && r.support.every((k) => r.lambda[k] > 0));
+      assert.equal(r.alpha.length, 5);
+      assert.equal(typeof r.localOptimality.locallyOptimal, 'boolean');
+    }
+    assert.deepEqual(Object.keys(s.history), ['step', ...s.columns]);
+    assert.equal(s.history.step.length, 51);
+    assert.equal(s.history.loss[50], s.metrics.loss);
+    assert.equal(session.snapshot({ history: false }).history, null);
+  } finally {
+    session.delete();
+  }
+});
+
+test('snapshots are copies: later steps and deletion do not change them', () => {
+  const session = new Session({});
+  session.step(3);
+  const s = session.snapshot();
+  const before = Float64Array.from(s.W[0].data);
+  session.step(30);
+  session.delete();
+  new Session({ data: { n: 50, T: 20, d: 30 } }).delete(); // reuse the freed memory
+  assert.deepEqual(s.W[0].data, before);
+  assert.ok(s.W[0].data.buffer.byteLength === s.W[0].data.byteLength, 'each array owns its buffer');
+});
+
+test('params round-trip through setParams, and setLr changes the step without a reset', () => {
+  const a = new Session({ optimizer: { kind: 'gd', lr: 0.1 } });
+  const b = new Session({ optimizer: { kind: 'gd', lr: 0.1 } });
+  try {
+    a.step(40);
+    b.setParams(a.params());
+    assert.deepEqual(b.params().W, a.params().W);
+    a.step(10);
+    b.step(10);
+    assert.deepEqual(b.params().W, a.params().W, 'same state, same trajectory');
+    a.setLr(0.5);
+    assert.equal(a.config().optimizer.lr, 0.5);
+    assert.equal(a.iteration, 50);
+    a.step(1);
+    b.step(1);
+    assert.notDeepEqual(b.params().W, a.params().W);
+  } finally {
+    a.delete();
+    b.delete();
+  }
+});
+
+test('solveSvm: every norm, the decoder SVM, token rules and the joint variant', () => {
+  const session = new Session({ data: { n: 6, T: 5, d: 8 }, model: { decoder: 'trained' } });
+  try {
+    session.step(20);
+    for (const norm of ['fro', 'lp', 'nuc', 'l1diag', 'decoder']) {
+      const sol = session.solveSvm({ norm });
+      assert.equal(sol.norm, norm);
+      assert.equal(sol.status, 'optimal', `${norm}: ${sol.reason}`);
+      assert.deepEqual([sol.W.rows, sol.W.cols], norm === 'decoder' ? [8, 1] : [8, 8]);
+      assert.ok(sol.violation < 1e-7 && sol.gap < 1e-6);
+    }
+    const selected = session.snapshot().selected[0];
+    assert.deepEqual(session.solveSvm({ tokens: 'selected' }).alpha, selected);
+    const explicit = session.solveSvm({ tokens: [0, 1, 2, 3, 4, 0] });
+    assert.deepEqual(Array.from(explicit.alpha), [0, 1, 2, 3, 4, 0]);
+    const joint = session.solveSvm({ joint: true });
+    assert.ok(joint.normValue <= session.solveSvm({}).normValue + 1e-9, 'relaxing constraints cannot raise the norm');
+  } finally {
+    session.delete();
+  }
+});
+
+test('dataset() is the dataset JSON and toyNames() lists the toys', () => {
+  const session = new Session({ data: { n: 3, T: 2, d: 4, test_n: 2 } });
+  try {
+    const d = session.dataset();
+    assert.equal(d.X.length, 3);
+    assert.equal(d.X[0].length, 2);
+    assert.equal(d.X[0][0].length, 4);
+    assert.equal(d.y.length, 3);
+    assert.equal(d.X_test.length, 2);
+  } finally {
+    session.delete();
+  }
+  assert.ok(toyNames().length > 0);
+  const toy = new Session({ data: { kind: 'toy', name: toyNames()[0] } });
+  toy.step(2);
+  toy.delete();
+});
