@@ -1,0 +1,56 @@
+// The worker-protocol harness: one EngineClient, every snapshot and unsolicited error recorded with
+// its arrival time, so the browser test can check steps, cadence and error handling from outside.
+import { EngineClient } from '/build/web-engine/index.js';
+
+const snapshots = [];
+const errors = [];
+let client;
+
+function connect() {
+  client = new EngineClient();
+  client.onSnapshot((snapshot, state) =>
+    snapshots.push({
+      at: performance.now(),
+      step: snapshot.step,
+      playing: state.playing,
+      loss: snapshot.metrics.loss,
+      attentionIsCopy: snapshot.attention[0].data instanceof Float64Array,
+      attentionSize: snapshot.attention[0].data.length,
+      historyRows: snapshot.history ? snapshot.history.step.length : -1,
+      references: snapshot.references.length,
+    }),
+  );
+  client.onError((error) => errors.push({ at: performance.now(), ...error }));
+  return client.ready;
+}
+
+/** Runs a client call; resolves to {ok, value} or {ok: false, message, kind, step}. */
+async function call(method, ...args) {
+  try {
+    const value = await client[method](...args);
+    return { ok: true, value: JSON.parse(JSON.stringify(value ?? null)) };
+  } catch (e) {
+    return { ok: false, message: e.message, kind: e.kind, step: e.step, name: e.name };
+  }
+}
+
+window.harness = {
+  connect,
+  call,
+  snapshots,
+  errors,
+  state: () => client.state,
+  /** A requested snapshot, summarised (typed arrays do not survive page.evaluate). */
+  snapshot: async () => {
+    const s = await client.snapshot();
+    return { step: s.step, columns: s.columns, loss: s.metrics.loss, typed: s.W[0].data instanceof Float64Array };
+  },
+  latestStep: () => client.latest?.step ?? -1,
+  terminate: () => client.terminate(),
+  restart: async () => JSON.parse(JSON.stringify(await client.restart())),
+  clear: () => {
+    snapshots.length = 0;
+    errors.length = 0;
+  },
+};
+document.getElementById('status').textContent = 'ready';
