@@ -96,7 +96,13 @@ class Playground {
     this.controls.set(this.state);
     this.showAbout();
     requestAnimationFrame((t) => this.frame(t));
-    await this.client.ready;
+    try {
+      await this.client.ready;
+    } catch (e) {
+      this.banner(`The engine did not load: ${(e as Error).message}. Reload the page to try again.`);
+      $('status').textContent = 'engine not loaded';
+      return;
+    }
     let configured: Configured;
     try {
       configured = await this.client.configure(toConfig(this.state));
