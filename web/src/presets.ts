@@ -130,7 +130,7 @@ export const PRESETS: readonly Preset[] = [
     text:
       'Normalised mirror descent with potential $\\psi(W) = \\|W\\|_p^p / p$, $p = 1.75$, from $W_0 = 0$. ' +
       'The Bregman divergence $D_\\psi(\\bar W^{p}_{mm}, \\bar W_t)$ to the $\\ell_{1.75}$-SVM goes to 0, ' +
-      'the one to the Frobenius SVM does not.',
+      'while the one to the Frobenius SVM levels off above it.',
     state: { ...standard, param: 'W', optimizer: 'md', p: 1.75, normalized: true, lr: 0.1, init: 'zero', norms: ['lp', 'fro'], svmP: 1.75, tokens: 'optimal', speed: '5' },
   },
   {
@@ -159,7 +159,9 @@ export const PRESETS: readonly Preset[] = [
       text:
         `GD on $H = ${H}$ heads $W_1..W_H$, output $\\frac1H \\sum_h s_h^\\top X v_h$, on tokenized-mixture data ` +
         '(one relevant token $\\pm\\mu$ per sequence, the others drawn around irrelevant centres). ' +
-        'More heads make optimisation easier: compare the loss curves for H = 1, 2, 4, 8.',
+        'The paper proves that, under a realisability condition, more heads make optimisation and generalisation ' +
+        'easier. Here every head reads the same decoder $v$: compare the loss and sparsity curves for H = 1, 2, 4, 8, ' +
+        'and try “head decoders: alternating”.',
       state: { kind: 'tokenized-mixture', n: 16, T: 6, d: 8, seed: 1, param: 'multihead', heads: H, signs: 'same', optimizer: 'gd', lr: 1, norms: ['fro'], tokens: 'selected', speed: '5' },
     }),
   ),
