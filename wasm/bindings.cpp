@@ -170,7 +170,17 @@ class WasmSession {
  public:
   /// On an invalid config the object is created empty and the error parked for the wrapper.
   explicit WasmSession(const std::string& config_json) {
-    guarded([&] { return session_ = std::make_unique<Session>(Session::from_json(config_json)), true; }, false);
+    guarded(
+        [&] {
+          Config config = parse_config(config_json);
+          // The module is built without a file system (FILESYSTEM=0).
+          if (config.data.kind == DataKind::File)
+            throw InputError(
+                "data.kind: \"file\" reads a dataset file, which the WebAssembly engine cannot; load the file and "
+                "pass its arrays with \"kind\": \"inline\"");
+          return session_ = std::make_unique<Session>(config), true;
+        },
+        false);
   }
 
   void step(double k) {
