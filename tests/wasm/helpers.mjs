@@ -7,15 +7,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The native CLI (build/native/attnsvm, or $ATTNSVM_CLI). */
 export const CLI = process.env.ATTNSVM_CLI ?? join(ROOT, 'build', 'native', 'attnsvm');
 /** glibc picks FMA variants of exp/log/pow on CPUs that have FMA; they round differently in the last
  * bit from the portable code that WebAssembly's libm (musl, same algorithms) runs. */
 export const CLI_ENV = { GLIBC_TUNABLES: process.env.ATTNSVM_GLIBC_TUNABLES ?? 'glibc.cpu.hwcaps=-AVX2,-FMA' };
 
 let enginePromise;
-/** The engine, loaded once per test file. */
+/** The engine (build/wasm/, or $ATTNSVM_WASM_DIR), loaded once per test file. */
 export function engine() {
-  enginePromise ??= import(join(ROOT, 'build', 'wasm', 'index.mjs')).then((m) => m.loadEngine());
+  const dir = process.env.ATTNSVM_WASM_DIR ?? join(ROOT, 'build', 'wasm');
+  enginePromise ??= import(join(dir, 'index.mjs')).then((m) => m.loadEngine());
   return enginePromise;
 }
 
