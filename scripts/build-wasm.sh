@@ -14,7 +14,8 @@ if [ ! -f build/wasm-cmake/CMakeCache.txt ]; then
     -DEigen3_DIR=/usr/share/eigen3/cmake \
     -Dnlohmann_json_DIR=/usr/share/cmake/nlohmann_json >/dev/null
 fi
-cmake --build build/wasm-cmake -j2 | grep -v -E '^\[ *[0-9]+%\] (Built target|Building|Linking)|^Consolidate' || true
+# Progress lines hidden; warnings, errors and the exit status kept.
+cmake --build build/wasm-cmake -j2 2>&1 | { grep -v -E '^\[ *[0-9]+%\] (Built target|Building|Linking)|^Consolidate' || true; }
 test -f build/wasm/attnsvm.mjs -a -f build/wasm/attnsvm.wasm || { echo "build-wasm: the module was not built" >&2; exit 1; }
 
 # The wrapper imports ./attnsvm.mjs, so it lives next to the module.
