@@ -12,10 +12,12 @@ namespace attnsvm {
 namespace {
 
 // Size limits, checked before anything is allocated (n·T·d doubles must fit comfortably in wasm).
-constexpr long kMaxSequences = 100000;
-constexpr long kMaxTokens = 4096;
-constexpr long kMaxDim = 1024;
-constexpr long kMaxEntries = 10'000'000;  // n·T·d
+// 64-bit throughout: `long` is 32 bits on wasm32, and the seeds go up to 2^53.
+constexpr std::int64_t kMaxSequences = 100000;
+constexpr std::int64_t kMaxTokens = 4096;
+constexpr std::int64_t kMaxDim = 1024;
+constexpr std::int64_t kMaxEntries = 10'000'000;  // n·T·d
+constexpr std::int64_t kMaxSeed = std::int64_t{1} << 53;
 constexpr int kMaxHeads = 64;
 
 template <typename E>
@@ -64,14 +66,14 @@ class Fields {
     return value;
   }
 
-  long integer(const std::string& key, long value, long lo, long hi) {
+  std::int64_t integer(const std::string& key, std::int64_t value, std::int64_t lo, std::int64_t hi) {
     if (const Json* j = find(key)) {
       if (!j->is_number_integer() && !(j->is_number_float() && j->get<double>() == std::floor(j->get<double>())))
         fail(field(key), "must be an integer, got " + j->dump());
       double v = j->get<double>();
       if (v < static_cast<double>(lo) || v > static_cast<double>(hi))
         fail(field(key), "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " + j->dump());
-      value = static_cast<long>(v);
+      value = static_cast<std::int64_t>(v);
     }
     return value;
   }
@@ -156,7 +158,7 @@ DataConfig parse_data(const Json& json) {
   Fields f(json, "data");
   DataConfig d;
   d.kind = f.choice("kind", d.kind, kDataKinds);
-  d.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, (1L << 53)));
+  d.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, kMaxSeed));
   d.query = f.choice("query", d.query, kQueryModes);
   d.test_n = static_cast<int>(f.integer("test_n", 0, 0, kMaxSequences));
   d.name = f.string("name", "");
@@ -173,8 +175,8 @@ DataConfig parse_data(const Json& json) {
   d.n = static_cast<int>(f.integer("n", d.n, 1, kMaxSequences));
   d.T = static_cast<int>(f.integer("T", d.T, generated ? 2 : 1, kMaxTokens));
   d.d = static_cast<int>(f.integer("d", d.d, 1, kMaxDim));
-  if (generated && static_cast<long>(d.n + d.test_n) * d.T * d.d > kMaxEntries)
-    Fields::fail("data.n", "(n + test_n)·T·d = " + std::to_string(static_cast<long>(d.n + d.test_n) * d.T * d.d) +
+  if (generated && (std::int64_t{d.n} + d.test_n) * d.T * d.d > kMaxEntries)
+    Fields::fail("data.n", "(n + test_n)·T·d = " + std::to_string((std::int64_t{d.n} + d.test_n) * d.T * d.d) +
                                " exceeds the limit of " + std::to_string(kMaxEntries) + " token entries");
   if (d.kind == DataKind::Global && d.d < 2) Fields::fail("data.d", "the global generator needs d >= 2");
   if (d.kind == DataKind::Toy && d.name.empty()) Fields::fail("data.name", "a toy dataset needs a name");
@@ -192,7 +194,7 @@ InitConfig parse_init(const Json& json) {
   InitConfig init;
   init.kind = f.choice("kind", init.kind, kInits);
   init.std = f.number("std", init.std, 0.0, 1e3);
-  init.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, (1L << 53)));
+  init.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, kMaxSeed));
   f.finish();
   return init;
 }
@@ -248,8 +250,8 @@ SvmConfig parse_svm(const Json& json) {
 RunConfig parse_run(const Json& json) {
   Fields f(json, "run");
   RunConfig r;
-  r.iterations = f.integer("iterations", r.iterations, 0, 1'000'000'000L);
-  r.record_every = f.integer("record_every", r.record_every, 1, 1'000'000'000L);
+  r.iterations = f.integer("iterations", r.iterations, 0, 1'000'000'000);
+  r.record_every = f.integer("record_every", r.record_every, 1, 1'000'000'000);
   r.max_history = static_cast<int>(f.integer("max_history", r.max_history, 16, 1'000'000));
   f.finish();
   return r;

@@ -42,7 +42,7 @@ RowMatrix tokens_from(const Json& j, int& n, int& T, int& d, const std::string& 
   if (T == 0) fail(field + "[0]", "a sequence needs at least one token");
   if (d == 0) d = static_cast<int>(array_of(array_of(j[0], 0, field + "[0]")[0], 0, field + "[0][0]").size());
   if (d == 0) fail(field + "[0][0]", "a token needs at least one coordinate");
-  if (static_cast<long>(n) * T * d > 10'000'000L) fail(field, "more than 10,000,000 token entries");
+  if (std::int64_t{n} * T * d > 10'000'000) fail(field, "more than 10,000,000 token entries");
   RowMatrix X(static_cast<Eigen::Index>(n) * T, d);
   for (int i = 0; i < n; ++i) {
     std::string fi = field + "[" + std::to_string(i) + "]";

@@ -92,9 +92,9 @@ test('bad arguments of session methods throw Errors naming them; the session kee
   throwsMessage(() => session.step(1), /^session: already deleted/);
 });
 
-// core/config.cpp bounds seeds by (1L << 53): `long` is 32 bits on wasm32, so the shift overflows and
-// every explicit seed is rejected ("must be between 0 and 0"). Remove `todo` once core uses int64_t.
-test('explicit seeds are accepted, as natively', { todo: 'core/config.cpp: 1L << 53 overflows a 32-bit long on wasm32' }, () => {
-  const session = new Session({ data: { seed: 7 }, model: { init: { seed: 3 } } });
+// Seeds go up to 2^53 and size checks multiply n·T·d: core does both in 64 bits, as `long` is 32 bits on wasm32.
+test('explicit seeds up to 2^53 are accepted and sizes are checked in 64 bits, as natively', () => {
+  const session = new Session({ data: { seed: 2 ** 53 }, model: { init: { seed: 3 } } });
   session.delete();
+  throwsMessage(() => new Session({ data: { n: 100000, T: 4096, d: 1024 } }), /^data\.n: .*exceeds the limit/);
 });
