@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
-for f in $(git ls-files 'core/*.cpp' 'core/*.hpp' 'core/cli/*' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp' 'wasm/*.cpp'); do
+for f in $(git ls-files -- core tests bench wasm | grep -E '\.(cpp|hpp)$'); do
   if ! diff -q <(clang-format "$f") "$f" >/dev/null; then
     echo "not formatted: $f (run npm run format)"
     status=1
