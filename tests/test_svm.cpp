@@ -1,0 +1,525 @@
+// The SVM solvers (DESIGN.md §5): closed forms, KKT conditions and independently recomputed duality
+// certificates for every norm, infeasibility, the implicit-bias link to training, and the `svm` CLI.
+#include <chrono>
+
+#include "errors.hpp"
+#include "helpers.hpp"
+#include "model.hpp"
+#include "optimizer.hpp"
+#include "svm.hpp"
+
+using namespace attnsvm;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+using Eigen::VectorXi;
+
+namespace {
+
+Sequences gaussian(int n, int T, int d, std::uint64_t seed, Dataset* out = nullptr) {
+  DataConfig c;
+  c.n = n, c.T = T, c.d = d, c.seed = seed;
+  Dataset data = make_dataset(c);
+  if (out) *out = data;
+  return data.train;
+}
+
+VectorXi optimal(const Sequences& seq, std::uint64_t seed) {
+  DataConfig c;
+  c.n = seq.n, c.T = seq.T, c.d = seq.d, c.seed = seed;
+  return optimal_tokens(seq, *make_dataset(c).v);
+}
+
+/// A_k = (x_iα_i − x_it) z_iᵀ of constraint k, rebuilt from the data (independently of the solver).
+MatrixXd constraint_matrix(const Sequences& seq, const SvmSolution& s, int k) {
+  const SvmConstraint& c = s.constraints[k];
+  VectorXd a = seq.X.row(c.sequence * seq.T + s.alpha(c.sequence)) - seq.X.row(c.sequence * seq.T + c.token);
+  return a * seq.Z.row(c.sequence);
+}
+
+double dual_norm(SvmNorm norm, double p, const MatrixXd& S) {
+  switch (norm) {
+    case SvmNorm::Fro: return S.norm();
+    case SvmNorm::Lp: return lp_norm(S, p / (p - 1));
+    case SvmNorm::Nuc: return Eigen::JacobiSVD<MatrixXd>(S).singularValues()(0);
+    case SvmNorm::L1Diag: return S.diagonal().cwiseAbs().maxCoeff();
+  }
+  return NAN;
+}
+
+double primal_norm(SvmNorm norm, double p, const MatrixXd& W) {
+  switch (norm) {
+    case SvmNorm::Fro: return W.norm();
+    case SvmNorm::Lp: return lp_norm(W, p);
+    case SvmNorm::Nuc: return Eigen::JacobiSVD<MatrixXd>(W).singularValues().sum();
+    case SvmNorm::L1Diag: return W.diagonal().cwiseAbs().sum();
+  }
+  return NAN;
+}
+
+/// Checks the solution against the data: feasibility of every constraint, and the duality gap recomputed
+/// from the reported λ (lower bound Σ b_k λ_k / ‖Σ λ_k A_k‖_*, valid for any λ ≥ 0).
+void check_certificate(const Sequences& seq, const SvmSolution& s, SvmNorm norm, double p, double gap_tol) {
+  REQUIRE(s.status == SvmStatus::Optimal);
+  REQUIRE(s.lambda.size() == static_cast<Eigen::Index>(s.constraints.size()));
+  CHECK(s.lambda.minCoeff() >= 0);
+  MatrixXd S = MatrixXd::Zero(s.W.rows(), s.W.cols());
+  double blam = 0, worst = INFINITY;
+  for (std::size_t k = 0; k < s.constraints.size(); ++k) {
+    MatrixXd A = constraint_matrix(seq, s, static_cast<int>(k));
+    S += s.lambda(k) * A;
+    blam += s.constraints[k].bound * s.lambda(k);
+    worst = std::min(worst, (A.array() * s.W.array()).sum() - s.constraints[k].bound);
+  }
+  CHECK(worst >= -1e-9);  // primal feasibility
+  CHECK(s.violation <= 1e-9);
+  double norm_W = primal_norm(norm, p, s.W), lower = blam / dual_norm(norm, p, S);
+  CHECK(norm_W == doctest::Approx(s.norm).epsilon(1e-12));
+  CHECK(s.margin == doctest::Approx(1 / s.norm).epsilon(1e-12));
+  CHECK(lower <= norm_W * (1 + 1e-12));         // weak duality
+  CHECK((norm_W - lower) / norm_W <= gap_tol);  // the certificate, recomputed
+  CHECK(s.gap <= gap_tol);
+}
+
+/// KKT of the ψ-dual (Frobenius: ψ = ½‖·‖², ℓp: ψ = ‖·‖_p^p / p): ∇ψ(W) = Σ λ_k A_k and
+/// complementary slackness λ_k (⟨A_k, W⟩ − 1) = 0.
+void check_kkt(const Sequences& seq, const SvmSolution& s, double p, double tol) {
+  MatrixXd S = MatrixXd::Zero(s.W.rows(), s.W.cols());
+  double slack_worst = 0;
+  for (std::size_t k = 0; k < s.constraints.size(); ++k) {
+    MatrixXd A = constraint_matrix(seq, s, static_cast<int>(k));
+    S += s.lambda(k) * A;
+    slack_worst = std::max(slack_worst, std::abs(s.lambda(k) * ((A.array() * s.W.array()).sum() - 1)));
+  }
+  MatrixXd grad = mirror_map(s.W, p);
+  CHECK((grad - S).norm() <= tol * grad.norm());                  // stationarity
+  CHECK(slack_worst <= tol * s.lambda.maxCoeff());                // complementary slackness
+}
+
+double corr(const MatrixXd& a, const MatrixXd& b) { return (a.array() * b.array()).sum() / (a.norm() * b.norm()); }
+
+/// Directional Bregman divergence of ψ = ‖·‖_p^p / p on ℓp-normalised matrices:
+/// D_ψ(a, b) = ψ(a) − ψ(b) − ⟨∇ψ(b), a − b⟩ with a = R / ‖R‖_p, b = W / ‖W‖_p.
+double directional_bregman_p(const MatrixXd& R, const MatrixXd& W, double p) {
+  MatrixXd a = R / lp_norm(R, p), b = W / lp_norm(W, p);
+  auto psi = [p](const MatrixXd& m) { return m.array().abs().pow(p).sum() / p; };
+  return psi(a) - psi(b) - (mirror_map(b, p).array() * (a - b).array()).sum();
+}
+
+int numerical_rank(const MatrixXd& W, double rel) {
+  VectorXd sv = Eigen::JacobiSVD<MatrixXd>(W).singularValues();
+  return static_cast<int>((sv.array() > rel * sv(0)).count());
+}
+
+/// The hand-solved 2-D dataset (see the test below).
+Sequences two_d() {
+  Sequences s;
+  s.n = 2, s.T = 2, s.d = 2;
+  s.X.resize(4, 2);
+  s.X << 1, 0,   // x_00
+      0, 0,      // x_01
+      0, 1,      // x_10
+      1, -1;     // x_11
+  s.y = VectorXd::Ones(2);
+  s.Z.resize(2, 2);
+  s.Z << 1, 0, 1, 0;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("Frobenius closed form: one sequence of two tokens gives W = A / ||A||_F^2 (and so does the nuclear norm)") {
+  // One constraint ⟨A, W⟩ ≥ 1: the minimum-norm point of a half-space is A / ‖A‖² with λ = 1 / ‖A‖².
+  // A = a zᵀ is rank one, so ‖A‖_* = ‖A‖_F and the same W is the nuclear-norm solution.
+  Sequences s;
+  s.n = 1, s.T = 2, s.d = 3;
+  s.X.resize(2, 3);
+  s.X << 1.0, 2.0, -0.5, -0.3, 0.4, 0.8;
+  s.y = VectorXd::Ones(1);
+  s.Z.resize(1, 3);
+  s.Z << 0.2, -1.0, 0.7;
+  MatrixXd A = (s.X.row(0) - s.X.row(1)).transpose() * s.Z.row(0);
+  VectorXi alpha = VectorXi::Zero(1);
+  SvmSolution fro = att_svm(s, alpha, SvmNorm::Fro);
+  REQUIRE(fro.status == SvmStatus::Optimal);
+  CHECK((fro.W - A / A.squaredNorm()).norm() <= 1e-14 * fro.W.norm());
+  CHECK(fro.lambda(0) == doctest::Approx(1 / A.squaredNorm()).epsilon(1e-13));
+  CHECK(fro.margin == doctest::Approx(A.norm()).epsilon(1e-13));
+  CHECK(fro.support == std::vector<int>{0});
+  SvmSolution nuc = att_svm(s, alpha, SvmNorm::Nuc);
+  REQUIRE(nuc.status == SvmStatus::Optimal);
+  CHECK((nuc.W - A / A.squaredNorm()).norm() <= 1e-6 * nuc.W.norm());
+  CHECK(nuc.norm == doctest::Approx(1 / A.norm()).epsilon(1e-6));
+}
+
+TEST_CASE("hand-solved 2-D dataset: W = [[1,0],[1,0]], lambda = (3/2, 1/2), ||W||_p = 2^(1/p), l1diag infeasible") {
+  // Both queries are z = e1, so ⟨a zᵀ, W⟩ = aᵀ w with w = W e1 the first column; the second column is free
+  // and 0 at the optimum. Constraints: a_0 = x_00 − x_01 = (1, 0) gives w1 ≥ 1, a_1 = x_10 − x_11 = (−1, 2)
+  // gives −w1 + 2 w2 ≥ 1. With both tight, w = (1, 1); stationarity w = λ0 a_0 + λ1 a_1 = (λ0 − λ1, 2 λ1)
+  // gives λ1 = 1/2, λ0 = 3/2 > 0, so this KKT point is the optimum: ‖W‖_F = √2, margin 1/√2.
+  // ℓp: ∇ψ(w) = (1, 1)^{p−1} = (1, 1) is the same combination, so w = (1, 1) for every p, ‖W‖_p = 2^{1/p}
+  // (the ψ-dual λ is again (3/2, 1/2)). Nuclear: ‖W‖_* ≥ ‖W e1‖ = ‖w‖, so the optimum is again √2.
+  // Diagonal W: the constraints read W_11 ≥ 1 and −W_11 ≥ 1, which no diagonal W satisfies.
+  Sequences s = two_d();
+  VectorXi alpha = VectorXi::Zero(2);
+  MatrixXd expected(2, 2);
+  expected << 1, 0, 1, 0;
+  SvmSolution fro = att_svm(s, alpha, SvmNorm::Fro);
+  REQUIRE(fro.status == SvmStatus::Optimal);
+  CHECK((fro.W - expected).norm() <= 1e-14);
+  CHECK(fro.lambda(0) == doctest::Approx(1.5).epsilon(1e-14));
+  CHECK(fro.lambda(1) == doctest::Approx(0.5).epsilon(1e-14));
+  CHECK(fro.margin == doctest::Approx(1 / std::sqrt(2.0)).epsilon(1e-14));
+  for (double p : {1.25, 1.75, 3.0}) {
+    SvmSolution lp = att_svm(s, alpha, SvmNorm::Lp, p);
+    REQUIRE(lp.status == SvmStatus::Optimal);
+    CHECK((lp.W - expected).norm() <= 1e-9);
+    CHECK(lp.norm == doctest::Approx(std::pow(2.0, 1 / p)).epsilon(1e-10));
+    CHECK(lp.lambda(0) == doctest::Approx(1.5).epsilon(1e-8));
+  }
+  SvmSolution nuc = att_svm(s, alpha, SvmNorm::Nuc);
+  REQUIRE(nuc.status == SvmStatus::Optimal);
+  CHECK(nuc.norm == doctest::Approx(std::sqrt(2.0)).epsilon(1e-6));
+  CHECK((nuc.W - expected).norm() <= 1e-5);
+  SvmSolution diag = att_svm(s, alpha, SvmNorm::L1Diag);
+  CHECK(diag.status == SvmStatus::Infeasible);
+  CHECK(diag.reason.find("diagonal") != std::string::npos);
+}
+
+TEST_CASE("random feasible problems: KKT and an independently recomputed gap certificate for every norm") {
+  for (std::uint64_t seed : {1, 2, 3, 4, 5}) {
+    CAPTURE(seed);
+    Sequences seq = gaussian(6, 8, 10, seed);
+    VectorXi alpha = optimal(seq, seed);
+    SvmSolution fro = att_svm(seq, alpha, SvmNorm::Fro);
+    check_certificate(seq, fro, SvmNorm::Fro, 2, 1e-9);
+    check_kkt(seq, fro, 2.0, 1e-9);
+    for (double p : {1.25, 1.75, 3.0}) {
+      CAPTURE(p);
+      SvmSolution lp = att_svm(seq, alpha, SvmNorm::Lp, p);
+      check_certificate(seq, lp, SvmNorm::Lp, p, 1e-9);
+      check_kkt(seq, lp, p, 1e-6);
+    }
+    SvmSolution nuc = att_svm(seq, alpha, SvmNorm::Nuc);
+    check_certificate(seq, nuc, SvmNorm::Nuc, 2, 1e-6);
+    // dual feasibility of the norm-dual: ‖Σ λ_k A_k‖_op = 1; complementary slackness on the support
+    MatrixXd S = MatrixXd::Zero(10, 10);
+    for (std::size_t k = 0; k < nuc.constraints.size(); ++k) S += nuc.lambda(k) * constraint_matrix(seq, nuc, static_cast<int>(k));
+    CHECK(dual_norm(SvmNorm::Nuc, 2, S) == doctest::Approx(1).epsilon(1e-9));
+    for (int k : nuc.support) CHECK(((constraint_matrix(seq, nuc, k).array() * nuc.W.array()).sum() - 1) <= 1e-5);
+    CHECK(nuc.norm >= fro.norm * (1 - 1e-6));  // ‖W‖_* ≥ ‖W‖_F for any W, so the optima are ordered too
+
+    // ℓ1 of the diagonal needs fewer constraints than d to be feasible on Gaussian data.
+    Sequences small = gaussian(3, 3, 10, seed);
+    SvmSolution diag = att_svm(small, optimal(small, seed), SvmNorm::L1Diag);
+    check_certificate(small, diag, SvmNorm::L1Diag, 2, 1e-9);
+    CHECK((MatrixXd(diag.W.diagonal().asDiagonal()) - diag.W).norm() == 0);
+  }
+}
+
+TEST_CASE("lp with p = 2 equals Frobenius, and p -> 2 approaches it") {
+  Sequences seq = gaussian(6, 8, 10, 7);
+  VectorXi alpha = optimal(seq, 7);
+  SvmSolution fro = att_svm(seq, alpha, SvmNorm::Fro);
+  SvmSolution two = att_svm(seq, alpha, SvmNorm::Lp, 2.0);
+  CHECK((two.W - fro.W).norm() <= 1e-12 * fro.W.norm());
+  CHECK(two.norm == doctest::Approx(fro.norm).epsilon(1e-12));
+  double previous = INFINITY;
+  for (double delta : {0.5, 0.1, 0.01, 0.001}) {
+    for (double p : {2 - delta, 2 + delta}) {
+      SvmSolution lp = att_svm(seq, alpha, SvmNorm::Lp, p);
+      REQUIRE(lp.status == SvmStatus::Optimal);
+      double dist = (lp.W / lp.W.norm() - fro.W / fro.W.norm()).norm();
+      CAPTURE(p);
+      CHECK(dist <= 2 * delta);  // the direction moves Lipschitz-continuously in p
+      if (p > 2) {
+        CHECK(dist < previous);
+        previous = dist;
+      }
+    }
+  }
+  CHECK(previous <= 1e-3);
+}
+
+TEST_CASE("nuclear-norm solutions have lower numerical rank than Frobenius ones (d >= n)") {
+  // Numerical rank: singular values above 1e-5 · σ_max. The nuclear solver certifies a relative gap of
+  // ~1e-7 and its polish truncates σ below 1e-6 · σ_max, so a residue of the barrier cannot reach 1e-5;
+  // genuine singular values of either solution are far larger (Frobenius solutions are generically of
+  // full rank min(n, d)... here rank ≤ n since W = Σ_i r_i z_iᵀ, with σ_min/σ_max ≈ 1e-2).
+  double rank_fro = 0, rank_nuc = 0;
+  int count = 0;
+  for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+    Sequences seq = gaussian(5, 5, 10, seed);
+    VectorXi alpha = optimal(seq, seed);
+    SvmSolution fro = att_svm(seq, alpha, SvmNorm::Fro), nuc = att_svm(seq, alpha, SvmNorm::Nuc);
+    REQUIRE(fro.status == SvmStatus::Optimal);
+    REQUIRE(nuc.status == SvmStatus::Optimal);
+    CHECK(nuc.gap <= 1e-6);
+    rank_fro += numerical_rank(fro.W, 1e-5);
+    rank_nuc += numerical_rank(nuc.W, 1e-5);
+    ++count;
+  }
+  rank_fro /= count;
+  rank_nuc /= count;
+  MESSAGE("average numerical rank over 100 problems (n=5, T=5, d=10): Frobenius " << rank_fro << ", nuclear " << rank_nuc);
+  CHECK(rank_nuc < rank_fro - 0.5);
+}
+
+TEST_CASE("training converges to the matching SVM: W-NGD to Frobenius, KQ to nuclear, normalised l1.75-MD to l1.75") {
+  const std::string data = R"("data": {"kind": "gaussian-unit", "n": 6, "T": 8, "d": 10, "seed": 1}, "loss": "logistic")";
+  auto train = [&](const std::string& model, const std::string& optimizer, int steps) {
+    Config config = parse_config("{" + data + R"(, "model": )" + model + R"(, "optimizer": )" + optimizer + "}");
+    Dataset dataset = make_dataset(config.data);
+    Model m(config.model, config.loss, dataset);
+    Optimizer opt(config.optimizer, m);
+    Params params = m.initial_params();
+    for (int s = 0; s < steps; ++s) opt.step(params, dataset.train);
+    MatrixXd W = m.head_matrix(params, 0);
+    VectorXi alpha = selected_tokens(m.scores(params, dataset.train, 0));
+    return std::make_tuple(W, alpha, dataset.train);
+  };
+  SUBCASE("W with normalised GD -> Frobenius") {
+    auto [W, alpha, seq] = train(R"({"param": "W"})", R"({"kind": "ngd", "lr": 0.1})", 2000);
+    SvmSolution fro = att_svm(seq, alpha, SvmNorm::Fro);
+    REQUIRE(fro.status == SvmStatus::Optimal);
+    MESSAGE("corr(W, W_fro) = " << corr(W, fro.W));
+    CHECK(corr(W, fro.W) >= 0.99);
+  }
+  SUBCASE("KQ with normalised GD -> closer to nuclear than to Frobenius") {
+    auto [W, alpha, seq] = train(R"({"param": "KQ"})", R"({"kind": "ngd", "lr": 0.1})", 2000);
+    SvmSolution fro = att_svm(seq, alpha, SvmNorm::Fro), nuc = att_svm(seq, alpha, SvmNorm::Nuc);
+    MESSAGE("corr(W, W_nuc) = " << corr(W, nuc.W) << ", corr(W, W_fro) = " << corr(W, fro.W));
+    CHECK(corr(W, nuc.W) > corr(W, fro.W) + 0.05);
+  }
+  SUBCASE("normalised mirror descent p = 1.75 -> l1.75 SVM, not l3") {
+    auto [W, alpha, seq] = train(R"({"param": "W"})", R"({"kind": "md", "p": 1.75, "normalized": true, "lr": 0.1})", 3000);
+    SvmSolution l175 = att_svm(seq, alpha, SvmNorm::Lp, 1.75), l3 = att_svm(seq, alpha, SvmNorm::Lp, 3.0);
+    double near = directional_bregman_p(l175.W, W, 1.75), far = directional_bregman_p(l3.W, W, 1.75);
+    MESSAGE("D(l1.75 SVM, W) = " << near << ", D(l3 SVM, W) = " << far);
+    CHECK(near <= 1e-3);
+    CHECK(far >= 10 * near);
+  }
+}
+
+TEST_CASE("prompt, decoder and joint SVMs: certificates, and the joint SVM relaxes non-support sequences") {
+  Dataset data;
+  Sequences seq = gaussian(6, 8, 10, 3, &data);
+  VectorXi alpha = optimal_tokens(seq, *data.v);
+  // 42 prompt constraints in R^10: here no p satisfies them (checked independently with cvxopt's LP:
+  // max s s.t. A p ≥ s, |p| ≤ 1 has value 0), and the solver says so with its Farkas combination.
+  SvmSolution too_many = prompt_svm(seq, alpha, SvmNorm::Fro);
+  CHECK(too_many.status == SvmStatus::Infeasible);
+  CHECK(too_many.reason.find("inconsistent") != std::string::npos);
+  Dataset small_data;
+  Sequences small = gaussian(3, 4, 10, 3, &small_data);
+  VectorXi small_alpha = optimal_tokens(small, *small_data.v);
+  SvmSolution prompt = prompt_svm(small, small_alpha, SvmNorm::Fro);
+  REQUIRE(prompt.status == SvmStatus::Optimal);
+  CHECK(prompt.W.cols() == 1);
+  CHECK(prompt.gap <= 1e-9);
+  VectorXd combo_p = VectorXd::Zero(10);
+  for (std::size_t k = 0; k < prompt.constraints.size(); ++k) {
+    const SvmConstraint& c = prompt.constraints[k];
+    VectorXd a = small.X.row(c.sequence * small.T + small_alpha(c.sequence)) - small.X.row(c.sequence * small.T + c.token);
+    CHECK(a.dot(prompt.W.col(0)) >= 1 - 1e-9);
+    combo_p += prompt.lambda(k) * a;
+  }
+  CHECK((combo_p - prompt.W.col(0)).norm() <= 1e-9 * prompt.W.norm());  // p = Σ λ_k a_k
+  SvmSolution prompt_lp = prompt_svm(small, small_alpha, SvmNorm::Lp, 1.5);
+  CHECK(prompt_lp.status == SvmStatus::Optimal);
+  CHECK(prompt_lp.gap <= 1e-9);
+  CHECK_THROWS_AS(prompt_svm(small, small_alpha, SvmNorm::Nuc), InputError);
+
+  SvmSolution dec = decoder_svm(seq, alpha, 2.0);
+  REQUIRE(dec.status == SvmStatus::Optimal);
+  CHECK(dec.constraints.size() == 6u);
+  CHECK(dec.gap <= 1e-9);
+  VectorXd v = dec.W.col(0), combo = VectorXd::Zero(10);
+  for (int i = 0; i < 6; ++i) {
+    VectorXd xa = seq.y(i) * seq.X.row(i * seq.T + alpha(i)).transpose();
+    CHECK(xa.dot(v) >= 1 - 1e-9);
+    combo += dec.lambda(i) * xa;
+  }
+  CHECK((combo - v).norm() <= 1e-9 * v.norm());  // v = Σ λ_i y_i x_iα_i
+  SvmSolution dec_lp = decoder_svm(seq, alpha, 1.75);
+  CHECK(dec_lp.status == SvmStatus::Optimal);
+  CHECK(dec_lp.gap <= 1e-9);
+
+  SvmSolution joint = joint_att_svm(seq, alpha, dec, SvmNorm::Fro);
+  SvmSolution full = att_svm(seq, alpha, SvmNorm::Fro);
+  REQUIRE(joint.status == SvmStatus::Optimal);
+  std::vector<char> support_seq(6, 0);
+  for (int k : dec.support) support_seq[dec.constraints[k].sequence] = 1;
+  for (const SvmConstraint& c : joint.constraints) CHECK(c.bound == (support_seq[c.sequence] ? 1.0 : 0.0));
+  CHECK(joint.violation <= 1e-9);
+  CHECK(joint.gap <= 1e-9);
+  CHECK(joint.norm <= full.norm * (1 + 1e-12));  // fewer binding constraints, smaller norm
+}
+
+TEST_CASE("infeasible inputs return infeasible with a reason, in bounded time; T = 1 gives W = 0") {
+  auto t0 = std::chrono::steady_clock::now();
+  Sequences seq = gaussian(4, 5, 6, 11);
+  VectorXi alpha = VectorXi::Zero(4);
+  SUBCASE("a token equal to the selected one") {
+    seq.X.row(2 * 5 + 4) = seq.X.row(2 * 5 + 1);
+    alpha(2) = 1;
+    for (SvmNorm norm : {SvmNorm::Fro, SvmNorm::Lp, SvmNorm::Nuc, SvmNorm::L1Diag}) {
+      SvmSolution s = att_svm(seq, alpha, norm, 1.5);
+      CHECK(s.status == SvmStatus::Infeasible);
+      CHECK(s.reason == "sequence 2: token 4 equals the selected token 1, so no attention can prefer it");
+    }
+  }
+  SUBCASE("a zero query") {
+    seq.Z.row(3).setZero();
+    SvmSolution s = att_svm(seq, alpha, SvmNorm::Fro);
+    CHECK(s.status == SvmStatus::Infeasible);
+    CHECK(s.reason.find("sequence 3: the query z_3 is zero") == 0);
+  }
+  SUBCASE("a selected token out of range") {
+    alpha(1) = 7;
+    SvmSolution s = att_svm(seq, alpha, SvmNorm::Nuc);
+    CHECK(s.status == SvmStatus::Infeasible);
+    CHECK(s.reason.find("out of range") != std::string::npos);
+    CHECK_THROWS_AS(att_svm(seq, VectorXi::Zero(3), SvmNorm::Fro), InputError);
+  }
+  SUBCASE("conflicting constraints (a Farkas certificate)") {
+    // Sequences 0 and 1 share the query and swap their two tokens while both select token 0:
+    // (x − x')ᵀ W z ≥ 1 and (x' − x)ᵀ W z ≥ 1 cannot both hold.
+    seq.Z.row(1) = seq.Z.row(0);
+    seq.X.row(5) = seq.X.row(1);
+    seq.X.row(6) = seq.X.row(0);
+    for (SvmNorm norm : {SvmNorm::Fro, SvmNorm::Lp, SvmNorm::Nuc, SvmNorm::L1Diag}) {
+      SvmSolution s = att_svm(seq, alpha, norm, 1.5);
+      CHECK(s.status == SvmStatus::Infeasible);
+      CHECK(!s.reason.empty());
+    }
+    SvmSolution fro = att_svm(seq, alpha, SvmNorm::Fro);
+    CHECK(fro.reason.find("inconsistent") != std::string::npos);
+    CHECK(fro.reason.find("(sequence 0, token 1)") != std::string::npos);
+    CHECK(fro.reason.find("(sequence 1, token 1)") != std::string::npos);
+    SvmSolution p = prompt_svm(seq, alpha, SvmNorm::Fro);
+    CHECK(p.status == SvmStatus::Infeasible);
+  }
+  SUBCASE("T = 1: no constraints, W = 0 with norm 0 and an unbounded margin") {
+    Sequences one = gaussian(3, 1, 4, 2);
+    SvmSolution s = att_svm(one, VectorXi::Zero(3), SvmNorm::Nuc);
+    CHECK(s.status == SvmStatus::Optimal);
+    CHECK(s.W.isZero(0));
+    CHECK(s.norm == 0);
+    CHECK(std::isinf(s.margin));
+    CHECK(s.constraints.empty());
+  }
+  SUBCASE("an exhausted budget reports max-iterations, never a hang") {
+    Sequences big = gaussian(40, 8, 10, 5);
+    SvmOptions few;
+    few.max_iterations = 3;
+    for (SvmNorm norm : {SvmNorm::Fro, SvmNorm::Lp, SvmNorm::Nuc}) {
+      SvmSolution s = att_svm(big, optimal(big, 5), norm, 1.5, few);
+      CHECK(s.status == SvmStatus::MaxIterations);
+      CHECK(!s.reason.empty());
+    }
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(seconds < 2.0);
+}
+
+TEST_CASE("local optimality and selected tokens") {
+  Dataset data;
+  Sequences seq = gaussian(6, 8, 10, 4, &data);
+  VectorXd v = *data.v;
+  VectorXi alpha = optimal_tokens(seq, v);
+  LocalOptimality opt = local_optimality(seq, att_svm(seq, alpha, SvmNorm::Fro), v);
+  CHECK(opt.feasible);
+  CHECK(opt.locally_optimal);  // the optimal tokens outscore every other token
+  // Selecting the worst-scoring token of every sequence: its support tokens outscore it.
+  VectorXi worst(6);
+  for (int i = 0; i < 6; ++i) (seq.y(i) * (seq.tokens(i) * v)).minCoeff(&worst(i));
+  LocalOptimality bad = local_optimality(seq, att_svm(seq, worst, SvmNorm::Fro), v);
+  CHECK(bad.feasible);
+  CHECK(!bad.locally_optimal);
+  CHECK(bad.explanation.find("support token") != std::string::npos);
+
+  MatrixXd scores(2, 3);
+  scores << 0.1, 0.5, 0.5, -1, -3, -2;
+  CHECK(selected_tokens(scores) == (VectorXi(2) << 1, 0).finished());
+  CHECK(std::string(name(SvmStatus::Optimal)) == "optimal");
+  CHECK(std::string(name(SvmStatus::Infeasible)) == "infeasible");
+  CHECK(std::string(name(SvmStatus::MaxIterations)) == "max-iterations");
+}
+
+TEST_CASE("attnsvm svm: exit codes 0 / 3 / 2 and the solution JSON") {
+  using attnsvm::testing::run_shell;
+  using attnsvm::testing::temp_file;
+  using attnsvm::testing::temp_path;
+  const std::string cli = ATTNSVM_CLI;
+  Dataset data;
+  Sequences seq = gaussian(6, 8, 10, 2, &data);
+  const std::string path = temp_file(to_json(data).dump());
+  std::string out, err;
+
+  REQUIRE(run_shell(cli + " svm " + path + " --norm fro", &out, &err) == 0);
+  Json j = parse_json(out, "stdout");
+  SvmSolution fro = att_svm(seq, optimal_tokens(seq, *data.v), SvmNorm::Fro);
+  CHECK(j["status"] == "optimal");
+  CHECK(j["W"].size() == 10u);
+  CHECK(j["W"][0].size() == 10u);
+  CHECK(j["norm"].get<double>() == doctest::Approx(fro.norm).epsilon(1e-12));
+  CHECK(j["margin"].get<double>() == doctest::Approx(fro.margin).epsilon(1e-12));
+  CHECK(j["gap"].get<double>() <= 1e-9);
+  CHECK(j["violation"].get<double>() <= 1e-9);
+  CHECK(j["alpha"].size() == 6u);
+  CHECK(j["lambda"].size() == 42u);
+  CHECK(j["support"].size() == fro.support.size());
+  CHECK(j["support"][0].size() == 2u);
+  CHECK(j.contains("iterations"));
+  CHECK(j.contains("reason"));
+
+  std::string file = temp_path(".json");
+  REQUIRE(run_shell(cli + " svm " + path + " --norm nuc --out " + file, &out) == 0);
+  Json nuc = parse_json(read_text_file(file), file);
+  CHECK(nuc["status"] == "optimal");
+  CHECK(nuc["gap"].get<double>() <= 1e-6);
+  REQUIRE(run_shell(cli + " svm " + path + " --norm lp --p 1.75 --tokens 0,1,2,3,4,5", &out) == 0);
+  CHECK(parse_json(out, "stdout")["alpha"] == Json::array({0, 1, 2, 3, 4, 5}));
+  REQUIRE(run_shell(cli + " svm " + path + " --norm decoder", &out) == 0);
+  CHECK(parse_json(out, "stdout")["v"].size() == 10u);
+  REQUIRE(run_shell(cli + " svm " + path + " --norm fro --model prompt", &out) == 0);
+  CHECK(parse_json(out, "stdout")["p"].size() == 10u);
+
+  // selected tokens from a parameter file: α = argmax_t x_itᵀ W z_i
+  MatrixXd W = MatrixXd::Identity(10, 10);
+  Json params;
+  params["W"] = Json::array();
+  for (int r = 0; r < 10; ++r) {
+    Json row = Json::array();
+    for (int c = 0; c < 10; ++c) row.push_back(W(r, c));
+    params["W"].push_back(row);
+  }
+  std::string params_path = temp_file(params.dump());
+  REQUIRE(run_shell(cli + " svm " + path + " --norm fro --tokens selected --params " + params_path, &out) == 0);
+  MatrixXd scores(6, 8);
+  for (int i = 0; i < 6; ++i) scores.row(i) = (seq.tokens(i) * seq.Z.row(i).transpose()).transpose();
+  VectorXi sel = selected_tokens(scores);
+  for (int i = 0; i < 6; ++i) CHECK(parse_json(out, "stdout")["alpha"][i] == sel(i));
+
+  // infeasible: a duplicated token → exit 3, status and reason in the JSON, reason on stderr
+  Json dup = to_json(data);
+  dup["X"][2][4] = dup["X"][2][1];
+  std::string dup_path = temp_file(dup.dump());
+  CHECK(run_shell(cli + " svm " + dup_path + " --norm fro --tokens 0,0,1,0,0,0", &out, &err) == 3);
+  Json inf = parse_json(out, "stdout");
+  CHECK(inf["status"] == "infeasible");
+  CHECK(inf["reason"] == "sequence 2: token 4 equals the selected token 1, so no attention can prefer it");
+  CHECK(err.find("token 4 equals the selected token 1") != std::string::npos);
+
+  // bad input → exit 2 with a message naming the problem
+  CHECK(run_shell(cli + " svm " + path + " --norm spectral", &out, &err) == 2);
+  CHECK(err.find("--norm: must be one of") != std::string::npos);
+  CHECK(run_shell(cli + " svm " + path + " --norm fro --tokens 1,2", &out, &err) == 2);
+  CHECK(err.find("--tokens") != std::string::npos);
+  CHECK(run_shell(cli + " svm " + path + " --norm fro --tokens selected", &out, &err) == 2);
+  CHECK(err.find("--params") != std::string::npos);
+  CHECK(run_shell(cli + " svm " + path + " --norm nuc --model prompt", &out, &err) == 2);
+  CHECK(run_shell(cli + " svm /nonexistent.json --norm fro", &out, &err) == 2);
+  CHECK(run_shell(cli + " svm " + path + " --norm lp --p 0.5", &out, &err) == 2);
+  CHECK(err.find("--p") != std::string::npos);
+}
