@@ -37,6 +37,7 @@ constexpr double kEps = std::numeric_limits<double>::epsilon();
 using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;  // row k = vec(A_k)
 
 // ------------------------------------------------------------------------------------------------
 // The problem: constraints ⟨a_k c_{g(k)}ᵀ, W⟩ ≥ b_k on a d×dc matrix W. Constraints of one sequence
@@ -75,9 +76,9 @@ struct Problem {
   double inner(int k, int l) const { return a.row(k).dot(a.row(l)) * gc(group[k], group[l]); }
   double constraint_norm(int k) const { return a.row(k).norm() * std::sqrt(gc(group[k], group[k])); }
 
-  /// Dense K×(d·dc) matrix of vec(A_k) (column-major vec).
-  MatrixXd dense() const {
-    MatrixXd M(K(), static_cast<Index>(d) * dc);
+  /// Dense K×(d·dc) matrix of vec(A_k) (column-major vec), stored by rows.
+  RowMatrix dense() const {
+    RowMatrix M(K(), static_cast<Index>(d) * dc);
     for (int k = 0; k < K(); ++k)
       for (int j = 0; j < dc; ++j)
         for (int i = 0; i < d; ++i) M(k, i + static_cast<Index>(d) * j) = a(k, i) * c(group[k], j);
@@ -405,7 +406,7 @@ struct IterResult {
 /// of the optimal W is small; the primal side ψ = |w|^p / p is C² there. Given an active set, this solves
 /// the KKT system ∇ψ(w) = M_Aᵀμ, M_A w = b_A by damped Newton on (w, μ), then corrects the active set
 /// (drop μ_k < 0, add violated constraints). Returns false when it does not settle.
-bool kkt_polish(const MatrixXd& M, const VectorXd& b, double p, std::vector<int> A, VectorXd& w, VectorXd& lambda,
+bool kkt_polish(const RowMatrix& M, const VectorXd& b, double p, std::vector<int> A, VectorXd& w, VectorXd& lambda,
                 int& iterations, int budget) {
   const Index D = M.cols();
   const int K = static_cast<int>(M.rows());
@@ -487,10 +488,21 @@ bool kkt_polish(const MatrixXd& M, const VectorXd& b, double p, std::vector<int>
 IterResult solve_lp(const Problem& P, double p, const VectorXd& lambda2, const SvmOptions& opt, int budget) {
   const double q = p / (p - 1.0);
   const int K = P.K();
-  const MatrixXd M = P.dense();
+  const RowMatrix M = P.dense();
   const Index D = M.cols();
-  auto gradpsi = [&](const VectorXd& S) {
-    return S.unaryExpr([q](double s) { return std::copysign(std::pow(std::abs(s), q - 1.0), s); }).eval();
+  RowMatrix Ms;  // scaled free rows, reused across iterations
+  // W = ∇ψ*(S) = sign(S)|S|^{q−1}. For q < 2 (p > 2) the map amplifies rounding: an entry of S that is 0
+  // in exact arithmetic but ±1e-16 in floating point would give |W_j| ~ 1e-16^{q−1}; entries below the
+  // rounding level of S = Mᵀλ, 16 eps (|M|ᵀλ)_j, are therefore taken as 0.
+  const RowMatrix Mabs = q < 2 ? RowMatrix(M.cwiseAbs()) : RowMatrix();
+  auto gradpsi = [&](const VectorXd& S, const VectorXd& lam) {
+    VectorXd W = S.unaryExpr([q](double s) { return std::copysign(std::pow(std::abs(s), q - 1.0), s); });
+    if (q < 2) {
+      VectorXd level = 16 * kEps * (Mabs.transpose() * lam);
+      for (Index j = 0; j < W.size(); ++j)
+        if (std::abs(S(j)) <= level(j)) W(j) = 0;
+    }
+    return W;
   };
   auto objective = [&](const VectorXd& lam, VectorXd& S) {
     S.noalias() = M.transpose() * lam;
@@ -515,7 +527,7 @@ IterResult solve_lp(const Problem& P, double p, const VectorXd& lambda2, const S
     for (int k = 0; k < K; ++k)
       if (P.b(k) <= 0) viol0 = std::max(viol0, -vals(k) / ratio);
     if (!(ratio > 0)) return INFINITY;
-    double ub = lp_norm(gradpsi(S), p) / ratio, lb = P.b.dot(lam) / lp_norm(S, q);
+    double ub = lp_norm(gradpsi(S, lam), p) / ratio, lb = P.b.dot(lam) / lp_norm(S, q);
     return (ub - lb) / ub;
   };
   IterResult out;
@@ -523,10 +535,11 @@ IterResult solve_lp(const Problem& P, double p, const VectorXd& lambda2, const S
   const double target = std::max(opt.tol, 1e-14);
   double best_gap = INFINITY, gap = INFINITY, viol0 = 0;
   VectorXd best_lam = lam;
-  VectorXd Wv = gradpsi(S), vals = M * Wv;
+  VectorXd Wv = gradpsi(S, lam), vals = M * Wv;
   gap = measure(lam, S, vals, viol0);
   std::vector<int> previous_F;
   int stable = 0;
+  double damping = 1e-14;
   for (int it = 0; it < budget; ++it) {
     out.iterations = it + 1;
     VectorXd g = vals - P.b;
@@ -547,7 +560,7 @@ IterResult solve_lp(const Problem& P, double p, const VectorXd& lambda2, const S
       std::vector<int> A;
       for (int k : F)
         if (lam(k) > 0) A.push_back(k);
-      VectorXd w = gradpsi(S), lp_lam = lam;
+      VectorXd w = gradpsi(S, lam), lp_lam = lam;
       int used = 0;
       if (kkt_polish(M, P.b, p, A, w, lp_lam, used, budget)) {
         out.iterations += used;
@@ -580,15 +593,17 @@ IterResult solve_lp(const Problem& P, double p, const VectorXd& lambda2, const S
     VectorXd sq = h.cwiseSqrt();
     VectorXd dir = VectorXd::Zero(K);
     if (!F.empty()) {
-      MatrixXd Ms(F.size(), D);
+      if (Ms.rows() < static_cast<Index>(F.size())) Ms.resize(std::max<Index>(F.size(), 2 * Ms.rows()), D);
       for (std::size_t l = 0; l < F.size(); ++l) Ms.row(l) = M.row(F[l]).cwiseProduct(sq.transpose());
       MatrixXd H = MatrixXd::Zero(F.size(), F.size());
-      H.selfadjointView<Eigen::Lower>().rankUpdate(Ms);
+      H.selfadjointView<Eigen::Lower>().rankUpdate(Ms.topRows(F.size()));
       VectorXd gF(F.size());
       for (std::size_t l = 0; l < F.size(); ++l) gF(l) = g(F[l]);
       double tr = H.diagonal().maxCoeff();
       VectorXd dF;
-      for (double reg = 0; reg < 1; reg = reg == 0 ? 1e-14 : reg * 100) {
+      // Levenberg–Marquardt damping: degenerate data (dependent constraints) make H_FF singular, and an
+      // undamped solve then throws λ along its null space; `damping` adapts to the accepted step length.
+      for (double reg = damping; reg < 1; reg *= 100) {
         MatrixXd Hr = H.selfadjointView<Eigen::Lower>();
         Hr.diagonal().array() += reg * tr;
         Eigen::LLT<MatrixXd> llt(Hr);
@@ -622,8 +637,8 @@ IterResult solve_lp(const Problem& P, double p, const VectorXd& lambda2, const S
         accepted = true;
         break;
       }
-      if (ls == 0 && ft <= f + 1e-13 * std::abs(f)) {
-        valst = M * gradpsi(St);
+      if (std::abs(ft - f) <= 1e-12 * std::abs(f) && ls < 8) {
+        valst = M * gradpsi(St, trial);
         gapt = measure(trial, St, valst, viol0t);
         if (gapt < gap) {
           accepted = true;
@@ -635,15 +650,16 @@ IterResult solve_lp(const Problem& P, double p, const VectorXd& lambda2, const S
       out.reason = "the ℓp Newton iteration stalled";
       break;
     }
+    damping = alpha == 1 ? std::max(1e-15, damping / 10) : std::min(1e-2, damping * 10);
     lam = trial;
     S = St;
     f = ft;
-    vals = M * gradpsi(S);
+    vals = M * gradpsi(S, lam);
     gap = measure(lam, S, vals, viol0);
   }
   if (!out.converged) lam = best_lam, objective(lam, S);
   out.lambda = lam;
-  Wv = gradpsi(M.transpose() * lam);
+  Wv = gradpsi(M.transpose() * lam, lam);
   out.W = Eigen::Map<const MatrixXd>(Wv.data(), P.d, P.dc);
   return out;
 }
@@ -732,26 +748,38 @@ IterResult solve_nuc(const Problem& P, const VectorXd& lambda2, const SvmOptions
     t = m / std::max(P.b.dot(lam), 1e-300);
   }
   double best_t = t;
-  const double target = std::max(opt.tol, 1e-9);
+  const double target = std::max(opt.tol, 1e-8);  // the polish makes the gap track m/t; 1e-8 costs ~10 outer steps
   IterResult out;
   double best_gap = INFINITY;
   VectorXd best_lam = lam;
   MatrixXd best_W;
   int stall = 0;
+  Eigen::LLT<MatrixXd> llt(n2), hl(K);
+  MatrixXd Y(n2, n2), AY(K, d), CY(K, dc), AY2(K, dc), Pm(K, K), Qm(K, K), Rm(K, K), H(K, K);
+  VectorXd grad(K), dir(K);
   for (int outer = 0; outer < 60 && out.iterations < budget; ++outer) {
     // centring
-    for (int step = 0; step < 100 && out.iterations < budget; ++step) {
+    // Centring may need many damped steps on degenerate data (nearly parallel constraints); truncating it
+    // leaves a badly centred point whose primal is useless, so the cap is generous and a step that
+    // gains less than rounding ends it instead.
+    for (int step = 0; step < 300 && out.iterations < budget; ++step) {  // rounding can stall centring at large t
       ++out.iterations;
-      Eigen::LLT<MatrixXd> llt(build_X(lam));
-      MatrixXd Y = llt.solve(MatrixXd::Identity(n2, n2));
-      MatrixXd Pm = A * Y.topLeftCorner(d, d) * A.transpose();
-      MatrixXd Qm = C * Y.bottomRightCorner(dc, dc) * C.transpose();
-      MatrixXd Rm = A * Y.topRightCorner(d, dc) * C.transpose();
-      VectorXd grad = -t * P.b - 2 * Rm.diagonal() - lam.cwiseInverse();
-      MatrixXd H = 2 * (Rm.cwiseProduct(Rm.transpose()) + Pm.cwiseProduct(Qm));
+      // (buffers are reused: on this VM fresh pages cost more than the arithmetic)
+      llt.compute(build_X(lam));
+      Y = llt.solve(MatrixXd::Identity(n2, n2));
+      AY.noalias() = A * Y.topLeftCorner(d, d);
+      Pm.noalias() = AY * A.transpose();
+      CY.noalias() = C * Y.bottomRightCorner(dc, dc);
+      Qm.noalias() = CY * C.transpose();
+      AY2.noalias() = A * Y.topRightCorner(d, dc);
+      Rm.noalias() = AY2 * C.transpose();
+      grad = -t * P.b - 2 * Rm.diagonal() - lam.cwiseInverse();
+      H = Rm.cwiseProduct(Rm.transpose());
+      H += Pm.cwiseProduct(Qm);
+      H *= 2;
       H.diagonal() += lam.cwiseInverse().cwiseAbs2();
-      Eigen::LLT<MatrixXd> hl(H);
-      VectorXd dir;
+      hl.compute(H);
+      dir.resize(0);
       if (hl.info() == Eigen::Success) dir = -hl.solve(grad);
       if (!dir.allFinite() || dir.size() == 0) dir = -Eigen::LDLT<MatrixXd>(H).solve(grad);
       double dec2 = -grad.dot(dir);
@@ -759,17 +787,18 @@ IterResult solve_nuc(const Problem& P, const VectorXd& lambda2, const SvmOptions
       double phi0 = phi(lam, t), s = 1;
       for (int k = 0; k < K; ++k)
         if (dir(k) < 0) s = std::min(s, -0.99 * lam(k) / dir(k));
-      bool moved = false;
+      bool moved = false, negligible = false;
       for (int ls = 0; ls < 60; ++ls, s *= 0.5) {
         VectorXd trial = lam + s * dir;
         double ph = phi(trial, t);
         if (ph <= phi0 - 0.25 * s * dec2) {
+          negligible = phi0 - ph <= 1e-13 * std::abs(phi0);
           lam = trial;
           moved = true;
           break;
         }
       }
-      if (!moved || dec2 < kDec) break;
+      if (!moved || negligible || dec2 < kDec) break;
     }
     // primal from the matrix dual, and the certificate
     Eigen::LLT<MatrixXd> llt(build_X(lam));
