@@ -27,6 +27,23 @@ struct SvmConstraint {
 };
 
 /// The solution of an SVM with its certificate.
+///
+/// Conventions of the solvers (svm.cpp):
+/// - `W` is scaled so that min_{b_k > 0} ⟨A_k, W⟩ / b_k = 1 (exactly feasible); `violation` is then only
+///   that of relaxed (b_k = 0) constraints, reported as measured.
+/// - `gap` = (‖W‖ − Σ b_kλ_k / ‖Σ λ_k A_k‖_*) / ‖W‖ with the dual norm (Frobenius, ℓq, operator, ℓ∞ of
+///   the diagonal): a certificate valid for any λ ≥ 0. Targets: Frobenius, ℓp, ℓ1-diagonal ≤ `tol`;
+///   nuclear ≤ max(tol, 1e-8) (status optimal up to 1e-6).
+/// - `lambda` normalisation: Frobenius and ℓp are duals of min ‖W‖^p / p, so that
+///   W = ∇ψ*(Σ λ_k A_k) (Frobenius: W = Σ λ_k A_k) and Σ b_kλ_k = ‖W‖^p; nuclear and ℓ1-diagonal are
+///   duals of min ‖W‖ itself, so that ‖Σ λ_k A_k‖_* = 1 and Σ b_kλ_k = ‖W‖.
+/// - No binding constraint (T = 1, or every bound relaxed to 0): status optimal, W = 0, norm 0,
+///   margin +∞, gap 0, an explanatory `reason`.
+/// - Infeasible: detected up front (α out of range, a zero query, a token equal to the selected one,
+///   a zero selected token for the decoder, (x_α − x_t) ⊙ z = 0 for the diagonal) or by the solver (a
+///   Farkas combination from the least-distance problem; an unbounded dual LP for the diagonal).
+/// - `iterations` counts active-set steps, Newton steps and simplex pivots together; when
+///   `max_iterations` runs out the status is max-iterations with the best certified iterate.
 struct SvmSolution {
   SvmStatus status = SvmStatus::Infeasible;
   std::string reason;                      ///< why infeasible or unfinished; empty when optimal
