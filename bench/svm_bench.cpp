@@ -46,8 +46,10 @@ int main(int argc, char** argv) {
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--dump" && i + 1 < argc) dump = argv[++i];
-    else if (a == "--quick") quick = true;
+    if (a == "--dump" && i + 1 < argc)
+      dump = argv[++i];
+    else if (a == "--quick")
+      quick = true;
     else {
       std::fprintf(stderr, "usage: svm_bench [--dump DIR] [--quick]\n");
       return 2;
@@ -56,12 +58,12 @@ int main(int argc, char** argv) {
   if (!dump.empty()) std::filesystem::create_directories(dump);
   const int r_small = quick ? 11 : 51, r_large = quick ? 3 : 7;
   const std::vector<Case> cases = {
-      {6, 8, 10, 1, SvmNorm::Fro, 2, r_small},     {6, 8, 10, 1, SvmNorm::Lp, 1.75, r_small},
-      {6, 8, 10, 1, SvmNorm::Nuc, 2, r_small},     {6, 8, 10, 1, SvmNorm::L1Diag, 2, r_small},
-      {200, 16, 32, 1, SvmNorm::Fro, 2, r_large},  {200, 16, 32, 1, SvmNorm::Lp, 1.75, quick ? 1 : 3},
+      {6, 8, 10, 1, SvmNorm::Fro, 2, r_small},    {6, 8, 10, 1, SvmNorm::Lp, 1.75, r_small},
+      {6, 8, 10, 1, SvmNorm::Nuc, 2, r_small},    {6, 8, 10, 1, SvmNorm::L1Diag, 2, r_small},
+      {200, 16, 32, 1, SvmNorm::Fro, 2, r_large}, {200, 16, 32, 1, SvmNorm::Lp, 1.75, quick ? 1 : 3},
   };
-  std::printf("%-16s %-8s %6s %12s %12s %12s %10s %8s %8s\n", "problem", "norm", "K", "ms (median)", "gap",
-              "violation", "norm", "support", "status");
+  std::printf("%-16s %-8s %6s %12s %12s %12s %10s %8s %8s\n", "problem", "norm", "K", "ms (median)", "gap", "violation",
+              "norm", "support", "status");
   for (const Case& c : cases) {
     DataConfig config;
     config.n = c.n, config.T = c.T, config.d = c.d, config.seed = c.seed;
@@ -79,8 +81,8 @@ int main(int argc, char** argv) {
     const double median = ms[ms.size() / 2];
     std::string size = "n" + std::to_string(c.n) + ",T" + std::to_string(c.T) + ",d" + std::to_string(c.d);
     std::string norm = c.norm == SvmNorm::Lp ? "lp" + std::to_string(c.p).substr(0, 4) : name(c.norm);
-    std::printf("%-16s %-8s %6zu %12.3f %12.2e %12.2e %10.5g %8zu %8s\n", size.c_str(), norm.c_str(), sol.constraints.size(),
-                median, sol.gap, sol.violation, sol.norm, sol.support.size(), name(sol.status));
+    std::printf("%-16s %-8s %6zu %12.3f %12.2e %12.2e %10.5g %8zu %8s\n", size.c_str(), norm.c_str(),
+                sol.constraints.size(), median, sol.gap, sol.violation, sol.norm, sol.support.size(), name(sol.status));
     if (!dump.empty()) {
       Json j;
       j["name"] = size + "-" + norm;

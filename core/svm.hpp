@@ -46,7 +46,7 @@ struct SvmConstraint {
 ///   `max_iterations` runs out the status is max-iterations with the best certified iterate.
 struct SvmSolution {
   SvmStatus status = SvmStatus::Infeasible;
-  std::string reason;                      ///< why infeasible or unfinished; empty when optimal
+  std::string reason;  ///< why infeasible or unfinished; empty when optimal
   SvmNorm norm_kind = SvmNorm::Fro;
   double p = 2;                            ///< the ℓp exponent (norm_kind Lp)
   Eigen::MatrixXd W;                       ///< the minimiser: d×d, or d×1 for prompt / decoder problems

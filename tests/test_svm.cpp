@@ -91,8 +91,8 @@ void check_kkt(const Sequences& seq, const SvmSolution& s, double p, double tol)
     slack_worst = std::max(slack_worst, std::abs(s.lambda(k) * ((A.array() * s.W.array()).sum() - 1)));
   }
   MatrixXd grad = mirror_map(s.W, p);
-  CHECK((grad - S).norm() <= tol * grad.norm());                  // stationarity
-  CHECK(slack_worst <= tol * s.lambda.maxCoeff());                // complementary slackness
+  CHECK((grad - S).norm() <= tol * grad.norm());    // stationarity
+  CHECK(slack_worst <= tol * s.lambda.maxCoeff());  // complementary slackness
 }
 
 double corr(const MatrixXd& a, const MatrixXd& b) { return (a.array() * b.array()).sum() / (a.norm() * b.norm()); }
@@ -115,10 +115,10 @@ Sequences two_d() {
   Sequences s;
   s.n = 2, s.T = 2, s.d = 2;
   s.X.resize(4, 2);
-  s.X << 1, 0,   // x_00
-      0, 0,      // x_01
-      0, 1,      // x_10
-      1, -1;     // x_11
+  s.X << 1, 0,  // x_00
+      0, 0,     // x_01
+      0, 1,     // x_10
+      1, -1;    // x_11
   s.y = VectorXd::Ones(2);
   s.Z.resize(2, 2);
   s.Z << 1, 0, 1, 0;
@@ -203,7 +203,8 @@ TEST_CASE("random feasible problems: KKT and an independently recomputed gap cer
     check_certificate(seq, nuc, SvmNorm::Nuc, 2, 1e-6);
     // dual feasibility of the norm-dual: ‖Σ λ_k A_k‖_op = 1; complementary slackness on the support
     MatrixXd S = MatrixXd::Zero(10, 10);
-    for (std::size_t k = 0; k < nuc.constraints.size(); ++k) S += nuc.lambda(k) * constraint_matrix(seq, nuc, static_cast<int>(k));
+    for (std::size_t k = 0; k < nuc.constraints.size(); ++k)
+      S += nuc.lambda(k) * constraint_matrix(seq, nuc, static_cast<int>(k));
     CHECK(dual_norm(SvmNorm::Nuc, 2, S) == doctest::Approx(1).epsilon(1e-9));
     for (int k : nuc.support) CHECK(((constraint_matrix(seq, nuc, k).array() * nuc.W.array()).sum() - 1) <= 1e-5);
     CHECK(nuc.norm >= fro.norm * (1 - 1e-6));  // ‖W‖_* ≥ ‖W‖_F for any W, so the optima are ordered too
@@ -260,12 +261,14 @@ TEST_CASE("nuclear-norm solutions have lower numerical rank than Frobenius ones 
   }
   rank_fro /= count;
   rank_nuc /= count;
-  MESSAGE("average numerical rank over 100 problems (n=5, T=5, d=10): Frobenius " << rank_fro << ", nuclear " << rank_nuc);
+  MESSAGE("average numerical rank over 100 problems (n=5, T=5, d=10): Frobenius " << rank_fro << ", nuclear "
+                                                                                  << rank_nuc);
   CHECK(rank_nuc < rank_fro - 0.5);
 }
 
 TEST_CASE("training converges to the matching SVM: W-NGD to Frobenius, KQ to nuclear, normalised l1.75-MD to l1.75") {
-  const std::string data = R"("data": {"kind": "gaussian-unit", "n": 6, "T": 8, "d": 10, "seed": 1}, "loss": "logistic")";
+  const std::string data =
+      R"("data": {"kind": "gaussian-unit", "n": 6, "T": 8, "d": 10, "seed": 1}, "loss": "logistic")";
   auto train = [&](const std::string& model, const std::string& optimizer, int steps) {
     Config config = parse_config("{" + data + R"(, "model": )" + model + R"(, "optimizer": )" + optimizer + "}");
     Dataset dataset = make_dataset(config.data);
@@ -291,7 +294,8 @@ TEST_CASE("training converges to the matching SVM: W-NGD to Frobenius, KQ to nuc
     CHECK(corr(W, nuc.W) > corr(W, fro.W) + 0.05);
   }
   SUBCASE("normalised mirror descent p = 1.75 -> l1.75 SVM, not l3") {
-    auto [W, alpha, seq] = train(R"({"param": "W"})", R"({"kind": "md", "p": 1.75, "normalized": true, "lr": 0.1})", 3000);
+    auto [W, alpha, seq] =
+        train(R"({"param": "W"})", R"({"kind": "md", "p": 1.75, "normalized": true, "lr": 0.1})", 3000);
     SvmSolution l175 = att_svm(seq, alpha, SvmNorm::Lp, 1.75), l3 = att_svm(seq, alpha, SvmNorm::Lp, 3.0);
     double near = directional_bregman_p(l175.W, W, 1.75), far = directional_bregman_p(l3.W, W, 1.75);
     MESSAGE("D(l1.75 SVM, W) = " << near << ", D(l3 SVM, W) = " << far);
@@ -319,7 +323,8 @@ TEST_CASE("prompt, decoder and joint SVMs: certificates, and the joint SVM relax
   VectorXd combo_p = VectorXd::Zero(10);
   for (std::size_t k = 0; k < prompt.constraints.size(); ++k) {
     const SvmConstraint& c = prompt.constraints[k];
-    VectorXd a = small.X.row(c.sequence * small.T + small_alpha(c.sequence)) - small.X.row(c.sequence * small.T + c.token);
+    VectorXd a =
+        small.X.row(c.sequence * small.T + small_alpha(c.sequence)) - small.X.row(c.sequence * small.T + c.token);
     CHECK(a.dot(prompt.W.col(0)) >= 1 - 1e-9);
     combo_p += prompt.lambda(k) * a;
   }

@@ -33,7 +33,8 @@ double parse_number(const std::string& text, const std::string& what) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != text.size() || !std::isfinite(x)) throw InputError(what + ": must be a finite number, got \"" + text + "\"");
+  if (used != text.size() || !std::isfinite(x))
+    throw InputError(what + ": must be a finite number, got \"" + text + "\"");
   return x;
 }
 
@@ -91,16 +92,23 @@ int svm_command(const Args& input) {
   if (norm_text.empty()) throw InputError("--norm: required; one of fro, lp, nuc, l1diag, decoder");
   const bool decoder = norm_text == "decoder";
   SvmNorm norm = SvmNorm::Fro;
-  if (norm_text == "fro") norm = SvmNorm::Fro;
-  else if (norm_text == "lp") norm = SvmNorm::Lp;
-  else if (norm_text == "nuc") norm = SvmNorm::Nuc;
-  else if (norm_text == "l1diag") norm = SvmNorm::L1Diag;
-  else if (!decoder) throw InputError("--norm: must be one of fro, lp, nuc, l1diag, decoder, got \"" + norm_text + "\"");
-  if (model_text != "W" && model_text != "prompt") throw InputError("--model: must be W or prompt, got \"" + model_text + "\"");
+  if (norm_text == "fro")
+    norm = SvmNorm::Fro;
+  else if (norm_text == "lp")
+    norm = SvmNorm::Lp;
+  else if (norm_text == "nuc")
+    norm = SvmNorm::Nuc;
+  else if (norm_text == "l1diag")
+    norm = SvmNorm::L1Diag;
+  else if (!decoder)
+    throw InputError("--norm: must be one of fro, lp, nuc, l1diag, decoder, got \"" + norm_text + "\"");
+  if (model_text != "W" && model_text != "prompt")
+    throw InputError("--model: must be W or prompt, got \"" + model_text + "\"");
   const bool prompt = model_text == "prompt";
   if (prompt && (norm == SvmNorm::Nuc || norm == SvmNorm::L1Diag))
     throw InputError("--norm: the prompt model supports fro and lp only, got \"" + norm_text + "\"");
-  if (query_text != "cross" && query_text != "self") throw InputError("--query: must be cross or self, got \"" + query_text + "\"");
+  if (query_text != "cross" && query_text != "self")
+    throw InputError("--query: must be cross or self, got \"" + query_text + "\"");
   double p = decoder ? 2.0 : (norm == SvmNorm::Lp ? 1.75 : 2.0);
   if (!p_text.empty()) {
     p = parse_number(p_text, "--p");
@@ -123,19 +131,25 @@ int svm_command(const Args& input) {
   Eigen::VectorXi alpha(n);
   if (tokens_text == "optimal") {
     Eigen::VectorXd v;
-    if (params.is_object() && params.contains("v")) v = json_vector(params["v"], d, params_path + ".v");
-    else if (data.v) v = *data.v;
-    else throw InputError("--tokens optimal: needs a decoder v: the dataset has no \"v\" and no --params file gives one");
+    if (params.is_object() && params.contains("v"))
+      v = json_vector(params["v"], d, params_path + ".v");
+    else if (data.v)
+      v = *data.v;
+    else
+      throw InputError("--tokens optimal: needs a decoder v: the dataset has no \"v\" and no --params file gives one");
     alpha = optimal_tokens(seq, v);
   } else if (tokens_text == "selected") {
-    if (params_path.empty()) throw InputError("--tokens selected: needs --params PARAMS.json with the attention parameters");
+    if (params_path.empty())
+      throw InputError("--tokens selected: needs --params PARAMS.json with the attention parameters");
     Eigen::MatrixXd scores(n, T);
     if (prompt) {
-      if (!params.contains("p")) throw InputError(params_path + ": needs \"p\" (a vector of " + std::to_string(d) + ") for --model prompt");
+      if (!params.contains("p"))
+        throw InputError(params_path + ": needs \"p\" (a vector of " + std::to_string(d) + ") for --model prompt");
       Eigen::VectorXd pv = json_vector(params["p"], d, params_path + ".p");
       for (int i = 0; i < n; ++i) scores.row(i) = (seq.tokens(i) * pv).transpose();
     } else {
-      if (!params.contains("W")) throw InputError(params_path + ": needs \"W\" (" + std::to_string(d) + "×" + std::to_string(d) + " rows)");
+      if (!params.contains("W"))
+        throw InputError(params_path + ": needs \"W\" (" + std::to_string(d) + "×" + std::to_string(d) + " rows)");
       Eigen::MatrixXd W = json_matrix(params["W"], d, d, params_path + ".W");
       for (int i = 0; i < n; ++i) scores.row(i) = (seq.tokens(i) * (W * seq.Z.row(i).transpose())).transpose();
     }
@@ -152,11 +166,12 @@ int svm_command(const Args& input) {
       list.push_back(static_cast<int>(x));
     }
     if (static_cast<int>(list.size()) != n)
-      throw InputError("--tokens: needs " + std::to_string(n) + " indices (one per sequence), got " + std::to_string(list.size()));
+      throw InputError("--tokens: needs " + std::to_string(n) + " indices (one per sequence), got " +
+                       std::to_string(list.size()));
     for (int i = 0; i < n; ++i) alpha(i) = list[i];
   }
 
-  SvmSolution sol = decoder ? decoder_svm(seq, alpha, p)
+  SvmSolution sol = decoder  ? decoder_svm(seq, alpha, p)
                     : prompt ? prompt_svm(seq, alpha, norm, p)
                              : att_svm(seq, alpha, norm, p);
 
@@ -165,9 +180,12 @@ int svm_command(const Args& input) {
   out["kind"] = decoder ? "decoder" : name(norm);
   if (decoder || norm == SvmNorm::Lp) out["exponent"] = p;  // the ℓp exponent ("p" names the prompt vector)
   const char* key = decoder ? "v" : (prompt ? "p" : "W");
-  if (sol.W.size() == 0) out[key] = nullptr;
-  else if (decoder || prompt) out[key] = vector_json(sol.W.col(0));
-  else out[key] = matrix_json(sol.W);
+  if (sol.W.size() == 0)
+    out[key] = nullptr;
+  else if (decoder || prompt)
+    out[key] = vector_json(sol.W.col(0));
+  else
+    out[key] = matrix_json(sol.W);
   out["norm"] = sol.norm;
   out["margin"] = sol.margin;  // null (+∞) when there are no constraints
   out["gap"] = sol.gap;
