@@ -721,6 +721,7 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
   RowMatrix Ms(K, D);
   Eigen::LLT<MatrixXd> llt(K);
   int failed_polishes = 0;
+  double last_failure = INFINITY;
   auto consider = [&](const VectorXd& l, const VectorXd& W) {
     double g = certificate(l, W);
     if (g < best_gap) best_gap = g, best_lam = l, best_W = W;
@@ -779,19 +780,21 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
     VectorXd trimmed = VectorXd::Zero(K);
     for (int k = 0; k < K; ++k)
       if (lam(k) >= slack(k)) A.push_back(k), trimmed(k) = lam(k);
-    if (certificate(lam, W) > 1e-2 || failed_polishes >= 2) {
-      // too far for the active set to be right, or degenerate enough that polishing does not pay
-    } else if (p > 2) {
-      VectorXd w = W, lp_lam = lam;
-      int used = 0;
-      if (kkt_polish(M, P.b, p, A, w, lp_lam, used, budget, 4)) consider(lp_lam, w);
-      out.iterations += used;
-      failed_polishes += best_gap <= target ? 0 : 1;
-    } else {
-      IterResult pn = solve_lp(P, p, trimmed, opt, budget, 30);
-      out.iterations += pn.iterations;
-      consider(pn.lambda, Eigen::Map<const VectorXd>(pn.W.data(), D));
-      failed_polishes += best_gap <= target ? 0 : 1;
+    // Polish when close enough for the active set to be right; after two failures (degenerate data)
+    // only once the barrier has gained another factor 100.
+    const double here = certificate(lam, W);
+    if (here <= 1e-2 && (failed_polishes < 2 || here <= 1e-2 * last_failure)) {
+      if (p > 2) {
+        VectorXd w = W, lp_lam = lam;
+        int used = 0;
+        if (kkt_polish(M, P.b, p, A, w, lp_lam, used, budget, 4)) consider(lp_lam, w);
+        out.iterations += used;
+      } else {
+        IterResult pn = solve_lp(P, p, trimmed, opt, budget, 30);
+        out.iterations += pn.iterations;
+        consider(pn.lambda, Eigen::Map<const VectorXd>(pn.W.data(), D));
+      }
+      if (best_gap > target) ++failed_polishes, last_failure = here;
     }
     mu /= 10;
   }

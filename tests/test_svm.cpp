@@ -217,6 +217,43 @@ TEST_CASE("random feasible problems: KKT and an independently recomputed gap cer
   }
 }
 
+TEST_CASE("degenerate data (near-duplicate tokens, self queries, exact zeros) still certifies every norm") {
+  // Cases that once defeated a solver: clusters / global generators in self-query mode (nearly parallel
+  // and linearly dependent constraints, a non-unique dual) and a toy whose ℓp solution has exact zeros.
+  struct Case {
+    DataKind kind;
+    QueryMode query;
+    std::uint64_t seed;
+    int n, T, d;
+    SvmNorm norm;
+    double p;
+  };
+  const Case cases[] = {
+      {DataKind::Clusters, QueryMode::Self, 2, 20, 6, 8, SvmNorm::Nuc, 2},
+      {DataKind::Global, QueryMode::Self, 3, 20, 6, 8, SvmNorm::Lp, 1.75},
+      {DataKind::Clusters, QueryMode::Self, 4, 10, 4, 3, SvmNorm::Lp, 5},
+      {DataKind::Clusters, QueryMode::Self, 2, 6, 8, 10, SvmNorm::Lp, 1.1},
+      {DataKind::GaussianUnit, QueryMode::Self, 3, 10, 4, 3, SvmNorm::Lp, 5},
+      {DataKind::Clusters, QueryMode::Cross, 2, 20, 6, 8, SvmNorm::Lp, 1.1},
+  };
+  for (const Case& c : cases) {
+    DataConfig config;
+    config.kind = c.kind, config.query = c.query, config.seed = c.seed, config.n = c.n, config.T = c.T, config.d = c.d;
+    Dataset data = make_dataset(config);
+    VectorXi alpha = optimal_tokens(data.train, *data.v);
+    SvmSolution s = att_svm(data.train, alpha, c.norm, c.p);
+    CAPTURE(name(c.kind));
+    CAPTURE(c.seed);
+    CAPTURE(c.p);
+    check_certificate(data.train, s, c.norm, c.p, c.norm == SvmNorm::Nuc ? 1e-6 : 1e-9);
+  }
+  DataConfig toy;
+  toy.kind = DataKind::Toy, toy.name = "mmts-joint";
+  Dataset data = make_dataset(toy);
+  SvmSolution s = att_svm(data.train, optimal_tokens(data.train, *data.v), SvmNorm::Lp, 4.0);
+  check_certificate(data.train, s, SvmNorm::Lp, 4.0, 1e-9);
+}
+
 TEST_CASE("lp with p = 2 equals Frobenius, and p -> 2 approaches it") {
   Sequences seq = gaussian(6, 8, 10, 7);
   VectorXi alpha = optimal(seq, 7);
