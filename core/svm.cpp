@@ -46,11 +46,11 @@ using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::R
 // ------------------------------------------------------------------------------------------------
 struct Problem {
   int d = 0, dc = 0;
-  MatrixXd a;               ///< K×d, rows a_k
-  MatrixXd c;               ///< G×dc, rows c_g
-  std::vector<int> group;   ///< K
-  VectorXd b;               ///< K
-  MatrixXd gc;              ///< G×G Gram matrix of the c_g
+  MatrixXd a;              ///< K×d, rows a_k
+  MatrixXd c;              ///< G×dc, rows c_g
+  std::vector<int> group;  ///< K
+  VectorXd b;              ///< K
+  MatrixXd gc;             ///< G×G Gram matrix of the c_g
   std::vector<SvmConstraint> cons;
 
   int K() const { return static_cast<int>(a.rows()); }
@@ -168,9 +168,9 @@ void fill(SvmSolution& sol, const Problem& P, SvmNorm kind, double p, const Matr
 // infeasibility. The active columns stay linearly independent, so a singular Gram matrix is harmless.
 // ------------------------------------------------------------------------------------------------
 struct LdpResult {
-  VectorXd lambda;   ///< QP dual (valid when feasible)
-  MatrixXd W;        ///< Σ λ_k A_k
-  VectorXd u;        ///< NNLS solution (the Farkas combination when infeasible)
+  VectorXd lambda;  ///< QP dual (valid when feasible)
+  MatrixXd W;       ///< Σ λ_k A_k
+  VectorXd u;       ///< NNLS solution (the Farkas combination when infeasible)
   bool infeasible = false, exhausted = false;
   int iterations = 0;
 };
@@ -219,7 +219,8 @@ class Cholesky {  // L Lᵀ of the Gram matrix of the active columns, with O(s²
       if (from + 1 < s_) std::copy(&L_(from + 1, j), &L_(s_ - 1, j) + 1, &L_(from, j));
     }
     for (int i = r; i + 1 < s_; ++i) {
-      double x = L_(i, i), y = L_(i, i + 1), h = std::hypot(x, y);
+      double x = L_(i, i), y = L_(i, i + 1),
+             h = std::sqrt(x * x + y * y);  // not std::hypot: its rounding differs between glibc and the wasm libm
       double cs = x / h, sn = y / h;
       for (int k = i; k + 1 < s_; ++k) {
         double u = L_(k, i), v = L_(k, i + 1);
@@ -353,7 +354,7 @@ LdpResult solve_ldp(const Problem& P, int max_iterations) {
     if (out.exhausted) break;
     if (progressed) {
       std::fill(excluded.begin(), excluded.end(), 0);  // u moved: exclusions are stale
-      batch = std::min(8, batch * 2);  // larger batches cost more removals than they save (measured)
+      batch = std::min(8, batch * 2);                  // larger batches cost more removals than they save (measured)
     } else {
       batch = 1;
     }
@@ -382,7 +383,8 @@ std::string farkas_reason(const Problem& P, const VectorXd& u) {
   std::sort(idx.begin(), idx.end(), [&](int x, int y) { return u(x) > u(y); });
   std::ostringstream os;
   os << "the constraints are inconsistent: a nonnegative combination of the constraints ";
-  for (std::size_t l = 0; l < std::min<std::size_t>(idx.size(), 6); ++l) os << (l ? ", " : "") << describe(P.cons[idx[l]]);
+  for (std::size_t l = 0; l < std::min<std::size_t>(idx.size(), 6); ++l)
+    os << (l ? ", " : "") << describe(P.cons[idx[l]]);
   if (idx.size() > 6) os << " and " << idx.size() - 6 << " more";
   os << " cancels (Σ u_k A_k = 0 with Σ u_k b_k > 0), so no W satisfies them all";
   return os.str();
@@ -810,6 +812,127 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
   return out;
 }
 
+/// For p > 2 the smooth side is the primal (ψ = |w|^p / p is C², while ψ* = |s|^q / q with q < 2 bends
+/// sharply where s ≈ 0, which stalls dual Newton steps): a primal log-barrier method,
+/// min ψ(w) − μ Σ log(⟨A_k, W⟩ − b_k), from the strictly feasible 1.1 · W_ℓ2. Its centre gives the dual
+/// λ_k = μ / slack_k with ∇ψ(w) = Σ λ_k A_k, and the gap is O(Kμ); from each centre the KKT polish runs
+/// on the constraints with λ_k ≥ slack_k. Newton systems are D×D (D = d·dc).
+IterResult lp_primal_barrier(const Problem& P, double p, const VectorXd& w_start, const SvmOptions& opt, int budget) {
+  const double q = p / (p - 1.0);
+  const int K = P.K();
+  const RowMatrix M = P.dense();
+  const Index D = M.cols();
+  IterResult out;
+  VectorXd w = w_start;
+  auto psi = [&](const VectorXd& x) {
+    double scale = x.cwiseAbs().maxCoeff();
+    return scale > 0 ? std::pow(scale, p) * (x.cwiseAbs() / scale).array().pow(p).sum() / p : 0.0;
+  };
+  VectorXd slack = M * w - P.b;
+  if (!(slack.minCoeff() > 0)) {
+    out.reason = "no strictly feasible start for the primal barrier";
+    return out;
+  }
+  double mu = 0.1 * psi(w) / K;
+  auto phi = [&](const VectorXd& x) -> double {
+    VectorXd sl = M * x - P.b;
+    if (!(sl.minCoeff() > 0)) return INFINITY;
+    return psi(x) - mu * sl.array().log().sum();
+  };
+  auto certificate = [&](const VectorXd& lam, const VectorXd& W) -> double {
+    VectorXd vals = M * W;
+    double ratio = INFINITY, viol0 = 0;
+    for (int k = 0; k < K; ++k)
+      if (P.b(k) > 0) ratio = std::min(ratio, vals(k) / P.b(k));
+    if (!(ratio > 0)) return INFINITY;
+    for (int k = 0; k < K; ++k)
+      if (P.b(k) <= 0) viol0 = std::max(viol0, -vals(k) / ratio);
+    if (viol0 > 1e-12) return INFINITY;
+    double ub = lp_norm(W, p) / ratio, lb = P.b.dot(lam) / lp_norm(M.transpose() * lam, q);
+    return (ub - lb) / ub;
+  };
+  const double target = std::max(opt.tol, 1e-14);
+  double best_gap = INFINITY;
+  VectorXd best_lam, best_W;
+  auto consider = [&](const VectorXd& l, const VectorXd& W) {
+    double g = certificate(l, W);
+    if (g < best_gap) best_gap = g, best_lam = l, best_W = W;
+  };
+  MatrixXd H(D, D);
+  RowMatrix Ms(K, D);
+  Eigen::LLT<MatrixXd> llt(D);
+  int failed_polishes = 0;
+  double last_failure = INFINITY;
+  for (int outer = 0; outer < 40 && out.iterations < budget && best_gap > target; ++outer) {
+    for (int step = 0; step < 100 && out.iterations < budget; ++step) {  // centring
+      ++out.iterations;
+      slack = M * w - P.b;
+      VectorXd inv = slack.cwiseInverse();
+      VectorXd grad = w.unaryExpr([p](double v) { return std::copysign(std::pow(std::abs(v), p - 1.0), v); }) -
+                      mu * (M.transpose() * inv);
+      Ms = inv.asDiagonal() * M;
+      H.setZero();
+      H.selfadjointView<Eigen::Lower>().rankUpdate(Ms.transpose(), mu);
+      H.diagonal() += w.unaryExpr([p](double v) { return (p - 1.0) * std::pow(std::abs(v), p - 2.0); });
+      const double tr = H.diagonal().maxCoeff();
+      VectorXd dir;
+      for (double reg = 0; reg < 1; reg = reg == 0 ? 1e-15 : reg * 100) {
+        MatrixXd Hr = H.selfadjointView<Eigen::Lower>();
+        Hr.diagonal().array() += reg * tr;
+        llt.compute(Hr);
+        if (llt.info() == Eigen::Success) {
+          dir = -llt.solve(grad);
+          if (dir.allFinite()) break;
+        }
+        dir.resize(0);
+      }
+      if (dir.size() == 0) break;
+      const double dec2 = -grad.dot(dir);
+      if (!(dec2 > 1e-12)) break;
+      VectorXd ds = M * dir;
+      double s = 1;
+      for (int k = 0; k < K; ++k)
+        if (ds(k) < 0) s = std::min(s, -0.99 * slack(k) / ds(k));
+      const double phi0 = phi(w);
+      bool moved = false;
+      for (int ls = 0; ls < 50; ++ls, s *= 0.5) {
+        VectorXd trial = w + s * dir;
+        if (phi(trial) <= phi0 - 0.25 * s * dec2 + 1e-14 * std::abs(phi0)) {
+          w = trial;
+          moved = true;
+          break;
+        }
+      }
+      if (!moved || dec2 < 1e-10) break;
+    }
+    slack = M * w - P.b;
+    VectorXd lam = mu * slack.cwiseInverse();
+    consider(lam, w);
+    const double here = certificate(lam, w);
+    if (here <= 1e-2 && (failed_polishes < 2 || here <= 1e-2 * last_failure)) {
+      std::vector<int> A;
+      for (int k = 0; k < K; ++k)
+        if (lam(k) >= slack(k)) A.push_back(k);
+      VectorXd wp = w, lp_lam = lam;
+      int used = 0;
+      if (kkt_polish(M, P.b, p, A, wp, lp_lam, used, budget, 4)) consider(lp_lam, wp);
+      out.iterations += used;
+      if (best_gap > target) ++failed_polishes, last_failure = here;
+    }
+    mu /= 10;
+  }
+  out.converged = best_gap <= target;
+  if (!out.converged) {
+    std::ostringstream os;
+    os << "the ℓp primal interior-point method stopped at relative gap " << best_gap;
+    out.reason = os.str();
+  }
+  if (best_W.size() == 0) return out;
+  out.lambda = best_lam;
+  out.W = Eigen::Map<const MatrixXd>(best_W.data(), P.d, P.dc);
+  return out;
+}
+
 // ------------------------------------------------------------------------------------------------
 // Nuclear norm: log-barrier method on the dual
 //   max bᵀλ  s.t.  X(λ) = [[I, S], [Sᵀ, I]] ⪰ 0 (⇔ ‖S‖_op ≤ 1),  λ ≥ 0,  S = Σ λ_k a_k c_kᵀ,
@@ -855,7 +978,7 @@ MatrixXd subspace_polish(const Problem& P, const VectorXd& lam) {
   return U * M * V.transpose();
 }
 
-constexpr double kMu = 10;    // barrier parameter growth per outer iteration
+constexpr double kMu = 10;     // barrier parameter growth per outer iteration
 constexpr double kDec = 1e-6;  // centring stops at this squared Newton decrement (measured: fewer steps, same gap)
 IterResult solve_nuc(const Problem& P, const VectorXd& lambda2, const SvmOptions& opt, int budget, double t_start = 0) {
   const int K = P.K(), d = P.d, dc = P.dc, n2 = d + dc;
@@ -1034,7 +1157,8 @@ LpResult solve_l1diag(const MatrixXd& Mk, const VectorXd& b, int budget) {
       double a = T(i, enter);
       if (a > 1e-11 * colmax) {
         double r = std::max(T(i, cols), 0.0) / a;
-        if (r < ratio - 1e-14 || (r <= ratio + 1e-14 && leave >= 0 && basis[i] < basis[leave])) ratio = std::min(ratio, r), leave = i;
+        if (r < ratio - 1e-14 || (r <= ratio + 1e-14 && leave >= 0 && basis[i] < basis[leave]))
+          ratio = std::min(ratio, r), leave = i;
       }
     }
     if (leave < 0) {
@@ -1081,7 +1205,8 @@ enum class Kind { Att, Prompt, Decoder };
 
 void check_inputs(const Sequences& seq, const Eigen::VectorXi& alpha) {
   if (alpha.size() != seq.n)
-    throw InputError("alpha: has " + std::to_string(alpha.size()) + " entries for " + std::to_string(seq.n) + " sequences");
+    throw InputError("alpha: has " + std::to_string(alpha.size()) + " entries for " + std::to_string(seq.n) +
+                     " sequences");
   if (!seq.X.allFinite() || !seq.Z.allFinite() || !seq.y.allFinite()) throw InputError("dataset: non-finite values");
 }
 
@@ -1107,7 +1232,9 @@ std::string build(const Sequences& seq, const Eigen::VectorXi& alpha, Kind kind,
     const double bi = bounds.empty() ? 1.0 : bounds[i];
     const VectorXd sel = seq.X.row(static_cast<Index>(i) * T + alpha(i)).transpose();
     if (kind == Kind::Decoder) {
-      if (sel.isZero(0)) return "sequence " + std::to_string(i) + ": the selected token " + std::to_string(alpha(i)) + " is zero, so no decoder scores it";
+      if (sel.isZero(0))
+        return "sequence " + std::to_string(i) + ": the selected token " + std::to_string(alpha(i)) +
+               " is zero, so no decoder scores it";
       rows.push_back(seq.y(i) * sel);
       P.group.push_back(0);
       P.b.conservativeResize(P.b.size() + 1);
@@ -1125,8 +1252,9 @@ std::string build(const Sequences& seq, const Eigen::VectorXi& alpha, Kind kind,
         return "sequence " + std::to_string(i) + ": token " + std::to_string(t) + " equals the selected token " +
                std::to_string(alpha(i)) + ", so no attention can prefer it";
       if (diagonal && bi > 0 && a.cwiseProduct(seq.Z.row(i).transpose()).isZero(0))
-        return "sequence " + std::to_string(i) + ": token " + std::to_string(t) + ": (x_α − x_t) ⊙ z_" + std::to_string(i) +
-               " is zero, so no diagonal W separates it from the selected token " + std::to_string(alpha(i));
+        return "sequence " + std::to_string(i) + ": token " + std::to_string(t) + ": (x_α − x_t) ⊙ z_" +
+               std::to_string(i) + " is zero, so no diagonal W separates it from the selected token " +
+               std::to_string(alpha(i));
       rows.push_back(a);
       P.group.push_back(kind == Kind::Att ? i : 0);
       P.b.conservativeResize(P.b.size() + 1);
@@ -1157,7 +1285,8 @@ SvmSolution infeasible(SvmSolution sol, std::string reason) {
 
 /// Solves a built problem in the given norm.
 SvmSolution solve(const Problem& P0, SvmNorm norm, double p, const Eigen::VectorXi& alpha, const SvmOptions& opt) {
-  if (norm == SvmNorm::Lp && !(p > 1 && std::isfinite(p))) throw InputError("p: must satisfy 1 < p < ∞, got " + std::to_string(p));
+  if (norm == SvmNorm::Lp && !(p > 1 && std::isfinite(p)))
+    throw InputError("p: must satisfy 1 < p < ∞, got " + std::to_string(p));
   if (norm == SvmNorm::Lp && p == 2.0) {
     SvmSolution s = solve(P0, SvmNorm::Fro, 2.0, alpha, opt);
     s.norm_kind = SvmNorm::Lp;
@@ -1173,8 +1302,9 @@ SvmSolution solve(const Problem& P0, SvmNorm norm, double p, const Eigen::Vector
     sol.status = SvmStatus::Optimal;
     sol.W = MatrixXd::Zero(d, dc);
     sol.norm = 0, sol.margin = INFINITY, sol.gap = 0, sol.violation = 0;
-    sol.reason = K == 0 ? "no constraints (every sequence has a single token): W = 0 is optimal and the margin is unbounded"
-                        : "every constraint is relaxed to >= 0: W = 0 is optimal and the margin is unbounded";
+    sol.reason =
+        K == 0 ? "no constraints (every sequence has a single token): W = 0 is optimal and the margin is unbounded"
+               : "every constraint is relaxed to >= 0: W = 0 is optimal and the margin is unbounded";
     return sol;
   }
   // Scale to max ‖A_k‖_F = 1.
@@ -1191,7 +1321,8 @@ SvmSolution solve(const Problem& P0, SvmNorm norm, double p, const Eigen::Vector
     sol.iterations = r.iterations;
     if (r.unbounded) {
       std::string why = "no diagonal W satisfies the constraints (the dual LP is unbounded";
-      if (r.unbounded_column >= 0 && r.unbounded_column < K) why += ", along constraint " + describe(P.cons[r.unbounded_column]);
+      if (r.unbounded_column >= 0 && r.unbounded_column < K)
+        why += ", along constraint " + describe(P.cons[r.unbounded_column]);
       return infeasible(sol, why + ")");
     }
     MatrixXd W = MatrixXd(r.w.asDiagonal()) * sigma;
@@ -1222,15 +1353,31 @@ SvmSolution solve(const Problem& P0, SvmNorm norm, double p, const Eigen::Vector
     // Projected Newton settles in ~10–40 steps on non-degenerate data; otherwise the interior point
     // method takes over from its best point (for K ≤ 2000, where its K×K systems are affordable).
     r = solve_lp(P, p, ldp.lambda, opt, budget, K <= 2000 ? 60 : budget);
+    // For p > 2 the primal barrier (D×D systems) is the better fallback when it has a strictly feasible
+    // start (relaxed b = 0 constraints can be tight at the ℓ2 solution); otherwise the dual barrier.
+    const long D = static_cast<long>(P.d) * P.dc;
     if (!r.converged && K <= 2000) {
-      IterResult rb = lp_barrier(P, p, r.lambda, opt, std::max(1, budget - r.iterations));
-      rb.iterations += r.iterations;
       auto score = [&](const IterResult& x) {  // the certified gap of a feasible W, else +∞
+        if (x.W.size() == 0) return INFINITY;
         Certificate c = certify(P, norm, p, x.W, x.lambda);
         return c.violation <= 1e-9 && c.gap == c.gap ? c.gap : INFINITY;
       };
-      if (score(rb) < score(r)) r = rb;
-      else r.iterations = rb.iterations;
+      IterResult rb;
+      if (p > 2 && D <= 1024) {
+        VectorXd start = Eigen::Map<const VectorXd>(ldp.W.data(), ldp.W.size()) * 1.1;
+        rb = lp_primal_barrier(P, p, start, opt, std::max(1, budget - r.iterations));
+      }
+      if (!rb.converged) {
+        IterResult rd = lp_barrier(P, p, r.lambda, opt, std::max(1, budget - r.iterations - rb.iterations));
+        rd.iterations += rb.iterations;
+        if (score(rd) <= score(rb)) rb = rd;
+        else rb.iterations = rd.iterations;
+      }
+      rb.iterations += r.iterations;
+      if (score(rb) < score(r))
+        r = rb;
+      else
+        r.iterations = rb.iterations;
     }
   } else {
     r = solve_nuc(P, ldp.lambda, opt, budget);
@@ -1281,15 +1428,18 @@ SvmSolution solve(const Problem& P0, SvmNorm norm, double p, const Eigen::Vector
 
 }  // namespace
 
-SvmSolution att_svm(const Sequences& seq, const Eigen::VectorXi& alpha, SvmNorm norm, double p, const SvmOptions& options) {
+SvmSolution att_svm(const Sequences& seq, const Eigen::VectorXi& alpha, SvmNorm norm, double p,
+                    const SvmOptions& options) {
   Problem P;
   std::string why = build(seq, alpha, Kind::Att, norm == SvmNorm::L1Diag, {}, P);
   if (!why.empty()) return infeasible(base_solution(norm, p, alpha, P), why);
   return solve(P, norm, p, alpha, options);
 }
 
-SvmSolution prompt_svm(const Sequences& seq, const Eigen::VectorXi& alpha, SvmNorm norm, double p, const SvmOptions& options) {
-  if (norm != SvmNorm::Fro && norm != SvmNorm::Lp) throw InputError("norm: the prompt SVM supports fro (ℓ2) and lp only");
+SvmSolution prompt_svm(const Sequences& seq, const Eigen::VectorXi& alpha, SvmNorm norm, double p,
+                       const SvmOptions& options) {
+  if (norm != SvmNorm::Fro && norm != SvmNorm::Lp)
+    throw InputError("norm: the prompt SVM supports fro (ℓ2) and lp only");
   Problem P;
   std::string why = build(seq, alpha, Kind::Prompt, false, {}, P);
   if (!why.empty()) return infeasible(base_solution(norm, p, alpha, P), why);
@@ -1329,7 +1479,8 @@ LocalOptimality local_optimality(const Sequences& seq, const SvmSolution& soluti
     out.explanation = "the SVM is infeasible: " + solution.reason;
     return out;
   }
-  if (v.size() != seq.d) throw InputError("v: has " + std::to_string(v.size()) + " entries, expected " + std::to_string(seq.d));
+  if (v.size() != seq.d)
+    throw InputError("v: has " + std::to_string(v.size()) + " entries, expected " + std::to_string(seq.d));
   out.locally_optimal = true;
   std::ostringstream os;
   for (int k : solution.support) {
@@ -1339,14 +1490,18 @@ LocalOptimality local_optimality(const Sequences& seq, const SvmSolution& soluti
     double ga = seq.y(i) * seq.X.row(static_cast<Index>(i) * seq.T + a).dot(v);
     double gt = seq.y(i) * seq.X.row(static_cast<Index>(i) * seq.T + t).dot(v);
     if (!(ga > gt)) {
-      if (out.locally_optimal) os << "not locally optimal: ";
-      else os << "; ";
-      os << "sequence " << i << ": support token " << t << " scores " << gt << " >= " << ga << " of the selected token " << a;
+      if (out.locally_optimal)
+        os << "not locally optimal: ";
+      else
+        os << "; ";
+      os << "sequence " << i << ": support token " << t << " scores " << gt << " >= " << ga << " of the selected token "
+         << a;
       out.locally_optimal = false;
     }
   }
-  out.explanation = out.locally_optimal ? "locally optimal: every support token scores below its sequence's selected token"
-                                        : os.str();
+  out.explanation = out.locally_optimal
+                        ? "locally optimal: every support token scores below its sequence's selected token"
+                        : os.str();
   return out;
 }
 

@@ -5,10 +5,8 @@
 // Why the bits agree: the wasm build runs Eigen's SSE2 code path on Emscripten's SSE2 emulation, so
 // packet arithmetic happens in the native order (wasm/CMakeLists.txt), and the CLI runs with glibc's
 // portable exp/log/pow (helpers.mjs: CLI_ENV), which share musl's algorithms, instead of its FMA
-// variants. Differences are measured relative to max(1, |native|). One known gap: core/svm.cpp's
-// std::hypot rounds differently in glibc and musl, and the nuclear-norm solver's iterates amplify
-// that to ~1e-6 (its own tolerance is 1e-7), so the nuclear SVM and the metrics against it are held
-// to 1e-6 here, with the 1e-12 check kept as a todo.
+// variants. Differences are measured relative to max(1, |native|). core/svm.cpp avoids std::hypot,
+// whose rounding differs between glibc and musl (the nuclear-norm solver amplified it to ~1e-6).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
@@ -17,7 +15,7 @@ import { cli, diff, engine, readJson, rowsOf, scratch, writeJson } from './helpe
 const STEPS = 500;
 const TOLERANCE = 1e-12;
 /** The nuclear-norm SVM, see above. */
-const NUCLEAR_TOLERANCE = 1e-6;
+const NUCLEAR_TOLERANCE = 1e-12;
 /** Metric columns computed against the nuclear-norm SVM reference. */
 const againstNuclear = (column) => /^(corr|bregman|svm_margin)_nuc$/.test(column);
 
@@ -145,7 +143,7 @@ describe('wasm and native produce the same runs', () => {
     });
   }
 
-  test('the nuclear-norm SVM agrees to 1e-12 too', { todo: 'core/svm.cpp: std::hypot differs between glibc and musl' }, () => {
+  test('the nuclear-norm SVM agrees to 1e-12 too', () => {
     const worst = Math.max(...measured.map((m) => m.nuc.scaled));
     assert.ok(worst <= TOLERANCE, `max scaled diff ${worst}`);
   });
