@@ -404,10 +404,11 @@ struct IterResult {
   double t = 0;  ///< nuclear: the barrier parameter of the returned point
 };
 
-/// For p > 2 the dual is badly curved where S_j ≈ 0 (|s|^q with q < 2), which happens whenever an entry
-/// of the optimal W is small; the primal side ψ = |w|^p / p is C² there. Given an active set, this solves
-/// the KKT system ∇ψ(w) = M_Aᵀμ, M_A w = b_A by damped Newton on (w, μ), then corrects the active set
-/// (drop μ_k < 0, add violated constraints). Returns false when it does not settle.
+/// Given an active set A with independent rows, solves the KKT system ∇ψ(w) = M_Aᵀμ, M_A w = b_A of the
+/// primal (p > 2) by damped Newton on (w, μ) — cheap steps, so entries of w that vanish at the optimum
+/// (where the curvature of |w|^p vanishes and Newton converges only linearly) get the many steps they
+/// need — then corrects the active set (drop μ_k < 0, add violated constraints). Returns false when it
+/// does not settle.
 bool kkt_polish(const RowMatrix& M, const VectorXd& b, double p, std::vector<int> A, VectorXd& w, VectorXd& lambda,
                 int& iterations, int budget, int rounds = 20) {
   const Index D = M.cols();
@@ -429,7 +430,7 @@ bool kkt_polish(const RowMatrix& M, const VectorXd& b, double p, std::vector<int
       return r;
     };
     VectorXd r = residual(w, mu);
-    for (int it = 0; it < 60 && r.norm() > 1e-15 * (1 + w.norm()); ++it) {
+    for (int it = 0; it < 200 && r.norm() > 1e-15 * (1 + w.norm()); ++it) {
       if (++iterations > budget) return false;
       // Newton step on [[H, −M_Aᵀ], [M_A, 0]] by its Schur complement M_A H⁻¹ M_Aᵀ (H = (p−1)|w|^{p−2}).
       VectorXd h = w.unaryExpr([p](double v) { return (p - 1.0) * std::pow(std::abs(v), p - 2.0); });
@@ -483,6 +484,68 @@ bool kkt_polish(const RowMatrix& M, const VectorXd& b, double p, std::vector<int
     lambda.setZero();
     for (Index l = 0; l < s; ++l) lambda(A[l]) = std::max(mu(l), 0.0);
     return true;
+  }
+  return false;
+}
+
+/// For p > 2 the dual is badly curved where S_j ≈ 0 (|s|^q with q < 2), which happens whenever an entry
+/// of the optimal W is small; the primal side ψ = |w|^p / p is C² there. This polish runs SQP on the
+/// primal: each step solves the quadratic model min ½ dᵀHd + ∇ψ(w)ᵀd s.t. M(w + d) ≥ b with
+/// H = diag((p−1)|w|^{p−2}); with u = H^{1/2}d + H^{−1/2}∇ψ it is the least-distance problem
+/// min ½‖u‖² s.t. (H^{−1/2}M_k)ᵀu ≥ b_k − M_k w + M_k H^{−1}∇ψ, solved exactly by `solve_ldp` (which keeps
+/// the active rows independent, so degenerate data is harmless); its multipliers are the KKT
+/// multipliers λ. Full steps from a point near the optimum converge superlinearly. Returns false when the
+/// step does not become negligible.
+bool sqp_polish(const RowMatrix& M, const VectorXd& b, double p, VectorXd& w, VectorXd& lambda, int& iterations,
+                int budget, double target) {
+  const int K = static_cast<int>(M.rows());
+  const Index D = M.cols();
+  Problem Q;
+  Q.d = static_cast<int>(D), Q.dc = 1;
+  Q.c = MatrixXd::Ones(1, 1), Q.gc = MatrixXd::Ones(1, 1);
+  Q.group.assign(K, 0);
+  Q.cons.resize(K);
+  Q.a.resize(K, D);
+  double best = INFINITY;
+  int stalled = 0;
+  for (int it = 0; it < 30; ++it) {
+    if (++iterations > budget) return false;
+    VectorXd h = w.unaryExpr([p](double v) { return (p - 1.0) * std::pow(std::abs(v), p - 2.0); });
+    h = h.cwiseMax(1e-12 * h.maxCoeff());
+    VectorXd g = w.unaryExpr([p](double v) { return std::copysign(std::pow(std::abs(v), p - 1.0), v); });
+    VectorXd rs = h.cwiseSqrt().cwiseInverse();  // H^{−1/2}
+    Q.a = M * rs.asDiagonal();
+    Q.b = b - M * w + M * g.cwiseQuotient(h);
+    LdpResult r = solve_ldp(Q, budget);
+    iterations += r.iterations;
+    if (r.infeasible || r.exhausted || !r.W.allFinite()) return false;
+    VectorXd u = r.W.col(0);
+    VectorXd d = (u - g.cwiseProduct(rs)).cwiseProduct(rs);  // d = H^{−1/2}(u − H^{−1/2}∇ψ)
+    w += d;
+    lambda = r.lambda;
+    // Entries that vanish at the optimum converge only linearly (the curvature of |w|^p vanishes with
+    // them): finish with many cheap Newton steps on the active set the LDP identified (independent rows).
+    {
+      std::vector<int> A;
+      for (int k = 0; k < K; ++k)
+        if (lambda(k) > 1e-12 * lambda.maxCoeff()) A.push_back(k);
+      VectorXd wk = w, lk = lambda;
+      if (kkt_polish(M, b, p, A, wk, lk, iterations, budget, 3)) w = wk, lambda = lk;
+    }
+    VectorXd vals = M * w;
+    double ratio = INFINITY, viol0 = 0;
+    for (int k = 0; k < K; ++k)
+      if (b(k) > 0) ratio = std::min(ratio, vals(k) / b(k));
+    for (int k = 0; k < K; ++k)
+      if (b(k) <= 0) viol0 = std::max(viol0, -vals(k) / ratio);
+    if (ratio > 0 && viol0 <= 1e-12) {
+      double ub = lp_norm(w, p) / ratio, lb = b.dot(lambda) / lp_norm(M.transpose() * lambda, p / (p - 1));
+      double gap = (ub - lb) / ub;
+      if (gap <= target) return true;
+      stalled = gap < best ? 0 : stalled + 1;
+      best = std::min(best, gap);
+      if (stalled >= 3) return false;
+    }
   }
   return false;
 }
@@ -556,16 +619,13 @@ IterResult solve_lp(const Problem& P, double p, const VectorXd& lambda2, const S
     double eps = std::min(1e-3, (lam - proj).norm());
     std::vector<int> F, B;
     for (int k = 0; k < K; ++k) (lam(k) <= eps && g(k) > 0 ? B : F).push_back(k);
-    // p > 2: once the free set has settled, finish on the primal side (see kkt_polish).
+    // p > 2: once the free set has settled, finish on the primal side (see sqp_polish).
     stable = F == previous_F ? stable + 1 : 0;
     previous_F = F;
     if (p > 2 && stable == 2) {
-      std::vector<int> A;
-      for (int k : F)
-        if (lam(k) > 0) A.push_back(k);
       VectorXd w = gradpsi(S, lam), lp_lam = lam;
       int used = 0;
-      if (kkt_polish(M, P.b, p, A, w, lp_lam, used, budget)) {
+      if (sqp_polish(M, P.b, p, w, lp_lam, used, budget, target)) {
         out.iterations += used;
         VectorXd Sp = M.transpose() * lp_lam, valsp = M * w;
         double v0 = 0, ratio = INFINITY;
@@ -776,12 +836,11 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
     }
     VectorXd S = M.transpose() * lam, W = gradpsi(S, lam);
     consider(lam, W);
-    // polish on the constraints that look active at this centre: λ_k ≥ slack_k = ⟨A_k, W⟩ − b_k
+    // polish from the constraints that look active at this centre: λ_k ≥ slack_k = ⟨A_k, W⟩ − b_k
     VectorXd slack = M * W - P.b;
-    std::vector<int> A;
     VectorXd trimmed = VectorXd::Zero(K);
     for (int k = 0; k < K; ++k)
-      if (lam(k) >= slack(k)) A.push_back(k), trimmed(k) = lam(k);
+      if (lam(k) >= slack(k)) trimmed(k) = lam(k);
     // Polish when close enough for the active set to be right; after two failures (degenerate data)
     // only once the barrier has gained another factor 100.
     const double here = certificate(lam, W);
@@ -789,7 +848,7 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
       if (p > 2) {
         VectorXd w = W, lp_lam = lam;
         int used = 0;
-        if (kkt_polish(M, P.b, p, A, w, lp_lam, used, budget, 4)) consider(lp_lam, w);
+        if (sqp_polish(M, P.b, p, w, lp_lam, used, budget, target)) consider(lp_lam, w);
         out.iterations += used;
       } else {
         IterResult pn = solve_lp(P, p, trimmed, opt, budget, 30);
@@ -910,12 +969,9 @@ IterResult lp_primal_barrier(const Problem& P, double p, const VectorXd& w_start
     consider(lam, w);
     const double here = certificate(lam, w);
     if (here <= 1e-2 && (failed_polishes < 2 || here <= 1e-2 * last_failure)) {
-      std::vector<int> A;
-      for (int k = 0; k < K; ++k)
-        if (lam(k) >= slack(k)) A.push_back(k);
       VectorXd wp = w, lp_lam = lam;
       int used = 0;
-      if (kkt_polish(M, P.b, p, A, wp, lp_lam, used, budget, 4)) consider(lp_lam, wp);
+      if (sqp_polish(M, P.b, p, wp, lp_lam, used, budget, target)) consider(lp_lam, wp);
       out.iterations += used;
       if (best_gap > target) ++failed_polishes, last_failure = here;
     }
@@ -1357,7 +1413,7 @@ SvmSolution solve(const Problem& P0, SvmNorm norm, double p, const Eigen::Vector
     // start (relaxed b = 0 constraints can be tight at the ℓ2 solution); otherwise the dual barrier.
     const long D = static_cast<long>(P.d) * P.dc;
     if (!r.converged && K <= 2000) {
-      auto score = [&](const IterResult& x) {  // the certified gap of a feasible W, else +∞
+      auto score = [&](const IterResult& x) -> double {  // the certified gap of a feasible W, else +∞
         if (x.W.size() == 0) return INFINITY;
         Certificate c = certify(P, norm, p, x.W, x.lambda);
         return c.violation <= 1e-9 && c.gap == c.gap ? c.gap : INFINITY;
