@@ -772,9 +772,13 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
   lam = lam.cwiseMax(1e-3 * (mean > 0 ? mean : 1.0));
   double mu = 0.1 * std::abs(psi_star(M.transpose() * lam) - P.b.dot(lam)) / K;
   if (!(mu > 0)) mu = 1e-3;
+  // Relaxed (b = 0) constraints can hide implicit equalities (⟨A_k, W⟩ = 0 for every feasible W): then
+  // some ν ≥ 0 has Mᵀν = 0 and bᵀν = 0, and the barrier alone would push λ to infinity along ν. The
+  // vanishing proximal term μ·c/2 ‖λ‖² keeps every centre finite.
+  const double c_prox = 1e-6 / std::pow(lam.maxCoeff(), 2);
   auto phi = [&](const VectorXd& l) -> double {
     if ((l.array() <= 0).any()) return INFINITY;
-    return psi_star(M.transpose() * l) - P.b.dot(l) - mu * l.array().log().sum();
+    return psi_star(M.transpose() * l) - P.b.dot(l) - mu * l.array().log().sum() + 0.5 * mu * c_prox * l.squaredNorm();
   };
   const double target = std::max(opt.tol, 1e-14);
   double best_gap = INFINITY;
@@ -792,7 +796,7 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
     for (int step = 0; step < 100 && out.iterations < budget; ++step) {  // centring
       ++out.iterations;
       VectorXd S = M.transpose() * lam;
-      VectorXd g = M * gradpsi(S, lam) - P.b - mu * lam.cwiseInverse();
+      VectorXd g = M * gradpsi(S, lam) - P.b - mu * lam.cwiseInverse() + mu * c_prox * lam;
       const double smax = S.cwiseAbs().maxCoeff();
       VectorXd h = S.unaryExpr([q, smax](double v) {
         double a = std::abs(v);
@@ -803,6 +807,7 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
       H.setZero();
       H.selfadjointView<Eigen::Lower>().rankUpdate(Ms);
       H.diagonal() += mu * lam.cwiseInverse().cwiseAbs2();
+      H.diagonal().array() += mu * c_prox;
       const double tr = H.diagonal().maxCoeff();
       VectorXd dir;
       for (double reg = 0; reg < 1; reg = reg == 0 ? 1e-15 : reg * 100) {
@@ -1049,6 +1054,7 @@ IterResult solve_nuc(const Problem& P, const VectorXd& lambda2, const SvmOptions
     X.bottomLeftCorner(dc, d) = S.transpose();
     return X;
   };
+  double c_prox = 0;
   // φ_t, or +∞ outside the domain.
   auto phi = [&](const VectorXd& lam, double t) -> double {
     if ((lam.array() <= 0).any()) return INFINITY;
@@ -1056,7 +1062,7 @@ IterResult solve_nuc(const Problem& P, const VectorXd& lambda2, const SvmOptions
     if (llt.info() != Eigen::Success) return INFINITY;
     double logdet = 2 * llt.matrixLLT().diagonal().array().log().sum();
     if (!std::isfinite(logdet)) return INFINITY;
-    return -t * P.b.dot(lam) - logdet - lam.array().log().sum();
+    return -t * P.b.dot(lam) - logdet - lam.array().log().sum() + 0.5 * c_prox * lam.squaredNorm();
   };
   // Cold start strictly inside: ℓ2 dual plus a small positive floor, scaled to ‖S‖_op = 1/2. Warm start
   // (t_start > 0): the given point, pulled inside if needed, at the given t.
@@ -1073,6 +1079,10 @@ IterResult solve_nuc(const Problem& P, const VectorXd& lambda2, const SvmOptions
     t = m / std::max(P.b.dot(lam), 1e-300);
   }
   double best_t = t;
+  // As in lp_barrier: implicit equalities among relaxed (b = 0) constraints leave directions ν ≥ 0 with
+  // Σ ν_k A_k = 0, bᵀν = 0 along which −Σ log λ_k is unbounded; a fixed proximal term c/2 ‖λ‖² (relative
+  // weight c/t → 0) keeps the centres finite.
+  c_prox = 1e-6 / std::pow(lam.maxCoeff(), 2);
   const double target = std::max(opt.tol, 1e-8);  // the polish makes the gap track m/t; 1e-8 costs ~10 outer steps
   IterResult out;
   double best_gap = INFINITY;
@@ -1098,11 +1108,12 @@ IterResult solve_nuc(const Problem& P, const VectorXd& lambda2, const SvmOptions
       Qm.noalias() = CY * C.transpose();
       AY2.noalias() = A * Y.topRightCorner(d, dc);
       Rm.noalias() = AY2 * C.transpose();
-      grad = -t * P.b - 2 * Rm.diagonal() - lam.cwiseInverse();
+      grad = -t * P.b - 2 * Rm.diagonal() - lam.cwiseInverse() + c_prox * lam;
       H = Rm.cwiseProduct(Rm.transpose());
       H += Pm.cwiseProduct(Qm);
       H *= 2;
       H.diagonal() += lam.cwiseInverse().cwiseAbs2();
+      H.diagonal().array() += c_prox;
       hl.compute(H);
       dir.resize(0);
       if (hl.info() == Eigen::Success) dir = -hl.solve(grad);
@@ -1139,8 +1150,8 @@ IterResult solve_nuc(const Problem& P, const VectorXd& lambda2, const SvmOptions
     }
     if (cert.gap < best_gap && cert.violation <= 1e-9) {
       best_gap = cert.gap, best_lam = lam, best_W = cert.W, best_t = t, stall = 0;
-    } else {
-      ++stall;
+    } else if (cert.violation <= 1e-9 || t > 1e14) {
+      ++stall;  // (a violation of relaxed constraints shrinks like 1/t: not a stall)
     }
     if (best_gap <= target || stall >= 2) break;  // past t ≈ 1e8 / ‖W‖ rounding in X⁻¹ takes over
     if (m / t < 1e-3 * target * cert.lower && stall >= 1) break;
@@ -1426,10 +1437,8 @@ SvmSolution solve(const Problem& P0, SvmNorm norm, double p, const Eigen::Vector
       if (!rb.converged) {
         IterResult rd = lp_barrier(P, p, r.lambda, opt, std::max(1, budget - r.iterations - rb.iterations));
         rd.iterations += rb.iterations;
-        if (score(rd) <= score(rb))
-          rb = rd;
-        else
-          rb.iterations = rd.iterations;
+        if (score(rd) <= score(rb)) rb = rd;
+        else rb.iterations = rd.iterations;
       }
       rb.iterations += r.iterations;
       if (score(rb) < score(r))
