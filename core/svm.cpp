@@ -1437,8 +1437,10 @@ SvmSolution solve(const Problem& P0, SvmNorm norm, double p, const Eigen::Vector
       if (!rb.converged) {
         IterResult rd = lp_barrier(P, p, r.lambda, opt, std::max(1, budget - r.iterations - rb.iterations));
         rd.iterations += rb.iterations;
-        if (score(rd) <= score(rb)) rb = rd;
-        else rb.iterations = rd.iterations;
+        if (score(rd) <= score(rb))
+          rb = rd;
+        else
+          rb.iterations = rd.iterations;
       }
       rb.iterations += r.iterations;
       if (score(rb) < score(r))
