@@ -7,9 +7,13 @@
 //
 //   Frobenius / ℓ2   exact Lawson–Hanson active set on the least-distance problem (LDP), which also
 //                    decides feasibility for every norm (feasibility does not depend on the norm)
-//   entrywise ℓp     projected Newton (Bertsekas) on the dual of min ‖W‖_p^p / p, warm-started from ℓ2
-//   nuclear          log-barrier interior point on the dual max bᵀλ s.t. ‖Σλ_k A_k‖_op ≤ 1, λ ≥ 0,
-//                    primal read off the barrier's matrix dual, then a rank-truncation polish
+//   entrywise ℓp     projected Newton (Bertsekas) on the dual of min ‖W‖_p^p / p, warm-started from ℓ2;
+//                    for p > 2 finished on the primal by SQP (LDP subproblems) + Newton on the active set.
+//                    Degenerate data (dependent constraints, non-unique dual) falls back to interior point
+//                    methods: primal log-barrier for p > 2, dual log-barrier otherwise, each with a polish
+//   nuclear          log-barrier interior point on the dual max bᵀλ s.t. ‖Σλ_k A_k‖_op ≤ 1, λ ≥ 0; the
+//                    primal is recovered on the active singular subspace of Σλ_k A_k (least squares for
+//                    a PSD core), then re-solved warm on the tight constraints so that λ has exact zeros
 //   ℓ1 of diagonal   dense tableau simplex on the dual LP max bᵀλ s.t. ‖diag(Σλ_k A_k)‖_∞ ≤ 1, λ ≥ 0
 #include <algorithm>
 #include <cmath>
@@ -1334,6 +1338,56 @@ std::string build(const Sequences& seq, const Eigen::VectorXi& alpha, Kind kind,
   return "";
 }
 
+/// The problem restricted to the constraints `keep`.
+Problem subset(const Problem& P, const std::vector<int>& keep) {
+  Problem R;
+  R.d = P.d, R.dc = P.dc, R.c = P.c, R.gc = P.gc;
+  R.a.resize(static_cast<Index>(keep.size()), P.d);
+  R.b.resize(static_cast<Index>(keep.size()));
+  for (std::size_t l = 0; l < keep.size(); ++l) {
+    R.a.row(l) = P.a.row(keep[l]), R.b(l) = P.b(keep[l]);
+    R.group.push_back(P.group[keep[l]]);
+    R.cons.push_back(P.cons[keep[l]]);
+  }
+  return R;
+}
+
+/// Nuclear norm on many constraints: the barrier's K×K Newton systems are solved on a working set only —
+/// the ℓ2 support and the constraints tightest at the ℓ2 solution — and constraints that the working
+/// solution violates join it until none does (then λ, zero off the set, certifies the full problem).
+IterResult solve_nuc_working_set(const Problem& P, const LdpResult& ldp, const SvmOptions& opt, int budget) {
+  const int K = P.K();
+  VectorXd slack = P.apply(ldp.W) - P.b;
+  std::vector<int> order(K);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int x, int y) { return slack(x) < slack(y); });
+  int supp = 0;
+  for (int k = 0; k < K; ++k) supp += ldp.lambda(k) > 0;
+  std::vector<char> in(K, 0);
+  std::vector<int> work;
+  for (int l = 0; l < std::min(K, 2 * supp + 20); ++l) in[order[l]] = 1, work.push_back(order[l]);
+  IterResult out;
+  for (int round = 0; round < 20; ++round) {
+    Problem R = subset(P, work);
+    VectorXd start(work.size());
+    for (std::size_t l = 0; l < work.size(); ++l) start(l) = ldp.lambda(work[l]);
+    IterResult r = solve_nuc(R, start, opt, std::max(1, budget - out.iterations));
+    out.iterations += r.iterations;
+    out.W = r.W, out.t = r.t, out.converged = r.converged, out.reason = r.reason;
+    out.lambda = VectorXd::Zero(K);
+    for (std::size_t l = 0; l < work.size(); ++l) out.lambda(work[l]) = r.lambda(l);
+    VectorXd vals = P.apply(r.W);
+    std::vector<std::pair<double, int>> violated;
+    for (int k = 0; k < K; ++k)
+      if (!in[k] && vals(k) < P.b(k)) violated.emplace_back(P.b(k) - vals(k), k);
+    if (violated.empty() || static_cast<int>(work.size()) == K) break;
+    std::sort(violated.begin(), violated.end(), std::greater<>());
+    for (std::size_t l = 0; l < std::min<std::size_t>(violated.size(), 50); ++l)
+      in[violated[l].second] = 1, work.push_back(violated[l].second);
+  }
+  return out;
+}
+
 SvmSolution base_solution(SvmNorm norm, double p, const Eigen::VectorXi& alpha, const Problem& P) {
   SvmSolution sol;
   sol.norm_kind = norm;
@@ -1449,7 +1503,7 @@ SvmSolution solve(const Problem& P0, SvmNorm norm, double p, const Eigen::Vector
         r.iterations = rb.iterations;
     }
   } else {
-    r = solve_nuc(P, ldp.lambda, opt, budget);
+    r = K > 100 ? solve_nuc_working_set(P, ldp, opt, budget) : solve_nuc(P, ldp.lambda, opt, budget);
   }
   sol.iterations += r.iterations;
   if (norm == SvmNorm::Nuc) {
@@ -1461,16 +1515,9 @@ SvmSolution solve(const Problem& P0, SvmNorm norm, double p, const Eigen::Vector
     for (int k = 0; k < K; ++k)
       if (vals(k) - P.b(k) <= 1e-4 * std::max(P.b(k), 1.0)) keep.push_back(k);
     if (static_cast<int>(keep.size()) < K) {
-      Problem R;
-      R.d = P.d, R.dc = P.dc, R.c = P.c, R.gc = P.gc;
-      R.a.resize(static_cast<Index>(keep.size()), P.d);
-      R.b.resize(static_cast<Index>(keep.size()));
+      Problem R = subset(P, keep);
       VectorXd start(keep.size());
-      for (std::size_t l = 0; l < keep.size(); ++l) {
-        R.a.row(l) = P.a.row(keep[l]), R.b(l) = P.b(keep[l]), R.group.push_back(P.group[keep[l]]);
-        R.cons.push_back(P.cons[keep[l]]);
-        start(l) = r.lambda(keep[l]);
-      }
+      for (std::size_t l = 0; l < keep.size(); ++l) start(l) = r.lambda(keep[l]);
       IterResult rr = solve_nuc(R, start, opt, budget, r.t / 10);
       sol.iterations += rr.iterations;
       VectorXd full = VectorXd::Zero(K);
