@@ -789,7 +789,7 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
   VectorXd best_lam = lam, best_W;
   MatrixXd H(K, K);
   RowMatrix Ms(K, D);
-  Eigen::LLT<MatrixXd> llt(K);
+  Eigen::LDLT<MatrixXd> llt(K);  // pivoted: degenerate data make H nearly singular
   int failed_polishes = 0;
   double last_failure = INFINITY;
   auto consider = [&](const VectorXd& l, const VectorXd& W) {
@@ -928,7 +928,7 @@ IterResult lp_primal_barrier(const Problem& P, double p, const VectorXd& w_start
   };
   MatrixXd H(D, D);
   RowMatrix Ms(K, D);
-  Eigen::LLT<MatrixXd> llt(D);
+  Eigen::LDLT<MatrixXd> llt(D);  // pivoted, as in lp_barrier
   int failed_polishes = 0;
   double last_failure = INFINITY;
   for (int outer = 0; outer < 40 && out.iterations < budget && best_gap > target; ++outer) {
@@ -1093,7 +1093,8 @@ IterResult solve_nuc(const Problem& P, const VectorXd& lambda2, const SvmOptions
   VectorXd best_lam = lam;
   MatrixXd best_W;
   int stall = 0;
-  Eigen::LLT<MatrixXd> llt(n2), hl(K);
+  Eigen::LLT<MatrixXd> llt(n2);
+  Eigen::LDLT<MatrixXd> hl(K);  // pivoted: on near-duplicate constraints H is nearly singular
   MatrixXd Y(n2, n2), AY(K, d), CY(K, dc), AY2(K, dc), Pm(K, K), Qm(K, K), Rm(K, K), H(K, K);
   VectorXd grad(K), dir(K);
   for (int outer = 0; outer < 60 && out.iterations < budget; ++outer) {
@@ -1119,9 +1120,8 @@ IterResult solve_nuc(const Problem& P, const VectorXd& lambda2, const SvmOptions
       H.diagonal() += lam.cwiseInverse().cwiseAbs2();
       H.diagonal().array() += c_prox;
       hl.compute(H);
-      dir.resize(0);
-      if (hl.info() == Eigen::Success) dir = -hl.solve(grad);
-      if (!dir.allFinite() || dir.size() == 0) dir = -Eigen::LDLT<MatrixXd>(H).solve(grad);
+      dir = -hl.solve(grad);
+      if (!dir.allFinite()) break;
       double dec2 = -grad.dot(dir);
       if (!(dec2 > 1e-10)) break;
       double phi0 = phi(lam, t), s = 1;
