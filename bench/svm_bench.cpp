@@ -29,16 +29,6 @@ struct Case {
   int repeats;
 };
 
-Json matrix_json(const Eigen::MatrixXd& M) {
-  Json rows = Json::array();
-  for (Eigen::Index r = 0; r < M.rows(); ++r) {
-    Json row = Json::array();
-    for (Eigen::Index c = 0; c < M.cols(); ++c) row.push_back(M(r, c));
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {

@@ -95,12 +95,6 @@ Json tokens_json(const Sequences& s) {
   return X;
 }
 
-Json matrix_json(const Eigen::MatrixXd& M) {
-  Json out = Json::array();
-  for (Eigen::Index r = 0; r < M.rows(); ++r) out.push_back(std::vector<double>(M.row(r).begin(), M.row(r).end()));
-  return out;
-}
-
 void validate_sequences(const Sequences& s, const std::string& where, const std::string& suffix) {
   if (s.n < 1 || s.T < 1 || s.d < 1) fail(where + ".X" + suffix, "needs n, T, d >= 1");
   if (s.X.rows() != static_cast<Eigen::Index>(s.n) * s.T || s.X.cols() != s.d)
@@ -116,6 +110,12 @@ void validate_sequences(const Sequences& s, const std::string& where, const std:
 }
 
 }  // namespace
+
+Json matrix_json(const Eigen::Ref<const Eigen::MatrixXd>& M) {
+  Json out = Json::array();
+  for (Eigen::Index r = 0; r < M.rows(); ++r) out.push_back(std::vector<double>(M.row(r).begin(), M.row(r).end()));
+  return out;
+}
 
 void validate(const Dataset& data, const std::string& where) {
   validate_sequences(data.train, where, "");

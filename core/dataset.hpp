@@ -41,6 +41,9 @@ void validate(const Dataset& data, const std::string& where = "dataset");
 Dataset dataset_from_json(const Json& json, QueryMode query, const std::string& where = "dataset");
 Json to_json(const Dataset& data);
 
+/// A matrix as JSON rows ([[row 0], [row 1], ...]), the layout of every matrix in the file formats.
+Json matrix_json(const Eigen::Ref<const Eigen::MatrixXd>& M);
+
 /// Materialises the dataset of a config: a generator, a toy by name, a file, or inline arrays.
 Dataset make_dataset(const DataConfig& config);
 

@@ -12,12 +12,6 @@ namespace {
 
 constexpr double kLn10 = std::numbers::ln10;
 
-Json matrix_json(const Eigen::MatrixXd& M) {
-  Json rows = Json::array();
-  for (Eigen::Index r = 0; r < M.rows(); ++r) rows.push_back(std::vector<double>(M.row(r).begin(), M.row(r).end()));
-  return rows;
-}
-
 Json vector_json(const Eigen::VectorXd& v) { return std::vector<double>(v.begin(), v.end()); }
 
 Eigen::MatrixXd matrix_from_json(const Json& j, Eigen::Index rows, Eigen::Index cols, const std::string& field) {

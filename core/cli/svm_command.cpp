@@ -58,16 +58,6 @@ Eigen::MatrixXd json_matrix(const Json& j, int rows, int cols, const std::string
   return M;
 }
 
-Json matrix_json(const Eigen::MatrixXd& M) {
-  Json rows = Json::array();
-  for (Eigen::Index r = 0; r < M.rows(); ++r) {
-    Json row = Json::array();
-    for (Eigen::Index c = 0; c < M.cols(); ++c) row.push_back(M(r, c));
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 Json vector_json(const Eigen::VectorXd& v) {
   Json a = Json::array();
   for (Eigen::Index k = 0; k < v.size(); ++k) a.push_back(v(k));
