@@ -43,6 +43,9 @@ usage:
   attnsvm run CONFIG.json [--iterations N] [--record-every K] [--out metrics.csv|metrics.json]
                           [--params-out params.json]
       train; metrics as CSV (default, to stdout) or JSON; final parameters as JSON
+  attnsvm run CONFIG.json --seeds N [--points K] [--iterations N] [--out ensemble.csv|ensemble.json]
+      the same setting over N seeds (data.seed + k, init seed + k): mean, std and count of every metric
+      on K log-spaced iterations
   attnsvm svm DATA.json --norm fro|lp|nuc|l1diag|decoder [--p P] [--tokens optimal|selected|i,j,...]
                         [--params PARAMS.json] [--model W|prompt] [--query cross|self] [--out solution.json]
       solve a max-margin token SVM with its certificate

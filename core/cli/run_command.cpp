@@ -1,9 +1,12 @@
 // attnsvm data / attnsvm run.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 
 #include "commands.hpp"
+#include "ensemble.hpp"
 #include "errors.hpp"
 #include "session.hpp"
 
@@ -60,6 +63,40 @@ std::string metrics_json(const Session& session) {
   return Json{{"columns", columns}, {"rows", rows}}.dump() + "\n";
 }
 
+/// The ensemble as CSV: step, then <column>_mean, <column>_std, <column>_n for every metric column.
+std::string ensemble_csv(const EnsembleSummary& e) {
+  std::string out = "step";
+  for (const auto& c : e.columns) out += "," + c + "_mean," + c + "_std," + c + "_n";
+  out += "\n";
+  for (std::size_t p = 0; p < e.steps.size(); ++p) {
+    out += std::to_string(e.steps[p]);
+    for (std::size_t c = 0; c < e.columns.size(); ++c)
+      out += "," + format_number(e.mean[c][p]) + "," + format_number(e.std[c][p]) + "," + std::to_string(e.count[c][p]);
+    out += "\n";
+  }
+  return out;
+}
+
+/// The ensemble as JSON: {"members", "steps", "columns", "mean"/"std"/"count": {column: [...]}, "failures"}.
+std::string ensemble_json(const EnsembleSummary& e) {
+  Json mean = Json::object(), sd = Json::object(), count = Json::object();
+  auto finite = [](double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); };
+  for (std::size_t c = 0; c < e.columns.size(); ++c) {
+    Json m = Json::array(), s = Json::array();
+    for (std::size_t p = 0; p < e.steps.size(); ++p) {
+      m.push_back(finite(e.mean[c][p]));
+      s.push_back(finite(e.std[c][p]));
+    }
+    mean[e.columns[c]] = std::move(m);
+    sd[e.columns[c]] = std::move(s);
+    count[e.columns[c]] = e.count[c];
+  }
+  return Json{{"members", e.members}, {"steps", e.steps},      {"columns", e.columns}, {"mean", mean}, {"std", sd},
+              {"count", count},       {"failures", e.failures}}
+             .dump() +
+         "\n";
+}
+
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -84,6 +121,8 @@ int run_command(const Args& args_in) {
   std::string params_out = take_option(args, "--params-out");
   std::string iterations = take_option(args, "--iterations");
   std::string record_every = take_option(args, "--record-every");
+  std::string seeds = take_option(args, "--seeds");
+  std::string points = take_option(args, "--points");
   if (args.empty()) throw InputError("missing CONFIG.json (usage: attnsvm run CONFIG.json [options])");
   std::string path = args[0];
   args.erase(args.begin());
@@ -92,6 +131,18 @@ int run_command(const Args& args_in) {
   Config config = load_config(path);
   if (!iterations.empty()) config.run.iterations = parse_count(iterations, "--iterations", 0);
   if (!record_every.empty()) config.run.record_every = parse_count(record_every, "--record-every", 1);
+  if (!seeds.empty()) {
+    if (!params_out.empty()) throw InputError("--params-out: not available with --seeds (one run per seed)");
+    int members = static_cast<int>(std::min(parse_count(seeds, "--seeds", 1), 10001L));
+    int grid = points.empty() ? 60 : static_cast<int>(std::min(parse_count(points, "--points", 2), 1001L));
+    Ensemble ensemble(config, members, std::max(config.run.iterations, 1L), grid);
+    ensemble.advance(std::numeric_limits<long>::max());
+    const EnsembleSummary& e = ensemble.summary();
+    for (const auto& failure : e.failures) std::cerr << "attnsvm run: " << failure << "\n";
+    write_output(out, ends_with(out, ".json") ? ensemble_json(e) : ensemble_csv(e));
+    return e.failures.empty() ? kExitOk : kExitDiverged;
+  }
+  if (!points.empty()) throw InputError("--points: only with --seeds");
   Session session(config);
   int code = kExitOk;
   try {

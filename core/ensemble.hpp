@@ -1,0 +1,61 @@
+#pragma once
+// The same setting over many seeds (DESIGN.md §1, the papers' "100 random instances"): member k varies
+// data.seed and model.init.seed by k, every member records its metrics on one log-spaced grid of
+// iterations, and the ensemble keeps their mean and standard deviation per column and grid point.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "session.hpp"
+
+namespace attnsvm {
+
+/// The ensemble's result so far: per metric column and grid point, over the members that reached it
+/// with a finite value.
+struct EnsembleSummary {
+  std::vector<long> steps;                ///< the grid: 0 and log-spaced iterations up to the horizon
+  std::vector<std::string> columns;       ///< = Session::metric_names()
+  std::vector<std::vector<double>> mean;  ///< [column][grid point]
+  std::vector<std::vector<double>> std;   ///< [column][grid point], population standard deviation
+  std::vector<std::vector<int>> count;    ///< [column][grid point]: members with a finite value
+  int members = 0;                        ///< members asked for
+  int done = 0;                           ///< members finished (diverged ones included)
+  std::vector<std::string> failures;      ///< "member k (seed s): <message>" for diverged members
+};
+
+/// 0 and `points` log-spaced iterations in [1, horizon], rounded and deduplicated.
+std::vector<long> log_grid(long horizon, int points);
+
+/// The config of member k: data.seed + k and model.init.seed + k (datasets that have no seed, e.g. the
+/// toys or a file, vary the initialisation only).
+Config member_config(const Config& base, int k);
+
+class Ensemble {
+ public:
+  /// Validates the sizes (members in [1, 10000], horizon in [1, 10^9], points in [2, 1000]); the config
+  /// itself is validated by the first member's Session.
+  Ensemble(const Config& base, int members, long horizon, int points = 60);
+
+  /// Runs at most `budget` iterations of the current and following members; returns true once every
+  /// member is done. A member that diverges is recorded in failures and the ensemble moves on.
+  bool advance(long budget);
+
+  bool finished() const { return summary_.done == summary_.members; }
+  const EnsembleSummary& summary() const { return summary_; }
+
+ private:
+  void start_member();
+  void record_point();
+  void finish_member();
+
+  Config base_;
+  long horizon_;
+  EnsembleSummary summary_;
+  std::unique_ptr<Session> current_;
+  std::size_t next_point_ = 0;
+  /// Welford accumulators per column and grid point: running mean and sum of squared deviations.
+  std::vector<std::vector<double>> m2_;
+};
+
+}  // namespace attnsvm
