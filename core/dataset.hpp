@@ -33,8 +33,36 @@ struct Dataset {
   int T() const { return train.T; }
 };
 
+/// Size limits of a dataset read from a file or inline arrays, checked before the tokens are allocated
+/// (the same as the config's limits on data.n, data.T, data.d and n·T·d).
+constexpr std::int64_t kMaxDatasetSequences = 100000;
+constexpr std::int64_t kMaxDatasetTokens = 4096;
+constexpr std::int64_t kMaxDatasetDim = 1024;
+constexpr std::int64_t kMaxDatasetEntries = 10'000'000;  ///< n·T·d, train and test counted separately
+
 /// Checks shapes, finiteness and labels; throws InputError naming `where` and the field.
 void validate(const Dataset& data, const std::string& where = "dataset");
+
+/// Dataset file formats: JSON (below) and CSV (one row per token, README "Dataset files").
+enum class DatasetFormat { Auto, Json, Csv };
+const char* name(DatasetFormat format);
+/// The format a file name's extension names (.json, .csv; any case), else Auto.
+DatasetFormat format_of_path(const std::string& path);
+
+/// Reads a dataset file's text in the given format (Auto: JSON if the text starts with "{", else CSV);
+/// throws InputError naming `where`, and the field, or the line and column.
+Dataset read_dataset(const std::string& text, DatasetFormat format, QueryMode query,
+                     const std::string& where = "dataset");
+/// Reads a dataset file, its format from the extension (else from the content).
+Dataset read_dataset_file(const std::string& path, QueryMode query);
+
+/// Reads the CSV format: a header `seq,token,y,x1..xd[,z1..zd][,split]` (columns in any order), then
+/// one row per token, sequences numbered 0, 1, ... and their tokens 0..T−1 in order (each split
+/// separately; `split` is `train` (default) or `test`); y and z repeat on every row of a sequence. A row
+/// whose seq is `v` holds the decoder in its x columns. Blank lines and lines starting with # are skipped.
+Dataset dataset_from_csv(const std::string& text, QueryMode query, const std::string& where = "dataset");
+/// The dataset in the CSV format (z columns in cross mode, a split column when there is a test set).
+std::string to_csv(const Dataset& data);
 
 /// Reads the dataset JSON format {"X", "y", "z", "v", "X_test", "y_test", "z_test"}; `query` decides
 /// whether "z" is required (cross) or derived from the first tokens (self).

@@ -265,7 +265,7 @@ Dataset make_dataset(const DataConfig& c) {
       for (const auto& n : toy_names()) list += (list.empty() ? "" : ", ") + n;
       throw InputError("data.name: unknown toy dataset \"" + c.name + "\" (known: " + list + ")");
     }
-    case DataKind::File: return dataset_from_json(parse_json(read_text_file(c.path), c.path), c.query, c.path);
+    case DataKind::File: return read_dataset_file(c.path, c.query);
     case DataKind::Inline: return dataset_from_json(c.inline_data, c.query, "data");
   }
   throw InputError("data.kind: unsupported");

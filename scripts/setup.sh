@@ -9,6 +9,7 @@ packages=(
   cmake g++ make pkg-config
   libeigen3-dev doctest-dev nlohmann-json3-dev
   emscripten binaryen
+  clang libclang-rt-14-dev
   python3-numpy python3-cvxopt
   chromium
 )

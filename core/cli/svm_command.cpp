@@ -107,8 +107,7 @@ int svm_command(const Args& input) {
   }
 
   const std::string& data_path = args[0];
-  Dataset data = dataset_from_json(parse_json(read_text_file(data_path), data_path),
-                                   query_text == "self" ? QueryMode::Self : QueryMode::Cross, data_path);
+  Dataset data = read_dataset_file(data_path, query_text == "self" ? QueryMode::Self : QueryMode::Cross);
   const Sequences& seq = data.train;
   const int n = seq.n, T = seq.T, d = seq.d;
 
