@@ -125,6 +125,7 @@ const Choice<DataKind> kDataKinds[] = {{"gaussian-unit", DataKind::GaussianUnit}
                                        {"tokenized-mixture", DataKind::TokenizedMixture},
                                        {"global", DataKind::Global},
                                        {"toy", DataKind::Toy},
+                                       {"fashion-mnist", DataKind::FashionMnist},
                                        {"file", DataKind::File},
                                        {"inline", DataKind::Inline}};
 const Choice<QueryMode> kQueryModes[] = {{"cross", QueryMode::Cross}, {"self", QueryMode::Self}};
@@ -170,11 +171,45 @@ DataConfig parse_data(const Json& json) {
   d.noise = f.number("noise", d.noise, 0.0, 10.0);
   d.snr = f.number("snr", d.snr, 0.0, 1e6, true);
   d.C = f.number("C", d.C, -1e6, 1e6);
+  const bool fashion = d.kind == DataKind::FashionMnist;
+  if (const Json* j = f.find("classes")) {
+    if (!fashion) Fields::fail("data.classes", "only the fashion-mnist generator has classes");
+    if (!j->is_array() || j->size() != 2)
+      Fields::fail("data.classes", "must be two different classes 0..9 such as [0, 7], got " + j->dump());
+    d.classes.clear();
+    for (std::size_t i = 0; i < 2; ++i) {
+      const Json& c = (*j)[i];
+      if (!c.is_number_integer() || c.get<std::int64_t>() < 0 || c.get<std::int64_t>() > 9)
+        Fields::fail("data.classes[" + std::to_string(i) + "]", "must be a class 0..9, got " + c.dump());
+      d.classes.push_back(c.get<int>());
+    }
+    if (d.classes[0] == d.classes[1]) Fields::fail("data.classes", "must be two different classes, got " + j->dump());
+  }
+  d.grid = static_cast<int>(f.integer("grid", d.grid, 1, 28));
+  if (28 % d.grid != 0)
+    Fields::fail("data.grid",
+                 "must divide the 28-pixel image side (1, 2, 4, 7, 14 or 28), got " + std::to_string(d.grid));
+  d.positional = f.number("positional", d.positional, 0.0, 1e3);
+  if (!fashion && (json.contains("grid") || json.contains("positional")))
+    Fields::fail(json.contains("grid") ? "data.grid" : "data.positional", "only the fashion-mnist generator has it");
+  if (fashion) {
+    if (json.contains("T") && !json["T"].is_null() && json["T"] != d.grid * d.grid)
+      Fields::fail("data.T", "fashion-mnist has T = grid² = " + std::to_string(d.grid * d.grid) +
+                                 " patch tokens; set data.grid instead, got " + json["T"].dump());
+    if (json.contains("n") && json["n"].is_number() && json["n"].get<double>() > 60000)
+      Fields::fail("data.n", "Fashion-MNIST has at most 60000 training images, got " + json["n"].dump());
+  }
   bool generated = d.kind == DataKind::GaussianUnit || d.kind == DataKind::Clusters ||
                    d.kind == DataKind::TokenizedMixture || d.kind == DataKind::Global;
   d.n = static_cast<int>(f.integer("n", d.n, 1, kMaxSequences));
   d.T = static_cast<int>(f.integer("T", d.T, generated ? 2 : 1, kMaxTokens));
   d.d = static_cast<int>(f.integer("d", d.d, 1, kMaxDim));
+  if (fashion) {
+    d.T = d.grid * d.grid;
+    if ((std::int64_t{d.n} + d.test_n) * d.T * d.d > kMaxEntries)
+      Fields::fail("data.n", "(n + test_n)·grid²·d = " + std::to_string((std::int64_t{d.n} + d.test_n) * d.T * d.d) +
+                                 " exceeds the limit of " + std::to_string(kMaxEntries) + " token entries");
+  }
   if (generated && (std::int64_t{d.n} + d.test_n) * d.T * d.d > kMaxEntries)
     Fields::fail("data.n", "(n + test_n)·T·d = " + std::to_string((std::int64_t{d.n} + d.test_n) * d.T * d.d) +
                                " exceeds the limit of " + std::to_string(kMaxEntries) + " token entries");
@@ -294,6 +329,11 @@ Json to_json(const Config& c) {
                {"noise", c.data.noise},
                {"snr", c.data.snr},
                {"C", c.data.C}};
+  if (c.data.kind == DataKind::FashionMnist) {
+    data["classes"] = c.data.classes;
+    data["grid"] = c.data.grid;
+    data["positional"] = c.data.positional;
+  }
   if (!c.data.name.empty()) data["name"] = c.data.name;
   if (!c.data.path.empty()) data["path"] = c.data.path;
   if (!c.data.inline_data.is_null()) data.update(c.data.inline_data);

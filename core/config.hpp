@@ -11,7 +11,7 @@ namespace attnsvm {
 
 using Json = nlohmann::json;
 
-enum class DataKind { GaussianUnit, Clusters, TokenizedMixture, Global, Toy, File, Inline };
+enum class DataKind { GaussianUnit, Clusters, TokenizedMixture, Global, Toy, FashionMnist, File, Inline };
 enum class QueryMode { Cross, Self };
 enum class Param { W, KQ, KQDiag, Prompt, Multihead };
 enum class DecoderMode { Fixed, Trained };
@@ -35,6 +35,10 @@ struct DataConfig {
   double noise = 0.1;  ///< clusters / tokenized-mixture / global: token noise std (per token norm)
   double snr = 3.0;    ///< tokenized-mixture: ‖μ‖ / noise
   double C = 1.0;      ///< toy "loss-compare": score coordinate of the second token
+  // fashion-mnist (core/fashion.hpp): T = grid², path = directory of the IDX files ("" = default).
+  std::vector<int> classes = {0, 7};  ///< the two classes (labels −1, +1); default T-shirt/top vs sneaker
+  int grid = 4;                       ///< patches per side (a divisor of 28)
+  double positional = 0.0;            ///< norm of the random positional code added to each patch token
 };
 
 struct InitConfig {

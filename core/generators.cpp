@@ -4,6 +4,7 @@
 
 #include "dataset.hpp"
 #include "errors.hpp"
+#include "fashion.hpp"
 #include "rng.hpp"
 
 namespace attnsvm {
@@ -265,6 +266,7 @@ Dataset make_dataset(const DataConfig& c) {
       for (const auto& n : toy_names()) list += (list.empty() ? "" : ", ") + n;
       throw InputError("data.name: unknown toy dataset \"" + c.name + "\" (known: " + list + ")");
     }
+    case DataKind::FashionMnist: return fashion_dataset(c);
     case DataKind::File: return read_dataset_file(c.path, c.query);
     case DataKind::Inline: return dataset_from_json(c.inline_data, c.query, "data");
   }

@@ -11,8 +11,15 @@ packages=(
   emscripten binaryen
   clang libclang-rt-14-dev
   python3-numpy python3-cvxopt
+  dataset-fashion-mnist
   chromium
 )
+
+# `setup.sh --bench` (called by scripts/bench.sh): also the benchmark peers. PyTorch is large, so the
+# normal path (npm test, npm start) does not install it.
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3-torch python3-numpy python3-cvxopt)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do

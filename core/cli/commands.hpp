@@ -16,7 +16,9 @@ using Args = std::vector<std::string>;
 int data_command(const Args& args);  ///< attnsvm data CONFIG.json [--out data.json]
 int run_command(
     const Args& args);  ///< attnsvm run CONFIG.json [--iterations N] [--record-every K] [--out F] [--params-out F]
-int svm_command(const Args& args);  ///< attnsvm svm DATA.json --norm ... (see svm_command.cpp)
+int svm_command(const Args& args);             ///< attnsvm svm DATA.json --norm ... (see svm_command.cpp)
+int fashion_subset_command(const Args& args);  ///< attnsvm fashion-subset SRC_DIR --out-dir DIR (fashion_command.cpp)
+int compare_command(const Args& args);         ///< attnsvm compare EXPERIMENT.json (fashion_command.cpp)
 
 /// Value of `--name VALUE` in args (erasing both), or `fallback`.
 std::string take_option(Args& args, const std::string& name, const std::string& fallback = "");

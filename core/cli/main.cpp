@@ -49,6 +49,11 @@ usage:
   attnsvm svm DATA.json --norm fro|lp|nuc|l1diag|decoder [--p P] [--tokens optimal|selected|i,j,...]
                         [--params PARAMS.json] [--model W|prompt] [--query cross|self] [--out solution.json]
       solve a max-margin token SVM with its certificate
+  attnsvm compare EXPERIMENT.json [--seeds N] [--iterations N] [--curves curves.csv] [--out table.md]
+      train every variant of an experiment on the same data and init over N seeds; table of mean ± std
+  attnsvm fashion-subset SRC_DIR --out-dir DIR [--classes 0,1,7,8] [--train-per-class N]
+                         [--test-per-class N] [--seed S]
+      write a deterministic Fashion-MNIST subset (IDX files) for the page (scripts/build-data.sh)
 
 exit codes: 0 success, 2 bad input, 3 infeasible SVM, 4 diverged run
 )";
@@ -68,7 +73,10 @@ int main(int argc, char** argv) {
     if (command == "data") return data_command(args);
     if (command == "run") return run_command(args);
     if (command == "svm") return svm_command(args);
-    std::cerr << "attnsvm: unknown command \"" << command << "\" (data, run, svm; see attnsvm --help)\n";
+    if (command == "compare") return compare_command(args);
+    if (command == "fashion-subset") return fashion_subset_command(args);
+    std::cerr << "attnsvm: unknown command \"" << command
+              << "\" (data, run, svm, compare, fashion-subset; see attnsvm --help)\n";
     return kExitBadInput;
   } catch (const attnsvm::InputError& e) {
     std::cerr << "attnsvm " << command << ": " << e.what() << "\n";
