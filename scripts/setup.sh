@@ -15,12 +15,6 @@ packages=(
   chromium
 )
 
-# `setup.sh --bench` (called by scripts/bench.sh): also the benchmark peers. PyTorch is large, so the
-# normal path (npm test, npm start) does not install it.
-if [ "${1:-}" = "--bench" ]; then
-  packages+=(python3-torch python3-numpy python3-cvxopt)
-fi
-
 missing=()
 for pkg in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
