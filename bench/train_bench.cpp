@@ -1,8 +1,20 @@
-// Training-step throughput of the native core: steps/s for W, KQ and multihead (H = 4), logistic loss,
-// normalised GD, at the papers' size S and the larger M and L (issue: performance). Prints a table.
+// Training-step throughput of the native core (issue 8): steps/s for W, KQ and multihead (H = 4),
+// logistic loss, normalised GD, at the papers' size S = (6, 8, 10) and the larger M = (64, 32, 32) and
+// L = (512, 64, 64); a FLOP-count estimate per step and the achieved GFLOP/s next to the single-core peak
+// measured here; the growth of the cost as n, T and d double; and the cost of recording metrics.
+//
+//   train_bench [--seconds S] [--repeats R] [--json FILE] [--quick]
+//
+// Each cell is the median of R timed runs of ≥ S seconds. Times are per-thread CPU time (what the step
+// costs; robust on a shared machine) and wall time (what a user waits), both reported.
+#include <time.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "session.hpp"
 
@@ -11,36 +23,179 @@ using namespace attnsvm;
 namespace {
 
 struct Size {
-  const char* name;
+  std::string name;
   int n, T, d;
 };
 
-double steps_per_second(const std::string& json, double seconds) {
+struct Variant {
+  const char* name;
+  const char* json;
+  int heads;
+  bool kq;
+};
+
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+double wall_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+struct Rate {
+  double cpu, wall;  // steps per second of CPU time and of wall time (medians)
+};
+
+std::string config_json(const Size& s, const Variant& m, long record_every) {
+  return "{\"data\": {\"n\": " + std::to_string(s.n) + ", \"T\": " + std::to_string(s.T) +
+         ", \"d\": " + std::to_string(s.d) + "}, \"model\": {" + m.json +
+         "}, \"loss\": \"logistic\", \"optimizer\": {\"kind\": \"ngd\", \"lr\": 0.1}, \"svm\": {\"norms\": " +
+         (record_every > 1000000 ? "[]" : "[\"fro\"]") +
+         "}, \"run\": {\"record_every\": " + std::to_string(record_every) + "}}";
+}
+
+/// Steps/s of one configuration: warm up, size the batch to ≥ `seconds`, then `repeats` timed batches.
+Rate measure(const std::string& json, double seconds, int repeats) {
   Session session = Session::from_json(json);
+  session.step(2);  // warm-up: buffers sized, token values cached
   long steps = 1;
   for (;;) {
-    auto start = std::chrono::steady_clock::now();
+    double t0 = cpu_seconds();
     session.step(steps);
-    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (took > seconds) return steps / took;
+    double took = cpu_seconds() - t0;
+    if (took > seconds / 4) {
+      steps = std::max(1L, static_cast<long>(steps * seconds / took));
+      break;
+    }
     steps *= 2;
   }
+  std::vector<double> cpu, wall;
+  for (int r = 0; r < repeats; ++r) {
+    double c0 = cpu_seconds(), w0 = wall_seconds();
+    session.step(steps);
+    cpu.push_back(steps / (cpu_seconds() - c0));
+    wall.push_back(steps / (wall_seconds() - w0));
+  }
+  return {median(cpu), median(wall)};
+}
+
+/// Floating-point operations (multiply and add counted separately; exp/log not counted) of one NGD step
+/// in our formulation: queries W Z (2·n·d²), scores X_i q_i (2·n·T·d), gradient columns X_iᵀ r_i
+/// (2·n·T·d), G Z (2·n·d²), softmax and Jacobian product (~10·n·T), per head; KQ adds W = K Qᵀ and
+/// ∇_K, ∇_Q (3 · 2·d³).
+double flops_ours(const Size& s, const Variant& m) {
+  double n = s.n, T = s.T, d = s.d;
+  double per_head = 4 * n * d * d + 4 * n * T * d + 10 * n * T;
+  return m.heads * per_head + (m.kq ? 6 * d * d * d : 0.0);
+}
+
+/// The papers' formulation: scores (X_i W) z_i cost 2·n·T·d² forward; autograd's backward twice that.
+double flops_papers(const Size& s, const Variant& m) {
+  double n = s.n, T = s.T, d = s.d;
+  return m.heads * 3 * (2 * n * T * d * d + 2 * n * T * d) + (m.kq ? 6 * d * d * d : 0.0);
+}
+
+/// Single-core peak, measured: the best of a few 256×256×256 double GEMMs by Eigen with this build's
+/// flags (SSE2, no FMA: the native build has no -march flags), in GFLOP/s.
+double measured_peak() {
+  const int N = 256;
+  Eigen::MatrixXd A = Eigen::MatrixXd::Random(N, N), B = Eigen::MatrixXd::Random(N, N), C(N, N);
+  double best = 0;
+  for (int r = 0; r < 7; ++r) {
+    double t0 = cpu_seconds();
+    for (int k = 0; k < 4; ++k) C.noalias() = A * B;
+    double took = cpu_seconds() - t0;
+    best = std::max(best, 4 * 2.0 * N * N * N / took / 1e9);
+  }
+  if (C(0, 0) == 12345.678) std::printf(" ");  // keep C alive
+  return best;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  double seconds = argc > 1 ? std::stod(argv[1]) : 0.5;
-  const Size sizes[] = {{"S", 6, 8, 10}, {"M", 64, 32, 32}, {"L", 512, 64, 64}};
-  const char* models[] = {R"("param": "W")", R"("param": "KQ")", R"("param": "multihead", "heads": 4)"};
-  const char* names[] = {"W", "KQ", "multihead H=4"};
-  std::printf("%-4s %-14s %8s %8s %8s %14s %12s\n", "size", "model", "n", "T", "d", "steps/s", "us/step");
-  for (const auto& s : sizes)
-    for (int m = 0; m < 3; ++m) {
-      std::string json = "{\"data\": {\"n\": " + std::to_string(s.n) + ", \"T\": " + std::to_string(s.T) +
-                         ", \"d\": " + std::to_string(s.d) + "}, \"model\": {" + models[m] +
-                         "}, \"optimizer\": {\"kind\": \"ngd\", \"lr\": 0.1}, \"run\": {\"record_every\": 1000000000}}";
-      double rate = steps_per_second(json, seconds);
-      std::printf("%-4s %-14s %8d %8d %8d %14.0f %12.2f\n", s.name, names[m], s.n, s.T, s.d, rate, 1e6 / rate);
+  double seconds = 0.4;
+  int repeats = 5;
+  bool quick = false;
+  std::string json_out;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--seconds" && i + 1 < argc)
+      seconds = std::stod(argv[++i]);
+    else if (a == "--repeats" && i + 1 < argc)
+      repeats = std::stoi(argv[++i]);
+    else if (a == "--json" && i + 1 < argc)
+      json_out = argv[++i];
+    else if (a == "--quick")
+      quick = true;
+    else {
+      std::fprintf(stderr, "usage: train_bench [--seconds S] [--repeats R] [--json FILE] [--quick]\n");
+      return 2;
     }
+  }
+  if (quick) seconds = 0.15, repeats = 3;
+  const std::vector<Size> sizes = {{"S", 6, 8, 10}, {"M", 64, 32, 32}, {"L", 512, 64, 64}};
+  const std::vector<Variant> models = {{"W", R"("param": "W")", 1, false},
+                                       {"KQ", R"("param": "KQ")", 1, true},
+                                       {"multihead", R"("param": "multihead", "heads": 4)", 4, false}};
+  const double peak = measured_peak();
+  std::printf("native core: NGD, logistic loss, float64; median of %d runs of >= %.2f s; CPU = thread CPU time\n",
+              repeats, seconds);
+  std::printf("single-core peak: %.2f GFLOP/s (measured: Eigen 256^3 double GEMM, this build's flags: SSE2, no FMA)\n",
+              peak);
+  std::printf("our scores: X_i (W z_i), O(n d^2 + n T d) per step; FLOP = our count (mul+add, exp not counted)\n\n");
+  std::printf("%-4s %-10s %5s %4s %4s %12s %12s %10s %12s %9s %7s %14s\n", "size", "model", "n", "T", "d",
+              "steps/s CPU", "steps/s wall", "us/step", "FLOP/step", "GFLOP/s", "%peak", "rec/step st/s");
+  Json results = Json::array();
+  for (const auto& s : sizes)
+    for (const auto& m : models) {
+      Rate r = measure(config_json(s, m, 1000000000), seconds, repeats);
+      // The same run recording every step (metrics row incl. a Frobenius SVM reference), as the CLI default.
+      Rate rec = measure(config_json(s, m, 1), seconds / 2, std::max(1, repeats / 2));
+      double flops = flops_ours(s, m), gflops = flops * r.cpu / 1e9;
+      std::printf("%-4s %-10s %5d %4d %4d %12.0f %12.0f %10.2f %12.3g %9.2f %6.1f%% %14.0f\n", s.name.c_str(), m.name,
+                  s.n, s.T, s.d, r.cpu, r.wall, 1e6 / r.cpu, flops, gflops, 100 * gflops / peak, rec.cpu);
+      results.push_back({{"size", s.name},
+                         {"model", m.name},
+                         {"n", s.n},
+                         {"T", s.T},
+                         {"d", s.d},
+                         {"steps_per_s_cpu", r.cpu},
+                         {"steps_per_s_wall", r.wall},
+                         {"steps_per_s_recording", rec.cpu},
+                         {"flops_ours", flops},
+                         {"flops_papers", flops_papers(s, m)}});
+      std::fflush(stdout);
+    }
+
+  // Growth: double n, T and d one at a time from M (W, NGD, no recording).
+  std::printf("\ngrowth (W, NGD; from M = (64, 32, 32), doubling one of n, T, d; CPU steps/s)\n");
+  std::printf("%-16s %12s %10s %14s %16s\n", "n, T, d", "steps/s", "us/step", "time ratio", "FLOP ratio (ours)");
+  const Variant& w = models[0];
+  const Size base = sizes[1];
+  const std::vector<Size> growth = {base,
+                                    {"2n", 2 * base.n, base.T, base.d},
+                                    {"2T", base.n, 2 * base.T, base.d},
+                                    {"2d", base.n, base.T, 2 * base.d},
+                                    {"2n,2T,2d", 2 * base.n, 2 * base.T, 2 * base.d}};
+  double base_rate = 0;
+  Json growth_json = Json::array();
+  for (const auto& g : growth) {
+    Rate r = measure(config_json(g, w, 1000000000), seconds, repeats);
+    if (base_rate == 0) base_rate = r.cpu;
+    std::string label = std::to_string(g.n) + ", " + std::to_string(g.T) + ", " + std::to_string(g.d);
+    std::printf("%-16s %12.0f %10.2f %14.2f %16.2f\n", label.c_str(), r.cpu, 1e6 / r.cpu, base_rate / r.cpu,
+                flops_ours(g, w) / flops_ours(base, w));
+    growth_json.push_back({{"n", g.n}, {"T", g.T}, {"d", g.d}, {"steps_per_s_cpu", r.cpu}});
+    std::fflush(stdout);
+  }
+  if (!json_out.empty())
+    std::ofstream(json_out) << Json{{"peak_gflops", peak}, {"results", results}, {"growth", growth_json}}.dump(1);
+  return 0;
 }

@@ -143,28 +143,49 @@ Eigen::MatrixXd Model::head_matrix(const Params& p, int h) const {
 
 Eigen::VectorXd Model::decoder(const Params& p, int h) const { return p.blocks[attention_blocks_ + h].col(0); }
 
-Eigen::MatrixXd Model::scores(const Params& params, const Sequences& seq, int h) const {
-  Eigen::MatrixXd A(seq.n, seq.T);
-  if (config_.param == Param::Prompt) {
-    Eigen::VectorXd a = seq.X * params.blocks[0].col(0);
-    for (int i = 0; i < seq.n; ++i) A.row(i) = a.segment(static_cast<Eigen::Index>(i) * seq.T, seq.T).transpose();
-    return A;
+void Model::queries_into(const Params& params, const Sequences& seq, int h, Workspace& ws,
+                         Eigen::MatrixXd& queries) const {
+  if (config_.param == Param::Prompt) {  // scores X_i p: the same query p for every sequence
+    queries = params.blocks[0];
+    return;
   }
-  // a_i = X_i (W z_i): the queries W z_i for all i at once (n·d²), then one T×d product per sequence.
-  Eigen::MatrixXd queries = seq.Z * head_matrix(params, h).transpose();
-  for (int i = 0; i < seq.n; ++i) A.row(i).noalias() = queries.row(i) * seq.tokens(i).transpose();
-  return A;
+  const Eigen::MatrixXd* W = &params.blocks[h];
+  if (config_.param == Param::KQ) {
+    ws.Wh.noalias() = params.blocks[0] * params.blocks[1].transpose();
+    W = &ws.Wh;
+  } else if (config_.param == Param::KQDiag) {
+    ws.Wh = head_matrix(params, h);
+    W = &ws.Wh;
+  }
+  // The queries W z_i for all i at once: one d×d×n GEMM (n·d²). Scores are then X_i (W z_i), one T×d product
+  // per sequence (n·T·d) — never (X_i W) z_i, which costs n·T·d².
+  queries.noalias() = *W * seq.Z.transpose();
+}
+
+void Model::scores_into(const Params& params, const Sequences& seq, int h, Workspace& ws, Eigen::MatrixXd& At) const {
+  At.resize(seq.T, seq.n);
+  queries_into(params, seq, h, ws, ws.queries);
+  const bool shared = config_.param == Param::Prompt;
+  for (int i = 0; i < seq.n; ++i) At.col(i).noalias() = seq.tokens(i) * ws.queries.col(shared ? 0 : i);
+}
+
+Eigen::MatrixXd Model::scores(const Params& params, const Sequences& seq, int h) const {
+  Workspace ws;
+  Eigen::MatrixXd At;
+  scores_into(params, seq, h, ws, At);
+  return At.transpose();
 }
 
 Eigen::VectorXd Model::outputs(const Params& params, const Sequences& seq) const {
   Eigen::VectorXd f = Eigen::VectorXd::Zero(seq.n);
   Eigen::VectorXd s(seq.T), r(seq.T);
+  Workspace ws;
+  Eigen::MatrixXd At;
   for (int h = 0; h < heads_; ++h) {
-    Eigen::MatrixXd A = scores(params, seq, h);
-    Eigen::VectorXd u = seq.X * decoder(params, h);
+    scores_into(params, seq, h, ws, At);
+    Eigen::VectorXd u = seq.X * params.blocks[attention_blocks_ + h].col(0);
     for (int i = 0; i < seq.n; ++i)
-      f(i) +=
-          softmax_jacobian_apply(A.row(i).transpose(), u.segment(static_cast<Eigen::Index>(i) * seq.T, seq.T), s, r).f;
+      f(i) += softmax_jacobian_apply(At.col(i), u.segment(static_cast<Eigen::Index>(i) * seq.T, seq.T), s, r).f;
   }
   return f / heads_;
 }
@@ -196,38 +217,67 @@ double normalise(Eigen::MatrixXd& M) {
 }  // namespace
 
 Evaluation Model::evaluate(const Params& params, const Sequences& seq, bool want_gradient, bool want_excess) const {
+  Workspace ws;
+  Evaluation ev;
+  evaluate(params, seq, want_gradient, want_excess, ws, ev);
+  return ev;
+}
+
+void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradient, bool want_excess, Workspace& ws,
+                     Evaluation& ev) const {
   const int n = seq.n, T = seq.T, H = heads_;
   const double log_n = std::log(static_cast<double>(n)), log_H = std::log(static_cast<double>(H));
-  Eigen::MatrixXd F(n, H), kappa(n, H), lse(n, H);
-  std::vector<Eigen::MatrixXd> A(H), S(H), R(H), U(H);
+  if (ws.seq != &seq || ws.seq_data != seq.X.data() || static_cast<int>(ws.u.size()) != H) {
+    ws.u.assign(H, Eigen::VectorXd());
+    ws.v.assign(H, Eigen::VectorXd());
+    ws.A.resize(H), ws.S.resize(H), ws.R.resize(H);
+    ws.seq = &seq, ws.seq_data = seq.X.data();
+  }
+  ws.F.resize(n, H), ws.kappa.resize(n, H), ws.lse.resize(n, H);
+  ws.Q.resize(H), ws.G.resize(H), ws.D.resize(H);
+  const bool shared = config_.param == Param::Prompt, attention_grad = want_gradient,
+             decoder_grad = want_gradient && decoder_trained();
   for (int h = 0; h < H; ++h) {
-    A[h] = scores(params, seq, h);
-    U[h].resize(n, T);
-    Eigen::VectorXd u = seq.X * decoder(params, h);
-    S[h].resize(T, n);
-    R[h].resize(T, n);
-    for (int i = 0; i < n; ++i) {
-      U[h].row(i) = u.segment(static_cast<Eigen::Index>(i) * T, T).transpose();
-      SoftmaxProduct sp =
-          softmax_jacobian_apply(A[h].row(i).transpose(), U[h].row(i).transpose(), S[h].col(i), R[h].col(i));
-      F(i, h) = sp.f;
-      kappa(i, h) = sp.kappa;
-      lse(i, h) = sp.lse;
+    queries_into(params, seq, h, ws, ws.Q[h]);
+    // u = X v: once per decoder value (a fixed decoder never changes, so this is paid once per run).
+    const auto v = params.blocks[attention_blocks_ + h].col(0);
+    if (ws.v[h].size() != v.size() || ws.u[h].size() != seq.X.rows() || ws.v[h] != v) {
+      ws.u[h].noalias() = seq.X * v;
+      ws.v[h] = v;
+    }
+    ws.A[h].resize(T, n), ws.S[h].resize(T, n), ws.R[h].resize(T, n);
+    if (attention_grad) ws.G[h].resize(seq.d, n);
+    if (decoder_grad) ws.D[h].resize(seq.d, n);
+  }
+  // One pass over the tokens: each sequence's T×d block is read while it is hot in cache, for the scores,
+  // and for the unscaled gradient columns X_iᵀ r̃_i (attention) and X_iᵀ s_i (decoder) of every head.
+  for (int i = 0; i < n; ++i) {
+    const auto X_i = seq.tokens(i);
+    for (int h = 0; h < H; ++h) {
+      ws.A[h].col(i).noalias() = X_i * ws.Q[h].col(shared ? 0 : i);
+      SoftmaxProduct sp = softmax_jacobian_apply(ws.A[h].col(i), ws.u[h].segment(static_cast<Eigen::Index>(i) * T, T),
+                                                 ws.S[h].col(i), ws.R[h].col(i));
+      ws.F(i, h) = sp.f;
+      ws.kappa(i, h) = sp.kappa;
+      ws.lse(i, h) = sp.lse;
+      if (attention_grad) ws.G[h].col(i).noalias() = X_i.transpose() * ws.R[h].col(i);
+      if (decoder_grad) ws.D[h].col(i).noalias() = X_i.transpose() * ws.S[h].col(i);
     }
   }
-  Evaluation ev;
-  Eigen::VectorXd log_c(n), sign(n);  // c_i = (1/n) ℓ'(y_i f_i) y_i = sign_i e^{log_c_i}
+  ev.loss = 0;
+  ev.log_excess = -INFINITY;
+  ws.log_c.resize(n), ws.sign.resize(n);  // c_i = (1/n) ℓ'(y_i f_i) y_i = sign_i e^{log_c_i}
   for (int i = 0; i < n; ++i) {
-    double x = seq.y(i) * F.row(i).mean();
+    double x = seq.y(i) * ws.F.row(i).mean();
     ev.loss += loss_value(loss_, x) / n;
-    log_c(i) = log_abs_loss_derivative(loss_, x) - log_n;
-    sign(i) = -seq.y(i);
+    ws.log_c(i) = log_abs_loss_derivative(loss_, x) - log_n;
+    ws.sign(i) = -seq.y(i);
   }
 
   if (want_excess) {
     double total = -INFINITY;
     for (int i = 0; i < n; ++i) {
-      double x = seq.y(i) * F.row(i).mean();
+      double x = seq.y(i) * ws.F.row(i).mean();
       if (decoder_trained()) {
         total = log_add_exp(total, log_loss_value(loss_, x));
         continue;
@@ -235,68 +285,80 @@ Evaluation Model::evaluate(const Params& params, const Sequences& seq, bool want
       // δ_i = x*_i − y_i f_i = (1/H) Σ_h Σ_t s_t (γ*_h − γ_t) ≥ 0, summed in the log domain.
       double x_star = 0, log_delta = -INFINITY;
       for (int h = 0; h < H; ++h) {
-        Eigen::VectorXd gamma = seq.y(i) * U[h].row(i).transpose();
+        Eigen::VectorXd gamma = seq.y(i) * ws.u[h].segment(static_cast<Eigen::Index>(i) * T, T);
         double best = gamma.maxCoeff();
         x_star += best / H;
         for (int t = 0; t < T; ++t)
           if (gamma(t) < best)
-            log_delta = log_add_exp(log_delta, A[h](i, t) - lse(i, h) + std::log(best - gamma(t)) - log_H);
+            log_delta = log_add_exp(log_delta, ws.A[h](t, i) - ws.lse(i, h) + std::log(best - gamma(t)) - log_H);
       }
       total = log_add_exp(total, log_loss_excess(loss_, x_star, log_delta));
     }
     ev.log_excess = total - log_n;
   }
 
-  if (!want_gradient) return ev;
   const int blocks = static_cast<int>(params.blocks.size());
-  ev.grad.M.assign(blocks, Eigen::MatrixXd());
+  if (!want_gradient) {
+    ev.grad.M.clear();
+    ev.grad.log_scale.clear();
+    return;
+  }
+  ev.grad.M.resize(blocks);
   ev.grad.log_scale.assign(blocks, -INFINITY);
-  for (int b = 0; b < blocks; ++b)
-    ev.grad.M[b] = Eigen::MatrixXd::Zero(params.blocks[b].rows(), params.blocks[b].cols());
+  for (int b = 0; b < blocks; ++b) ev.grad.M[b].setZero(params.blocks[b].rows(), params.blocks[b].cols());
 
   for (int h = 0; h < H; ++h) {
     // Attention: ∇_{W_h} = Σ_i (c_i/H) X_iᵀ r_ih z_iᵀ, with the largest scale factored out.
-    Eigen::VectorXd lambda = log_c.array() - log_H + kappa.col(h).array();
-    double K = lambda.maxCoeff();
+    ws.lambda = ws.log_c.array() - log_H + ws.kappa.col(h).array();
+    double K = ws.lambda.maxCoeff();
     if (K > -INFINITY) {
-      Eigen::MatrixXd G(n, seq.d);  // rows g̃_i = sign_i e^{λ_i − K} X_iᵀ r̃_i
-      for (int i = 0; i < n; ++i)
-        G.row(i).noalias() = (sign(i) * std::exp(lambda(i) - K)) * (R[h].col(i).transpose() * seq.tokens(i));
-      auto set = [&](int b, Eigen::MatrixXd M) {
-        ev.grad.log_scale[b] = K + normalise(M);
-        ev.grad.M[b] = std::move(M);
-      };
+      // Columns g̃_i = sign_i e^{λ_i − K} X_iᵀ r̃_i (n·T·d), then ∇_W ∝ Σ_i g̃_i z_iᵀ = G Z as one GEMM (n·d²).
+      Eigen::MatrixXd& G = ws.G[h];
+      for (int i = 0; i < n; ++i) G.col(i) *= ws.sign(i) * std::exp(ws.lambda(i) - K);
+      auto set = [&](int b) { ev.grad.log_scale[b] = K + normalise(ev.grad.M[b]); };
       switch (config_.param) {
-        case Param::W: set(0, G.transpose() * seq.Z); break;
-        case Param::Multihead: set(h, G.transpose() * seq.Z); break;
-        case Param::Prompt: set(0, G.colwise().sum().transpose()); break;
+        case Param::W:
+          ev.grad.M[0].noalias() = G * seq.Z;
+          set(0);
+          break;
+        case Param::Multihead:
+          ev.grad.M[h].noalias() = G * seq.Z;
+          set(h);
+          break;
+        case Param::Prompt:
+          ev.grad.M[0] = G.rowwise().sum();
+          set(0);
+          break;
         case Param::KQ: {
-          Eigen::MatrixXd MW = G.transpose() * seq.Z;  // ∇_K = ∇_W Q, ∇_Q = ∇_Wᵀ K
-          set(0, MW * params.blocks[1]);
-          set(1, MW.transpose() * params.blocks[0]);
+          ws.MW.noalias() = G * seq.Z;  // ∇_K = ∇_W Q, ∇_Q = ∇_Wᵀ K
+          ev.grad.M[0].noalias() = ws.MW * params.blocks[1];
+          ev.grad.M[1].noalias() = ws.MW.transpose() * params.blocks[0];
+          set(0);
+          set(1);
           break;
         }
         case Param::KQDiag: {
-          Eigen::VectorXd diag = G.cwiseProduct(seq.Z).colwise().sum().transpose();  // diag(∇_W)
-          set(0, diag.cwiseProduct(params.blocks[1].col(0)));
-          set(1, diag.cwiseProduct(params.blocks[0].col(0)));
+          // diag(∇_W)_j = Σ_i g̃_ij z_ij
+          Eigen::VectorXd diag = G.cwiseProduct(seq.Z.transpose()).rowwise().sum();
+          ev.grad.M[0] = diag.cwiseProduct(params.blocks[1].col(0));
+          ev.grad.M[1] = diag.cwiseProduct(params.blocks[0].col(0));
+          set(0);
+          set(1);
           break;
         }
       }
     }
     if (decoder_trained()) {
       // Decoder: ∇_{v_h} = Σ_i (c_i/H) X_iᵀ s_ih.
-      Eigen::VectorXd mu = log_c.array() - log_H;
+      Eigen::VectorXd mu = ws.log_c.array() - log_H;
       double Kv = mu.maxCoeff();
-      Eigen::MatrixXd M = Eigen::MatrixXd::Zero(seq.d, 1);
-      for (int i = 0; i < n; ++i)
-        M.col(0).noalias() += (sign(i) * std::exp(mu(i) - Kv)) * (seq.tokens(i).transpose() * S[h].col(i));
       int b = attention_blocks_ + h;
+      Eigen::MatrixXd& M = ev.grad.M[b];
+      M.setZero(seq.d, 1);
+      for (int i = 0; i < n; ++i) M.col(0) += (ws.sign(i) * std::exp(mu(i) - Kv)) * ws.D[h].col(i);
       ev.grad.log_scale[b] = Kv + normalise(M);
-      ev.grad.M[b] = std::move(M);
     }
   }
-  return ev;
 }
 
 }  // namespace attnsvm

@@ -38,6 +38,22 @@ SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a
                                       const Eigen::Ref<const Eigen::VectorXd>& u, Eigen::Ref<Eigen::VectorXd> s,
                                       Eigen::Ref<Eigen::VectorXd> r_scaled);
 
+/// Buffers that Model::evaluate reuses from call to call (nothing is allocated per step once sized), and
+/// the token values u = X v_h, kept while the decoder v_h and the sequences stay the same. One per caller;
+/// the sequences must not be modified in place while a workspace holds values computed from them.
+struct Workspace {
+  std::vector<Eigen::MatrixXd> A;     ///< per head: T×n scores, column i = a_i = X_i W z_i
+  std::vector<Eigen::MatrixXd> S, R;  ///< per head: T×n softmax s_i and scaled Jacobian products r̃_i
+  std::vector<Eigen::VectorXd> u, v;  ///< per head: u = X v (n·T) and the decoder v it was computed for
+  Eigen::MatrixXd F, kappa, lse;      ///< n×H outputs f_ih, scales κ_ih and log-sum-exps
+  std::vector<Eigen::MatrixXd> Q;     ///< per head: d×n queries W_h z_i (prompt: d×1, p)
+  std::vector<Eigen::MatrixXd> G, D;  ///< per head: d×n gradient columns X_iᵀ r̃_i and X_iᵀ s_i
+  Eigen::MatrixXd Wh, queries, MW;
+  Eigen::VectorXd log_c, sign, lambda;
+  const Sequences* seq = nullptr;  ///< the sequences u was computed from
+  const double* seq_data = nullptr;
+};
+
 struct Evaluation {
   double loss = 0;
   double log_excess = -INFINITY;  ///< log(L − L*), when requested
@@ -74,6 +90,15 @@ class Model {
 
   /// Loss, optionally log(L − L*) (for Polyak) and the scaled gradient.
   Evaluation evaluate(const Params& params, const Sequences& seq, bool want_gradient, bool want_excess) const;
+  /// The same into `out`, reusing its storage and the workspace (the training loop's form: no allocation
+  /// per step). Leaves the scores, softmax and outputs of every head in `ws` (A, S, F).
+  void evaluate(const Params& params, const Sequences& seq, bool want_gradient, bool want_excess, Workspace& ws,
+                Evaluation& out) const;
+
+  /// The d×n queries W_h z_i of head h (prompt: the d×1 vector p).
+  void queries_into(const Params& params, const Sequences& seq, int h, Workspace& ws, Eigen::MatrixXd& queries) const;
+  /// Scores of head h into At, transposed (T×n: column i = a_i), using ws for the intermediate products.
+  void scores_into(const Params& params, const Sequences& seq, int h, Workspace& ws, Eigen::MatrixXd& At) const;
 
   /// L* = inf L: 0 with a trained decoder, (1/n) Σ ℓ(mean_h max_t γ_ith) with a fixed one.
   double loss_infimum(const Params& params, const Sequences& seq) const;

@@ -32,7 +32,8 @@ StepReport Optimizer::step(Params& params, const Sequences& train) {
   if (config_.kind == OptimizerKind::Flow) return flow_step(params, train);
   const auto& trained = model_.trained_blocks();
   const bool polyak = config_.kind == OptimizerKind::Polyak;
-  Evaluation ev = model_.evaluate(params, train, true, polyak);
+  model_.evaluate(params, train, true, polyak, ws_, ev_);
+  const Evaluation& ev = ev_;
   StepReport report;
   report.loss = ev.loss;
   report.log_grad_norm = ev.grad.log_norm(trained);
@@ -44,7 +45,7 @@ StepReport Optimizer::step(Params& params, const Sequences& train) {
     const Eigen::MatrixXd& M = ev.grad.M[b];
     const double K = ev.grad.log_scale[b];
     if (K == -INFINITY) continue;  // this block's gradient vanishes
-    Eigen::MatrixXd next;
+    Eigen::MatrixXd& next = next_;
     switch (config_.kind) {
       case OptimizerKind::GD: next = params.blocks[b] - (config_.lr * std::exp(K)) * M; break;
       case OptimizerKind::NGD: next = params.blocks[b] - config_.lr * M; break;  // ‖M‖_F = 1
@@ -64,7 +65,7 @@ StepReport Optimizer::step(Params& params, const Sequences& train) {
       case OptimizerKind::Flow: break;
     }
     moved += (next - params.blocks[b]).squaredNorm();
-    params.blocks[b] = std::move(next);
+    params.blocks[b].swap(next);  // next_ keeps the old block's storage for the next step
   }
   report.step_length = std::sqrt(moved);
   return report;
@@ -108,7 +109,8 @@ StepReport Optimizer::flow_step(Params& params, const Sequences& train) {
   // Returns the field at U and log ‖∇L‖_q there.
   auto field = [&](const Eigen::VectorXd& U, Eigen::VectorXd& out, double* loss) {
     to_params(U);
-    Evaluation ev = model_.evaluate(work, train, true, false);
+    model_.evaluate(work, train, true, false, ws_, ev_);
+    const Evaluation& ev = ev_;
     if (loss) *loss = ev.loss;
     double log_norm = -INFINITY;  // log ‖∇L‖_q = (1/q) log Σ_b e^{q K_b} ‖M_b‖_q^q
     for (int b : trained)

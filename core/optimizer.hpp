@@ -35,6 +35,9 @@ class Optimizer {
 
   OptimizerConfig config_;
   const Model& model_;
+  Workspace ws_;   // evaluation buffers and cached token values, reused by every step
+  Evaluation ev_;  // the last evaluation (its storage is reused)
+  Eigen::MatrixXd next_;
   double tau_ = 0, log_time_ = -INFINITY, flow_h_;
 };
 

@@ -164,22 +164,23 @@ MetricRow Session::measure() {
   MetricRow row;
   row.step = iteration_;
   auto& v = row.values;
-  Evaluation ev = model_->evaluate(params_, train, true, false);
+  // One evaluation gives the loss, the gradient norm, the outputs and the scores (its workspace keeps them).
+  Evaluation& ev = measure_ev_;
+  model_->evaluate(params_, train, true, false, measure_ws_, ev);
   v.push_back(ev.loss);
-  auto accuracy = [&](const Sequences& seq) {
-    Eigen::VectorXd f = model_->outputs(params_, seq);
+  auto accuracy = [&](const Eigen::VectorXd& f, const Sequences& seq) {
     int correct = 0;
     for (int i = 0; i < seq.n; ++i) correct += (f(i) > 0 ? 1.0 : f(i) < 0 ? -1.0 : 0.0) == seq.y(i);
     return static_cast<double>(correct) / seq.n;
   };
-  v.push_back(accuracy(train));
-  if (data_.test) v.push_back(accuracy(*data_.test));
+  v.push_back(accuracy(measure_ws_.F.rowwise().sum() / H, train));
+  if (data_.test) v.push_back(accuracy(model_->outputs(params_, *data_.test), *data_.test));
 
-  std::vector<Eigen::MatrixXd> W(H), A(H);
+  std::vector<Eigen::MatrixXd> W(H);
+  const std::vector<Eigen::MatrixXd>& A = measure_ws_.A;  // per head: T×n scores, column i = a_i
   double fro2 = 0, nuc = 0, lp_p = 0, v2 = 0;
   for (int h = 0; h < H; ++h) {
     W[h] = model_->head_matrix(params_, h);
-    A[h] = model_->scores(params_, train, h);
     fro2 += W[h].squaredNorm();
     nuc += nuclear_norm(W[h]);
     lp_p += std::pow(lp_norm(W[h], p_lp), p_lp);
@@ -198,7 +199,7 @@ MetricRow Session::measure() {
   for (int h = 0; h < H; ++h) {
     Eigen::VectorXi alpha = optimal_tokens(train, model_->decoder(params_, h));
     for (int i = 0; i < train.n; ++i) {
-      Eigen::VectorXd a = A[h].row(i).transpose();
+      const auto a = A[h].col(i);
       min_s = std::min(min_s, std::exp(a(alpha(i)) - log_sum_exp(a)));
       max_log1m = std::max(max_log1m, log_one_minus_softmax(a, alpha(i)) / kLn10);
     }
@@ -213,7 +214,7 @@ MetricRow Session::measure() {
   for (SvmNorm norm : config_.svm.norms) {
     double corr = 0, breg = 0, margin = 0, svm_margin = 0;
     for (int h = 0; h < H; ++h) {
-      Eigen::VectorXi alpha = tokens_for(h, A[h]);
+      Eigen::VectorXi alpha = tokens_for(h, A[h].transpose());
       const SvmSolution& R = reference(h, norm, alpha);
       if (R.status != SvmStatus::Optimal) {
         corr = breg = margin = svm_margin = NAN;
@@ -225,7 +226,7 @@ MetricRow Session::measure() {
       double worst = INFINITY;
       for (int i = 0; i < train.n; ++i)
         for (int t = 0; t < train.T; ++t)
-          if (t != alpha(i)) worst = std::min(worst, A[h](i, alpha(i)) - A[h](i, t));
+          if (t != alpha(i)) worst = std::min(worst, A[h](alpha(i), i) - A[h](t, i));
       margin += worst / svm_norm(W[h], norm, p_lp) / H;
       svm_margin += R.margin / H;
     }

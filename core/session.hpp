@@ -96,6 +96,8 @@ class Session {
   std::vector<std::string> columns_;
   std::vector<MetricRow> history_;
   std::vector<SvmReference> references_;
+  Workspace measure_ws_;  // buffers of the metrics' evaluation, reused by every recorded step
+  Evaluation measure_ev_;
 };
 
 }  // namespace attnsvm

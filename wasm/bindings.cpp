@@ -20,6 +20,7 @@
 
 #include "config.hpp"
 #include "dataset.hpp"
+#include "ensemble.hpp"
 #include "errors.hpp"
 #include "session.hpp"
 #include "svm.hpp"
@@ -323,6 +324,63 @@ class WasmSession {
   std::unique_ptr<Session> session_;
 };
 
+// --- the ensemble: one setting over many seeds (core/ensemble.hpp) ----------------------------------
+
+class WasmEnsemble {
+ public:
+  /// On an invalid config or size the object is created empty and the error parked for the wrapper.
+  WasmEnsemble(const std::string& config_json, int members, double iterations, int points) {
+    guarded(
+        [&] {
+          Config config = parse_config(config_json);
+          ensemble_ = std::make_unique<Ensemble>(config, members, static_cast<long>(iterations), points);
+          return true;
+        },
+        false);
+  }
+
+  /// Runs at most `budget` iterations; true once every member is done.
+  bool advance(double budget) {
+    return guarded([&] { return live().advance(static_cast<long>(budget)); }, false);
+  }
+
+  /// {members, done, steps, columns, mean: {column: Float64Array}, std: {...}, count: {column: Int32Array},
+  /// failures: [string]}.
+  val summary() const {
+    return guarded(
+        [&] {
+          const EnsembleSummary& e = live().summary();
+          val o = val::object();
+          o.set("members", e.members);
+          o.set("done", e.done);
+          std::vector<double> steps(e.steps.begin(), e.steps.end());
+          o.set("steps", f64(steps.data(), steps.size()));
+          val columns = val::array(), mean = val::object(), sd = val::object(), count = val::object();
+          for (std::size_t c = 0; c < e.columns.size(); ++c) {
+            columns.set(c, e.columns[c]);
+            mean.set(e.columns[c], f64(e.mean[c].data(), e.mean[c].size()));
+            sd.set(e.columns[c], f64(e.std[c].data(), e.std[c].size()));
+            count.set(e.columns[c], vector(e.count[c]));
+          }
+          o.set("columns", columns);
+          o.set("mean", mean);
+          o.set("std", sd);
+          o.set("count", count);
+          o.set("failures", array_of(e.failures, [](const std::string& s) { return val(s); }));
+          return o;
+        },
+        val::undefined());
+  }
+
+ private:
+  Ensemble& live() const {
+    if (!ensemble_) throw InputError("ensemble: not created (its config was invalid)");
+    return *ensemble_;
+  }
+
+  std::unique_ptr<Ensemble> ensemble_;
+};
+
 // --- module-level functions -------------------------------------------------------------------------
 
 /// The config normalised (defaults filled in), or undefined with the error parked.
@@ -363,6 +421,10 @@ EMSCRIPTEN_BINDINGS(attnsvm) {
       .function("setLr", &WasmSession::set_lr)
       .function("metricNames", &WasmSession::metric_names)
       .function("history", &WasmSession::history);
+  class_<attnsvm::wasm::WasmEnsemble>("NativeEnsemble")
+      .constructor<const std::string&, int, double, int>()
+      .function("advance", &attnsvm::wasm::WasmEnsemble::advance)
+      .function("summary", &attnsvm::wasm::WasmEnsemble::summary);
   function("takeError", &attnsvm::wasm::take_error);
   function("normalizeConfig", &attnsvm::wasm::normalize_config);
   function("toyNames", &attnsvm::wasm::toy_dataset_names);

@@ -137,8 +137,47 @@ export interface SessionConstructor {
   new (config: Config | string): Session;
 }
 
+/** The ensemble's statistics so far, per metric column and grid point (over members with a finite value). */
+export interface EnsembleSummary {
+  members: number;
+  /** Members finished, diverged ones included. */
+  done: number;
+  /** The grid: 0 and log-spaced iterations up to the horizon. */
+  steps: Float64Array;
+  columns: string[];
+  mean: Record<string, Float64Array>;
+  /** Population standard deviation. */
+  std: Record<string, Float64Array>;
+  count: Record<string, Int32Array>;
+  /** "member k (seed s): diverged at step …" */
+  failures: string[];
+}
+
+export interface EnsembleOptions {
+  /** Seeds: member k uses data.seed + k and model.init.seed + k. Default 100. */
+  members?: number;
+  /** The horizon in iterations. Default 1000. */
+  iterations?: number;
+  /** Log-spaced grid points. Default 60. */
+  points?: number;
+}
+
+/** The same setting over many seeds. Call delete() to free its wasm memory. */
+export interface Ensemble {
+  /** Runs at most `budget` iterations over the members; true once all are done. */
+  advance(budget: number): boolean;
+  summary(): EnsembleSummary;
+  delete(): void;
+}
+
+export interface EnsembleConstructor {
+  /** Throws an EngineError naming the invalid field (config, ensemble.members/iterations/points). */
+  new (config: Config | string, options?: EnsembleOptions): Ensemble;
+}
+
 export interface Engine {
   Session: SessionConstructor;
+  Ensemble: EnsembleConstructor;
   /** Validates a config and returns it with defaults filled in. */
   normalizeConfig(config: Config | string): Config;
   toyNames(): string[];

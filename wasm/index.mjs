@@ -147,8 +147,49 @@ export async function loadEngine(options = {}) {
     }
   }
 
+  /** The same setting over many seeds (core/ensemble.hpp): member k uses data.seed + k and init seed + k. */
+  class Ensemble {
+    #native;
+
+    /** Validates the config and sizes ({members, iterations, points}); throws an Error naming the field. */
+    constructor(config, { members = 100, iterations = 1000, points = 60 } = {}) {
+      for (const [name, value] of Object.entries({ members, iterations, points }))
+        if (!Number.isInteger(value)) throw inputError(`ensemble.${name}: must be an integer, got ${value}`);
+      const native_ = new native.NativeEnsemble(asJson(config, 'config'), members, iterations, points);
+      const error = native.takeError();
+      if (error) {
+        native_.delete();
+        throw engineError(error);
+      }
+      this.#native = native_;
+    }
+
+    #live() {
+      if (!this.#native) throw inputError('ensemble: already deleted');
+      return this.#native;
+    }
+
+    /** Runs at most `budget` iterations over the members; returns true once all are done. */
+    advance(budget) {
+      if (!Number.isInteger(budget) || budget < 0) throw inputError(`budget: must be an integer >= 0, got ${budget}`);
+      return check(this.#live().advance(budget));
+    }
+
+    /** {members, done, steps, columns, mean, std, count (per column), failures}, copied out. */
+    summary() {
+      return check(this.#live().summary());
+    }
+
+    /** Frees the wasm memory of this ensemble; further calls throw. */
+    delete() {
+      if (this.#native) this.#native.delete();
+      this.#native = null;
+    }
+  }
+
   return {
     Session,
+    Ensemble,
     /** Validates a config and returns it with defaults filled in; throws an Error naming the field. */
     normalizeConfig: (config) => check(native.normalizeConfig(asJson(config, 'config'))),
     /** Names accepted by data.kind = "toy". */
