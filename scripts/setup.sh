@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a Debian 12 machine. Idempotent: a second run installs nothing.
+#   scripts/setup.sh [--bench]    --bench: also the benchmark peers (python3-torch)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,12 @@ packages=(
   dataset-fashion-mnist
   chromium
 )
+
+# `setup.sh --bench` (called by scripts/bench.sh): also the benchmark peers. PyTorch is large, so the
+# normal path (npm test, npm start) does not install it.
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3-torch python3-numpy python3-cvxopt)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
