@@ -383,6 +383,9 @@ Json parse_json(const std::string& text, const std::string& what) {
     return Json::parse(text);
   } catch (const Json::parse_error& e) {
     throw InputError(what + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+  } catch (const Json::exception& e) {
+    // Not a parse_error: a number out of a double's range (1e999) is out_of_range.406 (found by fuzzing).
+    throw InputError(what + ": malformed JSON: " + e.what());
   }
 }
 

@@ -41,11 +41,18 @@ for name in $targets; do
     status=1
   fi
   grep -E '^#[0-9]+.*(DONE|pulse)|stat::number_of_executed_units|stat::peak_rss' build/fuzz/$name.log | tail -3 || true
-  # Keep the scratch inputs that add coverage to the corpus (minimised set, small files).
+  # Minimise: the hand-written seeds (descriptive names) stay; of the rest (hash names) and the new
+  # inputs, keep those that add edge coverage (-use_counters=0: edges, not hit counts) — a small set.
   before=$(ls "$corpus" | wc -l)
-  "$bin" -merge=1 -max_len=4096 "$corpus" "$scratch" >build/fuzz/$name.merge.log 2>&1 || true
+  minimal=build/fuzz/minimal/$name
+  rm -rf "$minimal" && mkdir -p "$minimal"
+  find "$corpus" -maxdepth 1 -type f -regextype posix-extended ! -regex '.*/[0-9a-f]{40}' -exec cp {} "$minimal/" \;
+  if "$bin" -merge=1 -use_counters=0 -max_len=4096 "$minimal" "$corpus" "$scratch" >build/fuzz/$name.merge.log 2>&1; then
+    rm -f "$corpus"/*
+    cp "$minimal"/* "$corpus/"
+  fi
   echo "fuzz $name: corpus $before -> $(ls "$corpus" | wc -l) files"
-  rm -rf "$scratch"
+  rm -rf "$scratch" "$minimal"
   rmdir "$crashers" 2>/dev/null || true
 done
 exit $status
