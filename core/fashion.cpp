@@ -126,6 +126,11 @@ std::vector<std::uint8_t> file_bytes(const std::string& name) {
     std::lock_guard<std::mutex> lock(registry_mutex);
     if (auto it = registry().find(name); it != registry().end()) return it->second;
   }
+#ifdef __EMSCRIPTEN__
+  // The module is built without a file system (FILESYSTEM=0): opening a file would throw a JS TypeError.
+  throw InputError(name + ": not registered; the WebAssembly engine has no file system: pass the file's bytes to " +
+                   "engine.registerImages(\"" + name + "\", bytes)");
+#endif
   try {
     return read_binary_file(name);
   } catch (const InputError&) {

@@ -22,6 +22,9 @@
 #include "dataset.hpp"
 #include "ensemble.hpp"
 #include "errors.hpp"
+#include "fashion.hpp"
+#include "idx.hpp"
+#include "metrics.hpp"
 #include "session.hpp"
 #include "svm.hpp"
 
@@ -315,6 +318,53 @@ class WasmSession {
     return guarded([&] { return history_columns(live()); }, val::undefined());
   }
 
+  /// fashion-mnist only: the images behind the sequences, {train, test} each {count, rows, cols, pixels
+  /// (Uint8Array, count·rows·cols), labels (Int32Array)}, in dataset order; null for other data kinds.
+  val images() const {
+    return guarded(
+        [&] {
+          const Config& c = live().config();
+          if (c.data.kind != DataKind::FashionMnist) return val::null();
+          FashionImages fi = fashion_images(c.data);
+          static const val Uint8Array = val::global("Uint8Array");
+          auto pack = [](const LabelledImages& im) {
+            val o = val::object();
+            o.set("count", im.count());
+            o.set("rows", im.rows);
+            o.set("cols", im.cols);
+            o.set("pixels", Uint8Array.new_(emscripten::typed_memory_view(im.pixels.size(), im.pixels.data())));
+            o.set("labels", vector(im.labels));
+            return o;
+          };
+          val o = val::object();
+          o.set("train", pack(fi.train));
+          o.set("test", fi.test.count() ? pack(fi.test) : val::null());
+          return o;
+        },
+        val::undefined());
+  }
+
+  /// Per head: the n_test×T attention probabilities on the test sequences; null without a test split.
+  val test_attention() const {
+    return guarded(
+        [&] {
+          const Session& s = live();
+          if (!s.dataset().test) return val::null();
+          const Sequences& test = *s.dataset().test;
+          val out = val::array();
+          for (int h = 0; h < s.model().heads(); ++h) {
+            Eigen::MatrixXd A = s.model().scores(s.params(), test, h);
+            for (Eigen::Index i = 0; i < A.rows(); ++i) {
+              Eigen::VectorXd a = A.row(i).transpose();
+              A.row(i) = (a.array() - log_sum_exp(a)).exp().transpose();
+            }
+            out.set(h, matrix(A));
+          }
+          return out;
+        },
+        val::undefined());
+  }
+
  private:
   Session& live() const {
     if (!session_) throw InputError("session: not created (its config was invalid)");
@@ -392,6 +442,22 @@ val toy_dataset_names() {
   return array_of(toy_names(), [](const std::string& s) { return val(s); });
 }
 
+/// Stores image bytes (an IDX file, as a Uint8Array) under `name` in the core's registry, where the
+/// fashion-mnist generator looks before the (absent) file system; validates them as IDX first.
+bool register_images(const std::string& name, const std::string& bytes) {
+  return guarded(
+      [&] {
+        if (name.empty())
+          throw InputError("registerImages: needs a name such as \"fashion-mnist/" + std::string(kFashionFiles[0]) +
+                           "\"");
+        std::vector<std::uint8_t> data(bytes.begin(), bytes.end());
+        read_idx(data, name);
+        register_file(name, std::move(data));
+        return true;
+      },
+      false);
+}
+
 /// Heap size and bytes in use by malloc, for leak tests.
 val heap_stats() {
   struct mallinfo info = mallinfo();
@@ -420,7 +486,9 @@ EMSCRIPTEN_BINDINGS(attnsvm) {
       .function("setParams", &WasmSession::set_params)
       .function("setLr", &WasmSession::set_lr)
       .function("metricNames", &WasmSession::metric_names)
-      .function("history", &WasmSession::history);
+      .function("history", &WasmSession::history)
+      .function("images", &WasmSession::images)
+      .function("testAttention", &WasmSession::test_attention);
   class_<attnsvm::wasm::WasmEnsemble>("NativeEnsemble")
       .constructor<const std::string&, int, double, int>()
       .function("advance", &attnsvm::wasm::WasmEnsemble::advance)
@@ -429,4 +497,5 @@ EMSCRIPTEN_BINDINGS(attnsvm) {
   function("normalizeConfig", &attnsvm::wasm::normalize_config);
   function("toyNames", &attnsvm::wasm::toy_dataset_names);
   function("heapStats", &attnsvm::wasm::heap_stats);
+  function("registerImages", &attnsvm::wasm::register_images);
 }

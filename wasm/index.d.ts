@@ -111,6 +111,16 @@ export interface EngineError extends Error {
   step?: number;
 }
 
+/** Grey-level images with labels: pixel (k, r, c) is pixels[(k * rows + r) * cols + c], 0..255. */
+export interface LabelledImages {
+  count: number;
+  rows: number;
+  cols: number;
+  pixels: Uint8Array;
+  /** Fashion-MNIST classes 0..9 (the sequence label y is −1 for data.classes[0], +1 for [1]). */
+  labels: Int32Array;
+}
+
 /** A training run: data, model, optimiser and history. Call delete() to free its wasm memory. */
 export interface Session {
   /** Iterations run so far. */
@@ -129,6 +139,10 @@ export interface Session {
   setLr(lr: number): this;
   metricNames(): string[];
   history(): History;
+  /** fashion-mnist sessions: the images behind the train/test sequences (dataset order); else null. */
+  images(): { train: LabelledImages; test: LabelledImages | null } | null;
+  /** Per head: n_test×T softmax probabilities on the test split; null without a test split. */
+  testAttention(): Matrix[] | null;
   delete(): void;
 }
 
@@ -182,6 +196,12 @@ export interface Engine {
   normalizeConfig(config: Config | string): Config;
   toyNames(): string[];
   heapStats(): { heapBytes: number; allocatedBytes: number; freeBytes: number };
+  /**
+   * Stores an IDX file's bytes under `name` (e.g. "fashion-mnist/train-images-idx3-ubyte"); a config
+   * with data.kind "fashion-mnist" and data.path "fashion-mnist" then reads them. Throws an
+   * EngineError naming `name` when the bytes are not a valid IDX file.
+   */
+  registerImages(name: string, bytes: Uint8Array | ArrayBuffer): void;
 }
 
 /** Options passed to the Emscripten factory (e.g. wasmBinary, locateFile). */

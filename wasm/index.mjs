@@ -140,6 +140,19 @@ export async function loadEngine(options = {}) {
       return check(this.#live().history());
     }
 
+    /**
+     * fashion-mnist sessions: the images behind the sequences, in dataset order, as
+     * {train, test: {count, rows, cols, pixels: Uint8Array, labels: Int32Array} | null}; else null.
+     */
+    images() {
+      return check(this.#live().images());
+    }
+
+    /** Per head: the n_test×T attention probabilities on the test split (null without one). */
+    testAttention() {
+      return check(this.#live().testAttention());
+    }
+
     /** Frees the wasm memory of this session; further calls throw. */
     delete() {
       if (this.#native) this.#native.delete();
@@ -194,6 +207,16 @@ export async function loadEngine(options = {}) {
     normalizeConfig: (config) => check(native.normalizeConfig(asJson(config, 'config'))),
     /** Names accepted by data.kind = "toy". */
     toyNames: () => native.toyNames(),
+    /**
+     * Stores the bytes of an IDX file (Uint8Array or ArrayBuffer) under `name`, where data.kind
+     * "fashion-mnist" looks for `<data.path>/<file>`; validated as IDX first (throws naming `name`).
+     */
+    registerImages: (name, bytes) => {
+      if (typeof name !== 'string') throw inputError('registerImages: name must be a string');
+      if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+      if (!(bytes instanceof Uint8Array)) throw inputError(`registerImages: ${name}: bytes must be a Uint8Array`);
+      check(native.registerImages(name, bytes));
+    },
     /** {heapBytes, allocatedBytes, freeBytes} of the wasm heap. */
     heapStats: () => native.heapStats(),
   };
