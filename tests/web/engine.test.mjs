@@ -129,6 +129,30 @@ test('a diverging run stops with an error event and keeps its last good state', 
   assert.equal((await h(() => window.harness.state())).step, 0);
 });
 
+test('an ensemble over 20 seeds is computed in slices with progress, then the run resumes', async () => {
+  assert.ok((await call('configure', CONFIG)).ok);
+  await h(() => window.harness.clear());
+  const selected = { ...CONFIG, optimizer: { kind: 'ngd', lr: 0.1 }, svm: { norms: ['fro'], tokens: 'selected' } };
+  const started = await call('ensemble', selected, { members: 20, iterations: 2000 });
+  assert.ok(started.ok, started.message);
+  await page.waitForFunction(() => window.harness.ensembles.some((e) => e.finished), null, { timeout: 60000 });
+  const reports = await h(() => window.harness.ensembles);
+  const last = reports.at(-1);
+  assert.ok(last.finished && last.done === 20 && last.members === 20 && last.typed);
+  assert.ok(reports.length >= 3, `progress reported while computing (${reports.length} reports)`);
+  for (let k = 1; k < reports.length; ++k) assert.ok(reports[k].done >= reports[k - 1].done, 'members only grow');
+  assert.equal(last.steps[0], 0);
+  assert.equal(last.steps.at(-1), 2000);
+  assert.ok(last.count.every((c) => c === 20), 'every member reached every grid point');
+  // the papers' claim, on average: NGD on W approaches the Frobenius SVM
+  assert.ok(last.corrFro.at(-1) > 0.9, `mean corr_fro at 2000 steps ${last.corrFro.at(-1)}`);
+  console.log(`ensemble 20 seeds × 2000 NGD steps: ${last.seconds.toFixed(2)} s in the worker, mean corr_fro ${last.corrFro.at(-1).toFixed(4)} ± ${last.corrFroStd.at(-1).toFixed(4)}`);
+  const stepped = await call('step', 5);
+  assert.equal(stepped.value.step, 5, 'the single run is untouched and trains again');
+  const bad = await call('ensemble', CONFIG, { members: 0, iterations: 10 });
+  assert.match(bad.message, /^ensemble\.members/);
+});
+
 test('terminate stops the worker at once; restart replays the last good config', async () => {
   assert.ok((await call('configure', CONFIG)).ok);
   await call('play', 'max');

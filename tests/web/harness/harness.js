@@ -4,6 +4,7 @@ import { EngineClient } from '/build/web-engine/index.js';
 
 const snapshots = [];
 const errors = [];
+const ensembles = [];
 let client;
 
 function connect() {
@@ -21,6 +22,20 @@ function connect() {
     }),
   );
   client.onError((error) => errors.push({ at: performance.now(), ...error }));
+  client.onEnsemble(({ summary, seconds, finished }) =>
+    ensembles.push({
+      at: performance.now(),
+      finished,
+      seconds,
+      done: summary.done,
+      members: summary.members,
+      steps: Array.from(summary.steps),
+      corrFro: Array.from(summary.mean.corr_fro),
+      corrFroStd: Array.from(summary.std.corr_fro),
+      count: Array.from(summary.count.corr_fro),
+      typed: summary.mean.loss instanceof Float64Array,
+    }),
+  );
   return client.ready;
 }
 
@@ -39,6 +54,7 @@ window.harness = {
   call,
   snapshots,
   errors,
+  ensembles,
   state: () => client.state,
   /** A requested snapshot, summarised (typed arrays do not survive page.evaluate). */
   snapshot: async () => {
@@ -51,6 +67,7 @@ window.harness = {
   clear: () => {
     snapshots.length = 0;
     errors.length = 0;
+    ensembles.length = 0;
   },
 };
 document.getElementById('status').textContent = 'ready';

@@ -4,6 +4,7 @@
 import type {
   Config,
   Configured,
+  EnsembleProgress,
   ErrorInfo,
   RequestBody,
   RunState,
@@ -16,6 +17,8 @@ import type {
 export type SnapshotListener = (snapshot: Snapshot, state: RunState) => void;
 /** Receives errors not tied to a request: a run that failed while playing, or a dead worker. */
 export type ErrorListener = (error: ErrorInfo) => void;
+/** Receives the progress of the running ensemble. */
+export type EnsembleListener = (progress: EnsembleProgress) => void;
 
 export interface EngineClientOptions {
   /** Creates the worker; default: build/web-engine/worker.js next to this module. A Vite page passes
@@ -59,6 +62,7 @@ export class EngineClient {
   private pending = new Map<number, Pending>();
   private snapshotListeners = new Set<SnapshotListener>();
   private errorListeners = new Set<ErrorListener>();
+  private ensembleListeners = new Set<EnsembleListener>();
   private goodConfig: Config | null = null;
 
   constructor(private readonly options: EngineClientOptions = {}) {
@@ -75,6 +79,26 @@ export class EngineClient {
   onError(listener: ErrorListener): () => void {
     this.errorListeners.add(listener);
     return () => this.errorListeners.delete(listener);
+  }
+
+  /** Calls listener with the progress of ensembles; returns the unsubscribe function. */
+  onEnsemble(listener: EnsembleListener): () => void {
+    this.ensembleListeners.add(listener);
+    return () => this.ensembleListeners.delete(listener);
+  }
+
+  /**
+   * Starts computing the config over `members` seeds (data.seed + k, init seed + k) up to `iterations`
+   * in the worker, replacing any ensemble in progress; rejects when the config or sizes are invalid.
+   * Progress arrives through onEnsemble; the single run waits until the ensemble is finished.
+   */
+  async ensemble(config: Config, options: { members: number; iterations: number; points?: number }): Promise<void> {
+    await this.request({ type: 'ensemble', config, ...options });
+  }
+
+  /** Stops the ensemble in progress, if any. */
+  async cancelEnsemble(): Promise<void> {
+    await this.request({ type: 'cancelEnsemble' });
   }
 
   /** Replaces the run with a new session; rejects (and keeps the old run) when the config is invalid. */
@@ -170,6 +194,10 @@ export class EngineClient {
   }
 
   private receive(message: WorkerMessage): void {
+    if (message.type === 'ensemble') {
+      for (const listener of this.ensembleListeners) listener(message);
+      return;
+    }
     if (message.state) this.state = message.state;
     if (message.type === 'snapshot') {
       this.latest = message.snapshot;

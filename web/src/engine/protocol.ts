@@ -2,9 +2,9 @@
 // carries an id and is answered by exactly one `done`, `snapshot` (for a snapshot request) or `error`
 // message with that id; the worker also posts unsolicited snapshots at a steady cadence while it runs,
 // and unsolicited errors when a run fails (it then pauses, keeping the last good state).
-import type { Config, Snapshot } from '../../../wasm/index';
+import type { Config, EnsembleSummary, Snapshot } from '../../../wasm/index';
 
-export type { Config, Snapshot, Matrix, SvmSolution, History, LocalOptimality } from '../../../wasm/index';
+export type { Config, EnsembleSummary, Snapshot, Matrix, SvmSolution, History, LocalOptimality } from '../../../wasm/index';
 
 /** Training speed: iterations per frame tick (~16 ms), or as many as fit in each time slice. */
 export type Speed = number | 'max';
@@ -30,7 +30,11 @@ export type Request =
   | { type: 'reset'; id: number }
   | { type: 'snapshot'; id: number; history?: boolean }
   | { type: 'speed'; id: number; speed: Speed }
-  | { type: 'lr'; id: number; lr: number };
+  | { type: 'lr'; id: number; lr: number }
+  /** Starts an ensemble (replacing any running one); the worker computes it before training further. */
+  | { type: 'ensemble'; id: number; config: Config; members: number; iterations: number; points?: number }
+  /** Stops the running ensemble, if any. */
+  | { type: 'cancelEnsemble'; id: number };
 
 export type RequestType = Request['type'];
 
@@ -57,9 +61,17 @@ export interface ErrorInfo {
   fatal?: boolean;
 }
 
+/** Progress of an ensemble: its statistics so far, and the seconds spent on it. */
+export interface EnsembleProgress {
+  summary: EnsembleSummary;
+  seconds: number;
+  finished: boolean;
+}
+
 /** Messages from the worker. */
 export type WorkerMessage =
   | { type: 'done'; id: number; state: RunState; configured?: Configured }
+  | ({ type: 'ensemble'; id?: undefined; state?: undefined } & EnsembleProgress)
   | { type: 'snapshot'; id?: number; state: RunState; snapshot: Snapshot }
   | ({ type: 'error'; id?: number; state?: RunState } & ErrorInfo);
 
@@ -73,4 +85,6 @@ export const TIMING = {
   frameMs: 16,
   /** Minimum interval between unsolicited snapshots (~30 per second). */
   snapshotMs: 33,
+  /** Minimum interval between ensemble progress reports. */
+  ensembleMs: 150,
 } as const;

@@ -1,7 +1,7 @@
 // The worker's side of the protocol: owns the engine and one Session, trains in time slices, posts
 // snapshots at a steady cadence independent of the training speed. No worker globals here: the host
 // supplies posting, a clock and a scheduler, so the runner also runs under Node.
-import type { Engine, Session } from '../../../wasm/index';
+import type { Engine, Ensemble, Session } from '../../../wasm/index';
 import type { Config, ErrorInfo, Request, RunState, Snapshot, Speed, WorkerMessage } from './protocol.js';
 import { TIMING } from './protocol.js';
 
@@ -68,6 +68,10 @@ export class EngineRunner {
   private lastSnapshotAt = -Infinity;
   private msPerStep = 0.05;
   private rate = 0;
+  /** The ensemble being computed (it takes the worker's slices until it is finished). */
+  private ensemble: Ensemble | null = null;
+  private ensembleStartedAt = 0;
+  private ensembleReportedAt = -Infinity;
 
   constructor(private readonly host: RunnerHost) {}
 
@@ -112,6 +116,22 @@ export class EngineRunner {
         case 'lr':
           this.live().setLr(request.lr);
           if (this.config) this.config = this.session!.config();
+          return this.done(id);
+        case 'ensemble': {
+          if (!this.engine) throw protocolError('engine: not initialised (send init first)');
+          const { config, members, iterations, points } = request;
+          const ensemble = new this.engine.Ensemble(config, points === undefined ? { members, iterations } : { members, iterations, points });
+          this.ensemble?.delete();
+          this.ensemble = ensemble;
+          this.ensembleStartedAt = this.host.now();
+          this.ensembleReportedAt = -Infinity;
+          this.done(id);
+          this.postEnsemble(false);
+          return this.wake();
+        }
+        case 'cancelEnsemble':
+          this.ensemble?.delete();
+          this.ensemble = null;
           return this.done(id);
         default:
           throw protocolError(`unknown request ${JSON.stringify((request as { type?: unknown }).type)}`);
@@ -189,9 +209,42 @@ export class EngineRunner {
     this.host.schedule(() => this.tick(), 0);
   }
 
-  /** One time slice of training. */
+  private postEnsemble(finished: boolean): void {
+    const summary = this.ensemble!.summary();
+    this.ensembleReportedAt = this.host.now();
+    const seconds = (this.ensembleReportedAt - this.ensembleStartedAt) / 1000;
+    this.host.post({ type: 'ensemble', summary, seconds, finished }, transferables(summary));
+  }
+
+  /** One time slice of the ensemble; false when there is none. */
+  private ensembleTick(): boolean {
+    if (!this.ensemble) return false;
+    const start = this.host.now();
+    let finished = false;
+    try {
+      // budgets of ~batchMs worth of steps until the slice is used up
+      while (!finished && this.host.now() - start < TIMING.sliceMs)
+        finished = this.ensemble.advance(Math.max(1, Math.floor(TIMING.batchMs / this.msPerStep)));
+    } catch (e) {
+      this.ensemble.delete();
+      this.ensemble = null;
+      this.host.post({ type: 'error', state: this.state(), ...errorInfo(e) }, []);
+      return true;
+    }
+    if (finished || this.host.now() - this.ensembleReportedAt >= TIMING.ensembleMs) this.postEnsemble(finished);
+    if (finished) {
+      this.ensemble.delete();
+      this.ensemble = null;
+    }
+    this.scheduled = true;
+    this.host.schedule(() => this.tick(), 0);
+    return true;
+  }
+
+  /** One time slice of training (or of the ensemble, which goes first). */
   private tick(): void {
     this.scheduled = false;
+    if (this.ensembleTick()) return;
     const session = this.session;
     if (!session || (!this.playing && this.owed === 0)) return;
     const start = this.host.now();
