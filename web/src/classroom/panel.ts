@@ -148,12 +148,14 @@ export class ExercisePanel {
     const result = checkGoal(exercise.goal, snap);
     if (result.status === 'met' && this.metAt === null) this.metAt = result.step ?? snap.step;
     this.show(this.metAt !== null ? { ...result, status: 'met', step: this.metAt } : result);
+    this.status.dataset.step = String(snap.step);
   }
 
   private show(result: GoalResult | null): void {
     const exercise = this.current;
     if (!exercise) return;
     if (!result) {
+      delete this.status.dataset.step;
       this.status.dataset.goal = 'unmet';
       this.status.textContent = STATUS_TEXT.unmet;
       return;

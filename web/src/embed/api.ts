@@ -102,12 +102,14 @@ export function installMessageApi(api: PageApi): { ready(): void } {
     if (!host) return;
     const message = { source: SOURCE, version: VERSION, type, ...body };
     const allowed = origins();
-    if (allowed.length === 0) host.postMessage(message, '*');
-    else for (const origin of allowed) host.postMessage(message, origin);
+    if (allowed.length === 0) return host.postMessage(message, '*');
+    // where the browser tells the host's origin, post only to it (a mismatched target is a console warning)
+    const parent = location.ancestorOrigins?.[0];
+    for (const origin of allowed) if (parent === undefined || parent === origin) host.postMessage(message, origin);
   };
   const stateReply = (id?: string | number) => {
     const state = api.state();
-    return { ...(id === undefined ? {} : { id }), query: toQuery(state), url: urlOf(state), step: api.client.latest?.step ?? api.client.state.step, playing: api.client.state.playing };
+    return { ...(id === undefined ? {} : { id }), query: toQuery(state), url: urlOf(state), step: api.client.state.step, playing: api.client.state.playing };
   };
 
   let ready = false;
