@@ -144,6 +144,14 @@ describe('embedding the built page', () => {
     const after = await page.evaluate((n) => window.events.slice(n).filter((e) => e.type !== 'snapshot' && e.type !== 'resize'), before);
     assert.deepEqual(after, []);
     assert.equal(await isPlaying(frame), false);
+
+    // converged: once per run, when a correlation with an SVM first reaches 0.999 (Polyak on global data)
+    await page.evaluate(() => window.send('a', { type: 'setState', id: 'fast', state: 'data=global&opt=polyak' }));
+    await waitForEvent(page, 'a', 'state', (e) => e.id === 'fast');
+    await page.evaluate(() => window.send('a', { type: 'step', count: 300 }));
+    const converged = await waitForEvent(page, 'a', 'converged');
+    assert.equal(converged.norm, 'fro');
+    assert.ok(converged.corr >= 0.999 && converged.step <= 300, JSON.stringify(converged));
     assert.deepEqual(failed, [], 'every file of dist/ loads from the sub-path');
     assert.deepEqual(problems, []);
     await close();
