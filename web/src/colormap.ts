@@ -44,14 +44,19 @@ const DIVERGING: Rgb[] = [
   [103, 0, 31],
 ];
 
+/** Linear interpolation between equally spaced colour stops at t in [0, 1]. */
+function between(stops: readonly Rgb[], t: number): Rgb {
+  const x = clamp01(t) * (stops.length - 1);
+  const k = Math.min(stops.length - 2, Math.floor(x));
+  const f = x - k;
+  const a = stops[k];
+  const b = stops[k + 1];
+  return [Math.round(a[0] + f * (b[0] - a[0])), Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2]))];
+}
+
 /** The diverging map at x in [−1, 1]: blue for negative, white at 0, red for positive. */
 export function diverging(x: number): Rgb {
-  const t = clamp01((x + 1) / 2) * (DIVERGING.length - 1);
-  const k = Math.min(DIVERGING.length - 2, Math.floor(t));
-  const f = t - k;
-  const a = DIVERGING[k];
-  const b = DIVERGING[k + 1];
-  return [Math.round(a[0] + f * (b[0] - a[0])), Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2]))];
+  return between(DIVERGING, (x + 1) / 2);
 }
 
 /** CSS colour of an RGB triple. */
@@ -88,12 +93,7 @@ const CIVIDIS: Rgb[] = [
 
 /** cividis(t) for t in [0, 1] (linear between the stops). */
 export function cividis(t: number): Rgb {
-  const x = clamp01(t) * (CIVIDIS.length - 1);
-  const k = Math.min(CIVIDIS.length - 2, Math.floor(x));
-  const f = x - k;
-  const a = CIVIDIS[k];
-  const b = CIVIDIS[k + 1];
-  return [Math.round(a[0] + f * (b[0] - a[0])), Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2]))];
+  return between(CIVIDIS, t);
 }
 
 /** The sequential colormaps a visitor can pick (the `cmap` URL field). */

@@ -48,6 +48,21 @@ export const reducedMotion = (): boolean => matchMedia('(prefers-reduced-motion:
 /** The keys of a URL that only choose an exercise or shape an embed (not the run). */
 const PAGE_KEYS = new Set(['exercise', 'embed', 'views', 'controls', 'autoplay', 'allowedOrigins', 'cmap']);
 
+/** The fields of how the page is shown (embed, colormap, hidden controls), kept when a preset or an exercise replaces the run. */
+const PAGE_FIELDS = ['embed', 'views', 'controls', 'autoplay', 'origins', 'cmap'] as const;
+
+/**
+ * `next` with the page fields of `current`. Hidden controls: next's, plus those of current that its
+ * exercise did not hide itself (a teacher's choice outlives a preset or another exercise).
+ */
+export function withPageFields(next: State, current: State): State {
+  const page: Partial<State> = {};
+  for (const name of PAGE_FIELDS) (page as Record<string, unknown>)[name] = current[name];
+  const own = exerciseById(current.exercise)?.state.hide ?? [];
+  const kept = current.hide.filter((h) => !own.includes(h));
+  return withChanges(next, { ...page, hide: [...new Set([...next.hide, ...kept])] });
+}
+
 /**
  * The state of the page's URL. A link that names an exercise and nothing of the run (e.g. `?exercise=find-p`)
  * starts that exercise's state.
@@ -58,8 +73,7 @@ export function initialState(query: string): State {
   if (!exercise) return state;
   const keys = [...new URLSearchParams(query).keys()];
   if (keys.some((k) => !PAGE_KEYS.has(k) && !k.endsWith('_hide'))) return state;
-  const page: Partial<State> = { embed: state.embed, views: state.views, controls: state.controls, autoplay: state.autoplay, origins: state.origins, cmap: state.cmap };
-  return withChanges(DEFAULTS, { ...exercise.state, ...page, exercise: exercise.id, hide: [...new Set([...(exercise.state.hide ?? []), ...state.hide])] });
+  return withPageFields(withChanges(DEFAULTS, { ...exercise.state, exercise: exercise.id }), state);
 }
 
 /** Installs every extension on the page; returns the hooks main.ts calls. */
@@ -70,10 +84,10 @@ export function installExtensions(api: PageApi): Hooks {
 
   const a11y = installAccessibility(api);
   onState(a11y.stateChanged);
-  const layout = installEmbedLayout(api);
-  onState(layout.stateChanged);
   const exercises = new ExercisePanel(api);
   onState((s) => exercises.stateChanged(s));
+  const layout = installEmbedLayout(api); // after the panels that show or hide themselves
+  onState(layout.stateChanged);
   installExports(api);
   const share = new SharePanel(api);
   onState((s) => share.stateChanged(s));

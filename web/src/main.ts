@@ -13,7 +13,7 @@ import { SvmPanelView } from './views/svmpanel.js';
 import { TokenPlaneView } from './views/tokenplane.js';
 import { el, fmt } from './views/canvas.js';
 import type { RunContext, View } from './views/view.js';
-import { initialState, installExtensions, type Hooks, type PageApi } from './extensions.js';
+import { initialState, installExtensions, withPageFields, type Hooks, type PageApi } from './extensions.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const integer = new Intl.NumberFormat('en');
@@ -177,24 +177,8 @@ class Playground {
   private applyPreset(id: string): Promise<void> {
     const preset = presetById(id);
     if (!preset) return this.change({ preset: '' });
-    return this.serial(async () => {
-      const next = withChanges(DEFAULTS, { ...preset.state, preset: id });
-      try {
-        await this.client.setSpeed(engineSpeed(next));
-        this.newRun(await this.client.configure(toConfig(next)));
-        if (!this.client.state.playing && !matchMedia('(prefers-reduced-motion: reduce)').matches) await this.client.play();
-      } catch (e) {
-        this.banner(`Preset ${preset.title}: ${(e as Error).message}`);
-        return;
-      }
-      this.state = next;
-      this.controls.clearErrors();
-      this.controls.set(this.state);
-      this.hideBanner();
-      this.writeUrl();
-      this.showAbout();
-      this.updatePlay();
-    });
+    const next = withPageFields(withChanges(DEFAULTS, { ...preset.state, preset: id }), this.state);
+    return this.load(next, this.hooks.autoplay()).catch((e: Error) => this.banner(`Preset ${preset.title}: ${e.message}`));
   }
 
   /** Dragged tokens become an inline dataset (y, z, v kept) and the run restarts on it. */

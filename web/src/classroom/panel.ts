@@ -3,7 +3,7 @@
 import { checkGoal, goalInWords, type GoalResult } from './checker.js';
 import { EXERCISES, exerciseById, type Exercise } from '../exercises.js';
 import type { PageApi } from '../extensions.js';
-import { reducedMotion } from '../extensions.js';
+import { reducedMotion, withPageFields } from '../extensions.js';
 import { renderMathText } from '../mathtext.js';
 import { DEFAULTS, withChanges, type State } from '../state.js';
 import { el, fmt } from '../views/canvas.js';
@@ -21,9 +21,7 @@ const STATUS_TEXT: Record<GoalResult['status'], string> = {
 
 /** The starting state of an exercise (on the defaults, keeping the page's display and embed fields). */
 export function exerciseState(exercise: Exercise, current: State): State {
-  const keep: Partial<State> = { embed: current.embed, views: current.views, controls: current.controls, autoplay: current.autoplay, origins: current.origins, cmap: current.cmap };
-  const hide = [...new Set([...(exercise.state.hide ?? []), ...current.hide])];
-  return withChanges(DEFAULTS, { ...exercise.state, ...keep, hide, exercise: exercise.id });
+  return withPageFields(withChanges(DEFAULTS, { ...exercise.state, exercise: exercise.id }), current);
 }
 
 /** The exercise menu and panel. */
