@@ -5,30 +5,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { serve } from '../../scripts/serve.mjs';
-import { isPlaying, launch, metricsStep, root, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
+import { isPlaying, metricsStep, servedPage, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let server, origin, browser;
-
-before(async () => {
-  ({ server, url: origin } = await serve(`${root}/dist`, 0));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = servedPage();
 
 async function open(query, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
   const page = await context.newPage();
   const problems = watch(page);
-  await page.goto(origin + query);
+  await page.goto(env.origin + query);
   await waitForMetricsStep(page, (s) => s >= 0);
   return { page, problems, close: () => context.close() };
 }

@@ -3,22 +3,11 @@
 // number of steps meets it — the goal checked live from the engine's snapshots. The teacher's link builder
 // makes a link with an exercise and hidden controls that restores both.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { serve } from '../../scripts/serve.mjs';
-import { launch, root, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
+import { servedPage, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
 
-let server, origin, browser;
-
-before(async () => {
-  ({ server, url: origin } = await serve(`${root}/dist`, 0));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = servedPage();
 
 /** Reads every exercise's id and step limit from the page's menu and its goal text. */
 async function exercises(page) {
@@ -34,16 +23,16 @@ async function goalAt(page, step) {
 
 describe('classroom exercises', () => {
   test('every exercise: unmet from its start, met with its known solution', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const problems = watch(page);
-    await page.goto(`${origin}?autoplay=0`);
+    await page.goto(`${env.origin}?autoplay=0`);
     await waitForMetricsStep(page, (s) => s === 0);
     const ids = await exercises(page);
     assert.ok(ids.length >= 8, `only ${ids.length} exercises`);
     for (const [k, id] of ids.entries()) {
       // the first from its link, the others from the menu (no reload)
-      if (k === 0) await page.goto(`${origin}?exercise=${id}&autoplay=0`);
+      if (k === 0) await page.goto(`${env.origin}?exercise=${id}&autoplay=0`);
       else await page.selectOption('#exercise', id);
       await page.waitForFunction((e) => location.search.includes(`exercise=${e}`), id);
       await waitForMetricsStep(page, (s) => s === 0);
@@ -71,10 +60,10 @@ describe('classroom exercises', () => {
   });
 
   test("the teacher's link builder makes a link with an exercise and hidden controls", async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const problems = watch(page);
-    await page.goto(`${origin}?autoplay=0`);
+    await page.goto(`${env.origin}?autoplay=0`);
     await waitForMetricsStep(page, (s) => s === 0);
     await page.click('#share');
     await page.selectOption('.share-teacher select', 'find-p');

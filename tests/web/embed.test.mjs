@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { serve } from '../../scripts/serve.mjs';
-import { isPlaying, launch, root, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
+import { isPlaying, launch, root, waitForMetricsStep, watch } from './helpers.mjs';
 
 const SOURCE = 'attention-svm-playground';
 

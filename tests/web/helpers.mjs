@@ -1,7 +1,10 @@
 // Shared pieces of the page suites: Debian's Chromium through playwright-core, the built dist/ served
 // with the page's CSP, and small waits on the page's published state (data-step attributes).
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+import { serve } from '../../scripts/serve.mjs';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -11,6 +14,20 @@ export function launch() {
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+/** Serves dist/ and launches Chromium for a test file: `origin` and `browser` are set once before() ran. */
+export function servedPage() {
+  const env = { origin: '', browser: null, server: null };
+  before(async () => {
+    ({ server: env.server, url: env.origin } = await serve(`${root}/dist`, 0));
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.server?.close();
+  });
+  return env;
 }
 
 /** Collects console errors and warnings and page errors of a page. */
