@@ -137,6 +137,9 @@ describe('embedding the built page', () => {
       window.send('a', { source: 'attention-svm-playground', version: 2, type: 'play', id: 'bad4' }, true);
       window.send('a', { type: 'explode', id: 'bad5' });
       window.send('a', { type: 'setState', id: 'bad6', state: { notAKey: 1 } });
+      window.send('a', { type: 'setState', id: 'bad7', state: 'lr=fast' });
+      window.send('a', { type: 'setState', id: 'bad8', state: { opt: 'adam' } });
+      window.send('a', { type: 'setState', id: 'bad9', state: { lr: { value: 1 } } });
       window.send('a', 'play', true);
       window.send('a', null, true);
     });

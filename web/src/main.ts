@@ -200,7 +200,7 @@ class Playground {
   private writeUrl(): void {
     const query = toQuery(this.state);
     history.replaceState(null, '', query ? `?${query}` : location.pathname);
-    this.hooks?.stateChanged(this.state);
+    this.hooks.stateChanged(this.state);
   }
 
   private showAbout(): void {

@@ -8,11 +8,12 @@
 //   ack {id, command} · state {id, query, url, step, playing} · error {id, message}
 //   ready {query, url} · snapshot {step, playing, metrics} (at most 4 a second) ·
 //   converged {step, norm, corr} (once per run, when a corr_<norm> first reaches 0.999) · resize {height}
-// Malformed messages, unknown types and other versions are ignored. With `allowedOrigins` set, only
+// Malformed messages (a setState with a key or value the schema rejects included), unknown types and
+// other versions are ignored. With `allowedOrigins` set, only
 // those origins may command the frame, and events go only to them.
 import type { Snapshot } from '../engine/index.js';
 import type { PageApi } from '../extensions.js';
-import { SCHEMA, fromQuery, toQuery, type State } from '../state.js';
+import { HIDEABLE, SCHEMA, fromQuery, parseValue, toQuery, type State } from '../state.js';
 import { urlOf } from './links.js';
 
 /** The `source` of every message of this API. */
@@ -31,20 +32,36 @@ export type Command =
   | { type: 'setState'; id?: string | number; query: string; replace: boolean };
 
 const isRecord = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
-const KEYS = new Set(SCHEMA.map((f) => f.key));
 
-/** The URL query of a setState payload (string or {key: value}); null when malformed. */
-function queryOf(state: unknown): string | null {
-  if (typeof state === 'string') return state.length <= 20000 ? state.replace(/^\?/, '') : null;
-  if (!isRecord(state)) return null;
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(state)) {
-    if (!KEYS.has(key) && !key.endsWith('_hide')) return null;
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') params.set(key, String(value === true ? 1 : value === false ? 0 : value));
-    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) params.set(key, value.join(','));
-    else return null;
+/** Whether every parameter of a query is a schema key with a value that parses (state.ts). */
+function schemaValid(params: URLSearchParams): boolean {
+  for (const [key, value] of params) {
+    if (key.endsWith('_hide')) {
+      if (!HIDEABLE.includes(key.slice(0, -'_hide'.length)) || !['1', '0', 'true', 'false'].includes(value)) return false;
+      continue;
+    }
+    const f = SCHEMA.find((row) => row.key === key);
+    if (!f || f.type === 'flags' || parseValue(f, value) === undefined) return false;
   }
-  return params.toString();
+  return true;
+}
+
+/** The URL query of a setState payload (a query string or {key: value}); null when malformed. */
+function queryOf(state: unknown): string | null {
+  let params: URLSearchParams;
+  if (typeof state === 'string') {
+    if (state.length > 20000) return null;
+    params = new URLSearchParams(state.replace(/^\?/, ''));
+  } else if (isRecord(state)) {
+    params = new URLSearchParams();
+    for (const [key, value] of Object.entries(state)) {
+      if (typeof value === 'string' || typeof value === 'number') params.set(key, String(value));
+      else if (typeof value === 'boolean') params.set(key, value ? '1' : '0');
+      else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) params.set(key, value.join(','));
+      else return null;
+    }
+  } else return null;
+  return schemaValid(params) ? params.toString() : null;
 }
 
 /** Validates a message; null for anything that is not a well-formed version-1 command. */
