@@ -9,8 +9,10 @@ import { playgroundUrl } from './embed/links.js';
 import { withTextChunk } from './png.js';
 import { el, theme } from './views/canvas.js';
 
-/** Attention frames kept per run (older ones are thinned to every other). */
+/** Attention frames kept per run (older ones are thinned to every other)… */
 const MAX_FRAMES = 512;
+/** …and at most this many probabilities in all (16 MB), whatever n, T and the heads. */
+const MAX_VALUES = 2_000_000;
 
 /** One recorded attention snapshot. */
 interface Frame {
@@ -167,7 +169,8 @@ class AttentionRecorder {
     this.T = snap.T;
     this.heads = snap.heads;
     this.frames.push({ step: snap.step, attention: snap.attention.map((a) => Array.from(a.data)) });
-    if (this.frames.length > MAX_FRAMES) this.frames = this.frames.filter((_, k) => k % 2 === 0 || k === this.frames.length - 1);
+    const limit = Math.max(8, Math.min(MAX_FRAMES, Math.floor(MAX_VALUES / Math.max(1, snap.n * snap.T * snap.heads))));
+    if (this.frames.length > limit) this.frames = this.frames.filter((_, k) => k % 2 === 0 || k === this.frames.length - 1);
   }
 
   csv(url: string): string {
