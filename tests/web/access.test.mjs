@@ -136,7 +136,7 @@ describe('exports', () => {
     const url = await page.inputValue('#share-link');
     assert.match(url, /\?data=toy&lr=0\.2$/);
     const buttons = await page.$$eval('.export-bar button', (bs) => bs.map((b) => ({ view: b.closest('.panel').className, format: b.dataset.export })));
-    assert.ok(buttons.length >= 10, `${buttons.length} export buttons`);
+    assert.ok(buttons.length >= 11, `${buttons.length} export buttons`);
     const seen = new Set();
     for (const [k, { view, format }] of buttons.entries()) {
       const [download] = await Promise.all([page.waitForEvent('download'), page.click(`:nth-match(.export-bar button, ${k + 1})`)]);

@@ -1,4 +1,5 @@
-// Exports of every view: PNG (the view's canvases; a tEXt chunk holds the state URL), SVG of the curves
+// Exports of every view: PNG (the view's canvases, or the SVM panel's text; a tEXt chunk holds the state
+// URL), SVG of the curves
 // (vector; the URL in <metadata>), CSV (a leading `# url=` line) and JSON (a `url` field) of the curves'
 // history, of the attention history (every snapshot's attention the page received in this run) and of
 // the SVM references. Numbers are the engine's, written as received.
@@ -39,9 +40,46 @@ const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 /** A CSV cell: numbers as JavaScript writes them (round-trip exact), empty for missing. */
 const cell = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '' : String(x));
 
-/** The panel's visible canvases stacked into one (device pixels), on the theme's background. */
+/** A text-only panel (the SVM panel) drawn as wrapped lines of its headings and paragraphs. */
+function textCanvas(panel: HTMLElement): HTMLCanvasElement {
+  const out = el('canvas');
+  const width = 720;
+  const ratio = Math.min(2, window.devicePixelRatio || 1);
+  const ctx = out.getContext('2d')!;
+  const font = (bold: boolean) => `${bold ? '600 ' : ''}13px system-ui, sans-serif`;
+  const lines: { text: string; bold: boolean }[] = [];
+  for (const e of panel.querySelectorAll('h2, h3, p')) {
+    const bold = e.tagName !== 'P';
+    ctx.font = font(bold);
+    let line = '';
+    for (const word of (e.textContent ?? '').split(/\s+/)) {
+      const next = line ? `${line} ${word}` : word;
+      if (line && ctx.measureText(next).width > width - 24) {
+        lines.push({ text: line, bold });
+        line = word;
+      } else line = next;
+    }
+    if (line) lines.push({ text: line, bold });
+  }
+  out.width = width * ratio;
+  out.height = (lines.length * 18 + 16) * ratio;
+  ctx.scale(ratio, ratio);
+  const th = theme();
+  ctx.fillStyle = th.bg;
+  ctx.fillRect(0, 0, width, lines.length * 18 + 16);
+  ctx.fillStyle = th.fg;
+  ctx.textBaseline = 'top';
+  lines.forEach((l, k) => {
+    ctx.font = font(l.bold);
+    ctx.fillText(l.text, 12, 8 + 18 * k);
+  });
+  return out;
+}
+
+/** The panel's visible canvases stacked into one (device pixels), on the theme's background; its text when it has none. */
 export function compositeCanvas(panel: HTMLElement): HTMLCanvasElement {
   const canvases = [...panel.querySelectorAll('canvas')].filter((c) => c.width > 1 && c.height > 1 && c.offsetParent !== null);
+  if (canvases.length === 0) return textCanvas(panel);
   const out = el('canvas');
   const gap = 8;
   out.width = Math.max(1, ...canvases.map((c) => c.width));
@@ -222,7 +260,7 @@ const PANELS: { selector: string; name: string; label: string; formats: Format[]
   { selector: '.view-heatmap', name: 'attention', label: 'attention heatmap', formats: ['png', 'attention-csv', 'attention-json'] },
   { selector: '.view-tokens', name: 'tokens', label: 'token plane', formats: ['png'] },
   { selector: '.view-matrices', name: 'matrices', label: 'matrices', formats: ['png'] },
-  { selector: '.view-svm', name: 'svm', label: 'SVM references', formats: ['json'] },
+  { selector: '.view-svm', name: 'svm', label: 'SVM references', formats: ['png', 'json'] },
   { selector: '.view-curves', name: 'curves', label: 'curves', formats: ['png', 'svg', 'csv', 'json'] },
 ];
 
