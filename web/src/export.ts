@@ -1,8 +1,7 @@
 // Exports of every view: PNG (the view's canvases, or the SVM panel's text; a tEXt chunk holds the state
-// URL), SVG of the curves
-// (vector; the URL in <metadata>), CSV (a leading `# url=` line) and JSON (a `url` field) of the curves'
-// history, of the attention history (every snapshot's attention the page received in this run) and of
-// the SVM references. Numbers are the engine's, written as received.
+// URL), SVG of the curves (vector; the URL in <metadata>), CSV (a leading `# url=` line) and JSON (a `url`
+// field) of the curves' history, of the attention history (every snapshot's attention the page received
+// in this run) and of the SVM references. Numbers are the engine's, written as received.
 import type { Snapshot } from './engine/index.js';
 import type { PageApi } from './extensions.js';
 import { NORM_COLORS } from './colormap.js';
