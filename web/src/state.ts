@@ -267,7 +267,8 @@ export function toQuery(state: State): string {
   const params = new URLSearchParams();
   for (const f of SCHEMA) {
     if (f.type === 'flags') {
-      for (const item of state[f.name] as string[]) params.set(`${item}_hide`, '1');
+      const items = state[f.name] as string[];
+      for (const key of HIDEABLE) if (items.includes(key)) params.set(`${key}_hide`, '1');
       continue;
     }
     const text = formatValue(f, state[f.name]);
