@@ -75,6 +75,12 @@ describe('accessibility', () => {
     await waitForMetricsStep(page, (s) => s === 1);
     await page.keyboard.press('ArrowRight');
     await waitForMetricsStep(page, (s) => s === 2);
+    // a focused button keeps space and enter, not the arrow
+    await page.click('#step');
+    await waitForMetricsStep(page, (s) => s === 3);
+    await page.keyboard.press('ArrowRight');
+    await waitForMetricsStep(page, (s) => s === 4);
+    await page.locator('body').click({ position: { x: 5, y: 900 } });
     await page.keyboard.press('Space');
     await page.waitForFunction(() => document.querySelector('#play').textContent.includes('pause'));
     await waitForMetricsStep(page, (s) => s > 20);

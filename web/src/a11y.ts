@@ -12,11 +12,11 @@ const SUMMARY_MS = 5000;
 
 const integer = new Intl.NumberFormat('en');
 
-/** Whether a key event belongs to a control that uses the key itself. */
-function ownsKeys(target: EventTarget | null): boolean {
+/** Whether the focused element uses the key itself: fields take every key, buttons and links space. */
+function ownsKey(target: EventTarget | null, key: string): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  return target.closest('input, select, textarea, button, a[href], summary, [role="slider"], iframe') !== null;
+  if (target.isContentEditable || target.closest('input, select, textarea, [role="slider"], iframe')) return true;
+  return key === ' ' && target.closest('button, a[href], summary') !== null;
 }
 
 /** The spoken summary of a snapshot: step, loss and the normalised margin against the first SVM's. */
@@ -33,7 +33,7 @@ export function summaryOf(snap: Snapshot, playing: boolean): string {
 export function installAccessibility(api: PageApi): { stateChanged(state: State): void } {
   // shortcuts
   document.addEventListener('keydown', (e) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || ownsKeys(e.target)) return;
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || ownsKey(e.target, e.key)) return;
     const hidden = api.state().hide;
     if (e.key === ' ' && !hidden.includes('play')) {
       e.preventDefault();
