@@ -302,6 +302,10 @@ describe('embedding the built page', () => {
     await preview.waitForSelector('body.embed');
     await waitForMetricsStep(preview, (s) => s >= 0);
     assert.match(preview.url(), /controls=none/);
+    await page.focus('#embed-code');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.isVisible('#share-panel'), false, 'escape closes the panel');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'share', 'focus returns to the share button');
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -156,10 +156,14 @@ export class SharePanel {
     close.addEventListener('click', () => this.toggle(false));
     this.status.setAttribute('aria-live', 'polite');
     this.element.append(el('h2', '', 'Share'), linkRow, this.status, embed, teach, close);
+    this.element.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') this.toggle(false);
+    });
   }
 
   /** Opens or closes the panel. */
   toggle(open = this.element.hidden): void {
+    const hadFocus = this.element.contains(document.activeElement);
     this.element.hidden = !open;
     document.getElementById('share')?.setAttribute('aria-expanded', String(open));
     if (open) {
@@ -167,6 +171,7 @@ export class SharePanel {
       this.link.focus();
     } else {
       this.preview.removeAttribute('src');
+      if (hadFocus) document.getElementById('share')?.focus();
     }
   }
 
