@@ -53,13 +53,13 @@ describe('accessibility', () => {
   test('prefers-reduced-motion: nothing autoplays, and play still works', async () => {
     const { page, problems, close } = await open('', { reducedMotion: 'reduce' });
     await waitForMetricsStep(page, (s) => s === 0);
-    await page.waitForTimeout(1200);
+    await page.waitForTimeout(800);
     assert.equal(await metricsStep(page), 0);
     assert.equal(await isPlaying(page), false);
     assert.match(await page.textContent('#status'), /reduced motion|paused/);
     await page.selectOption('#exercise', 'sparsify');
     await page.waitForFunction(() => location.search.includes('exercise=sparsify'));
-    await page.waitForTimeout(800);
+    await page.waitForTimeout(500);
     assert.equal(await isPlaying(page), false, 'loading an exercise does not start it either');
     await page.click('#play');
     await waitForMetricsStep(page, (s) => s > 0);
@@ -106,7 +106,7 @@ describe('accessibility', () => {
     await close();
   });
 
-  test('cividis recolours the heatmap and round-trips through the URL', async () => {
+  test('cividis recolours the heatmap', async () => {
     const { page, problems, close } = await open('?autoplay=0');
     const pixels = () =>
       page.evaluate(() => {
@@ -124,9 +124,7 @@ describe('accessibility', () => {
     await page.waitForFunction(() => location.search.includes('cmap=cividis'));
     await page.waitForTimeout(400);
     assert.notEqual(await pixels(), before);
-    await page.reload();
-    await waitForMetricsStep(page, (s) => s >= 0);
-    assert.equal(await page.inputValue('#ctl-cmap'), 'cividis');
+    // (the URL round trip of cmap: units.test.mjs)
     assert.deepEqual(problems, []);
     await close();
   });

@@ -2,20 +2,29 @@
 // only runs they paused themselves: a visitor's pause stays a pause.
 import type { PageApi } from '../extensions.js';
 
-/** Installs the off-screen pause. */
+/** Installs the off-screen pause (wrapping api.play and api.pause: anyone else's play or pause wins). */
 export function installVisibilityPause(api: PageApi): void {
   let onScreen = true;
   let pausedByUs = false;
+  const { play, pause } = api;
+  api.play = () => {
+    pausedByUs = false;
+    return play();
+  };
+  api.pause = () => {
+    pausedByUs = false;
+    return pause();
+  };
   const isVisible = () => onScreen && document.visibilityState === 'visible';
   const update = () => {
     const visible = isVisible();
     document.body.dataset.visible = String(visible);
     if (!visible && api.client.state.playing) {
       pausedByUs = true;
-      void api.pause();
+      void pause();
     } else if (visible && pausedByUs) {
       pausedByUs = false;
-      if (!api.client.state.playing) void api.play();
+      if (!api.client.state.playing) void play();
     }
   };
   // inside an iframe, the implicit root is the top-level viewport: the frame's content intersects it only
@@ -30,6 +39,6 @@ export function installVisibilityPause(api: PageApi): void {
   api.client.onSnapshot((_snap, state) => {
     if (state.playing && !isVisible() && !pausedByUs) update();
   });
-  // a visitor's own play or pause clears the flag
-  for (const id of ['play']) document.getElementById(id)?.addEventListener('click', () => (pausedByUs = false));
+  // the play button (main.ts's own handler) clears the flag too
+  document.getElementById('play')?.addEventListener('click', () => (pausedByUs = false));
 }
