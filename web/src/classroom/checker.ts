@@ -25,6 +25,7 @@ export interface Goal {
 /** met: reached; unmet: not yet; missed: the step limit passed; unavailable: a metric is not computed. */
 export type GoalStatus = 'met' | 'unmet' | 'missed' | 'unavailable';
 
+/** The outcome of one check. */
 export interface GoalResult {
   status: GoalStatus;
   /** The first step at which every condition held (met only). */
