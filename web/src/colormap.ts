@@ -44,14 +44,19 @@ const DIVERGING: Rgb[] = [
   [103, 0, 31],
 ];
 
+/** Linear interpolation between equally spaced colour stops at t in [0, 1]. */
+function between(stops: readonly Rgb[], t: number): Rgb {
+  const x = clamp01(t) * (stops.length - 1);
+  const k = Math.min(stops.length - 2, Math.floor(x));
+  const f = x - k;
+  const a = stops[k];
+  const b = stops[k + 1];
+  return [Math.round(a[0] + f * (b[0] - a[0])), Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2]))];
+}
+
 /** The diverging map at x in [−1, 1]: blue for negative, white at 0, red for positive. */
 export function diverging(x: number): Rgb {
-  const t = clamp01((x + 1) / 2) * (DIVERGING.length - 1);
-  const k = Math.min(DIVERGING.length - 2, Math.floor(t));
-  const f = t - k;
-  const a = DIVERGING[k];
-  const b = DIVERGING[k + 1];
-  return [Math.round(a[0] + f * (b[0] - a[0])), Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2]))];
+  return between(DIVERGING, (x + 1) / 2);
 }
 
 /** CSS colour of an RGB triple. */
@@ -70,4 +75,38 @@ export const NORM_COLORS: Record<string, string> = {
 export function sequenceColor(i: number): string {
   const palette = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#999999'];
   return palette[i % palette.length];
+}
+
+// cividis (Nuñez, Anderton, Renslow 2018; matplotlib's samples at nine equal stops): perceptually uniform
+// and readable with colour-vision deficiency.
+const CIVIDIS: Rgb[] = [
+  [0, 34, 78],
+  [26, 56, 111],
+  [67, 78, 108],
+  [97, 101, 111],
+  [125, 124, 120],
+  [155, 148, 118],
+  [188, 174, 108],
+  [222, 201, 88],
+  [254, 232, 56],
+];
+
+/** cividis(t) for t in [0, 1] (linear between the stops). */
+export function cividis(t: number): Rgb {
+  return between(CIVIDIS, t);
+}
+
+/** The sequential colormaps a visitor can pick (the `cmap` URL field). */
+export const SEQUENTIAL = { viridis, cividis } as const;
+
+let sequentialMap: (t: number) => Rgb = viridis;
+
+/** Chooses the sequential colormap of the probability views. */
+export function setSequential(name: string): void {
+  sequentialMap = SEQUENTIAL[name as keyof typeof SEQUENTIAL] ?? viridis;
+}
+
+/** The chosen sequential colormap (viridis unless the visitor picked cividis) at t in [0, 1]. */
+export function sequential(t: number): Rgb {
+  return sequentialMap(t);
 }

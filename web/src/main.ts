@@ -5,7 +5,7 @@ import { EngineClient, type Configured, type Snapshot } from './engine/index.js'
 import { Controls } from './controls.js';
 import { renderMathText } from './mathtext.js';
 import { PRESETS, presetById } from './presets.js';
-import { DEFAULTS, changedFields, engineSpeed, fromQuery, toConfig, toQuery, withChanges, type State } from './state.js';
+import { DEFAULTS, changedFields, engineSpeed, toConfig, toQuery, withChanges, type State } from './state.js';
 import { CurvesView } from './views/curves.js';
 import { HeatmapView } from './views/heatmap.js';
 import { MatricesView } from './views/matrices.js';
@@ -13,6 +13,7 @@ import { SvmPanelView } from './views/svmpanel.js';
 import { TokenPlaneView } from './views/tokenplane.js';
 import { el, fmt } from './views/canvas.js';
 import type { RunContext, View } from './views/view.js';
+import { initialState, installExtensions, withPageFields, type Hooks, type PageApi } from './extensions.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const integer = new Intl.NumberFormat('en');
@@ -42,9 +43,10 @@ class Playground {
   private frames = 0;
   private fps = 0;
   private fpsSince = performance.now();
+  private hooks: Hooks;
 
   constructor() {
-    this.state = fromQuery(location.search);
+    this.state = initialState(location.search);
     this.controls = new Controls((changes) => this.change(changes));
     this.tokens = new TokenPlaneView((X) => this.editTokens(X));
     const heatmap = new HeatmapView();
@@ -64,6 +66,7 @@ class Playground {
       this.dirty = true;
     });
     this.client.onError((error) => this.banner(`The run stopped: ${error.message}`));
+    this.hooks = installExtensions(this.api());
   }
 
   private layoutControls(): void {
@@ -88,7 +91,7 @@ class Playground {
     $('step').addEventListener('click', () => this.serial(() => this.stepBy(1)));
     $('step100').addEventListener('click', () => this.serial(() => this.stepBy(100)));
     $('reset').addEventListener('click', () => this.serial(async () => void (await this.client.reset())));
-    $('share').addEventListener('click', () => this.share());
+    $('share').addEventListener('click', () => this.hooks.share());
   }
 
   /** Loads the engine and starts the run of the URL's state. */
@@ -115,9 +118,10 @@ class Playground {
     this.newRun(configured);
     this.writeUrl();
     await this.client.setSpeed(engineSpeed(this.state));
-    if (!matchMedia('(prefers-reduced-motion: reduce)').matches) await this.client.play();
-    else $('status').textContent = 'paused (reduced motion): press play';
+    if (this.hooks.autoplay()) await this.client.play();
+    else $('status').textContent = matchMedia('(prefers-reduced-motion: reduce)').matches ? 'paused (reduced motion): press play' : 'paused: press play';
     this.updatePlay();
+    this.hooks.started();
   }
 
   /** Runs page actions one at a time, in order. */
@@ -173,24 +177,8 @@ class Playground {
   private applyPreset(id: string): Promise<void> {
     const preset = presetById(id);
     if (!preset) return this.change({ preset: '' });
-    return this.serial(async () => {
-      const next = withChanges(DEFAULTS, { ...preset.state, preset: id });
-      try {
-        await this.client.setSpeed(engineSpeed(next));
-        this.newRun(await this.client.configure(toConfig(next)));
-        if (!this.client.state.playing && !matchMedia('(prefers-reduced-motion: reduce)').matches) await this.client.play();
-      } catch (e) {
-        this.banner(`Preset ${preset.title}: ${(e as Error).message}`);
-        return;
-      }
-      this.state = next;
-      this.controls.clearErrors();
-      this.controls.set(this.state);
-      this.hideBanner();
-      this.writeUrl();
-      this.showAbout();
-      this.updatePlay();
-    });
+    const next = withPageFields(withChanges(DEFAULTS, { ...preset.state, preset: id }), this.state);
+    return this.load(next, this.hooks.autoplay()).catch((e: Error) => this.banner(`Preset ${preset.title}: ${e.message}`));
   }
 
   /** Dragged tokens become an inline dataset (y, z, v kept) and the run restarts on it. */
@@ -212,7 +200,7 @@ class Playground {
   private writeUrl(): void {
     const query = toQuery(this.state);
     history.replaceState(null, '', query ? `?${query}` : location.pathname);
-    $('share-url').hidden = true;
+    this.hooks.stateChanged(this.state);
   }
 
   private showAbout(): void {
@@ -222,21 +210,6 @@ class Playground {
     renderMathText($('about-text'), preset ? preset.text : INTRO);
     const select = $<HTMLSelectElement>('preset');
     if (select.value !== this.state.preset) select.value = preset ? preset.id : '';
-  }
-
-  private async share(): Promise<void> {
-    const url = location.href;
-    const box = $<HTMLInputElement>('share-url');
-    box.value = url;
-    box.hidden = false;
-    box.select();
-    try {
-      await navigator.clipboard.writeText(url);
-      $('share').textContent = 'link copied';
-    } catch {
-      $('share').textContent = 'copy the link';
-    }
-    setTimeout(() => ($('share').textContent = 'share link'), 2000);
   }
 
   private banner(message: string): void {
@@ -294,6 +267,49 @@ class Playground {
       (s.playing ? `${integer.format(Math.round(s.stepsPerSecond))} steps/s` : 'paused') +
       ` · ${Math.round(this.fps)} fps`;
     this.updatePlay();
+  }
+
+  // ── hooks for the embed, classroom, export and accessibility modules (extensions.ts) ──
+  private api(): PageApi {
+    const setPlaying = (on: boolean) =>
+      this.serial(async () => {
+        if (on !== this.client.state.playing) await (on ? this.client.play() : this.client.pause());
+        this.updatePlay();
+      });
+    return {
+      client: this.client,
+      controls: this.controls,
+      state: () => this.state,
+      change: (changes) => this.change(changes),
+      load: (next, play) => this.load(next, play),
+      play: () => setPlaying(true),
+      pause: () => setPlaying(false),
+      step: (count) => this.serial(() => this.stepBy(count)),
+      reset: () => this.serial(async () => void (await this.client.reset())),
+    };
+  }
+
+  /** Replaces the whole state (an exercise, a host page's setState): a new run; rejects when the engine does. */
+  private async load(next: State, play: boolean): Promise<void> {
+    let failure: Error | null = null;
+    await this.serial(async () => {
+      try {
+        await this.client.setSpeed(engineSpeed(next));
+        this.newRun(await this.client.configure(toConfig(next)));
+        if (play && !this.client.state.playing) await this.client.play();
+      } catch (e) {
+        failure = e as Error;
+        return;
+      }
+      this.state = next;
+      this.controls.clearErrors();
+      this.controls.set(this.state);
+      this.hideBanner();
+      this.writeUrl();
+      this.showAbout();
+      this.updatePlay();
+    });
+    if (failure) throw failure;
   }
 
   private showMetrics(snap: Snapshot): void {

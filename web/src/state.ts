@@ -23,7 +23,8 @@ export interface Field {
   name: keyof State;
   /** URL parameter. */
   key: string;
-  type: 'enum' | 'int' | 'number' | 'bool' | 'set' | 'string';
+  /** `flags`: a set written as one `<item>_hide=1` URL parameter per item (TF Playground's classroom mode). */
+  type: 'enum' | 'int' | 'number' | 'bool' | 'set' | 'string' | 'flags';
   label: string;
   group: Group;
   effect: Effect;
@@ -74,6 +75,23 @@ export interface State {
   svmP: number;
   tokens: string;
   speed: string;
+  // ── embedding, classroom and display (issue 6; used by web/src/embed/, exercises.ts, a11y.ts) ──
+  /** Chrome-free embed layout. */
+  embed: boolean;
+  /** Views shown in embed mode (VIEW_NAMES); empty: all. */
+  views: string[];
+  /** Controls shown in embed mode. */
+  controls: string;
+  /** Whether the run starts on load (never under prefers-reduced-motion). */
+  autoplay: boolean;
+  /** Origins allowed to command the frame by postMessage, comma-separated; empty: any. */
+  origins: string;
+  /** The classroom exercise shown (exercises.ts id). */
+  exercise: string;
+  /** Colormap of the attention heatmap. */
+  cmap: string;
+  /** Controls hidden from the visitor (URL keys of HIDEABLE), written as `<key>_hide=1`. */
+  hide: string[];
 }
 
 /** The papers' toy datasets (core/generators.cpp). */
@@ -91,6 +109,12 @@ export const TOYS = [
 
 /** Training speeds: iterations per frame, or as fast as the worker can. */
 export const SPEEDS = ['1', '2', '5', '10', '20', '50', '100', '200', 'max'] as const;
+
+/** Views an embed can show: panels, and single charts of the curves panel. */
+export const VIEW_NAMES = ['heatmap', 'tokens', 'matrices', 'svm', 'curves', 'margin', 'corr', 'bregman', 'loss', 'norm', 'sparsity', 'about'] as const;
+
+/** Run-bar controls that `<name>_hide=1` can hide besides the schema's own controls. */
+export const PAGE_CONTROLS = ['play', 'step', 'step100', 'reset', 'preset', 'share', 'exercises'] as const;
 
 const generated = (s: State) => s.kind !== 'toy' && s.kind !== 'inline';
 const mixture = (s: State) => s.kind === 'tokenized-mixture' || s.kind === 'clusters';
@@ -139,7 +163,19 @@ export const SCHEMA: readonly Field[] = [
   { name: 'svmP', key: 'sp', type: 'number', label: 'ℓp SVM p', group: 'svm', effect: 'restart', min: 1, max: 100, step: 0.25, visible: (s) => s.norms.includes('lp') },
   { name: 'tokens', key: 'tok', type: 'enum', label: 'SVM tokens', group: 'svm', effect: 'restart', options: ['optimal', 'selected'], title: 'optimal: argmax_t y_i x_itᵀv; selected: argmax of the current attention' },
   { name: 'speed', key: 'speed', type: 'enum', label: 'steps / frame', group: 'run', effect: 'page', options: SPEEDS },
+  // ── embedding, classroom and display (issue 6) ──
+  { name: 'embed', key: 'embed', type: 'bool', label: 'embed', group: 'run', effect: 'page', hidden: true },
+  { name: 'views', key: 'views', type: 'set', label: 'views', group: 'run', effect: 'page', options: VIEW_NAMES, hidden: true },
+  { name: 'controls', key: 'controls', type: 'enum', label: 'controls', group: 'run', effect: 'page', options: ['none', 'min', 'full'], hidden: true },
+  { name: 'autoplay', key: 'autoplay', type: 'bool', label: 'autoplay', group: 'run', effect: 'page', hidden: true },
+  { name: 'origins', key: 'allowedOrigins', type: 'string', label: 'allowed origins', group: 'run', effect: 'page', hidden: true },
+  { name: 'exercise', key: 'exercise', type: 'string', label: 'exercise', group: 'run', effect: 'page', hidden: true },
+  { name: 'cmap', key: 'cmap', type: 'enum', label: 'colormap', group: 'run', effect: 'page', options: ['viridis', 'cividis'], title: 'Colormap of the attention heatmap (cividis: safe for colour-vision deficiency)' },
+  { name: 'hide', key: 'hide', type: 'flags', label: 'hidden controls', group: 'run', effect: 'page', hidden: true },
 ];
+
+/** The names `<name>_hide=1` accepts: the URL keys of the visible controls and the run-bar buttons. */
+export const HIDEABLE: readonly string[] = [...SCHEMA.filter((f) => !f.hidden).map((f) => f.key), ...PAGE_CONTROLS];
 
 /** The state a visitor sees first: the papers' standard problem under normalised GD. */
 export const DEFAULTS: State = {
@@ -174,6 +210,14 @@ export const DEFAULTS: State = {
   svmP: 1.75,
   tokens: 'optimal',
   speed: '20',
+  embed: false,
+  views: [],
+  controls: 'min',
+  autoplay: true,
+  origins: '',
+  exercise: '',
+  cmap: 'viridis',
+  hide: [],
 };
 
 /** The schema row of a field. */
@@ -192,6 +236,10 @@ export function parseValue(f: Field, text: string): Value | undefined {
       const items = text === '' ? [] : text.split(',');
       return items.every((x) => f.options!.includes(x)) ? [...new Set(items)] : undefined;
     }
+    case 'flags': {
+      const items = text === '' ? [] : text.split(',');
+      return items.every((x) => HIDEABLE.includes(x)) ? [...new Set(items)] : undefined;
+    }
     case 'bool':
       return text === '1' || text === 'true' ? true : text === '0' || text === 'false' ? false : undefined;
     case 'int': {
@@ -209,7 +257,7 @@ export function parseValue(f: Field, text: string): Value | undefined {
 
 /** One field's value as URL text. */
 export function formatValue(f: Field, value: Value): string {
-  if (f.type === 'set') return (value as string[]).join(',');
+  if (f.type === 'set' || f.type === 'flags') return (value as string[]).join(',');
   if (f.type === 'bool') return value ? '1' : '0';
   return String(value);
 }
@@ -218,6 +266,11 @@ export function formatValue(f: Field, value: Value): string {
 export function toQuery(state: State): string {
   const params = new URLSearchParams();
   for (const f of SCHEMA) {
+    if (f.type === 'flags') {
+      const items = state[f.name] as string[];
+      for (const key of HIDEABLE) if (items.includes(key)) params.set(`${key}_hide`, '1');
+      continue;
+    }
     const text = formatValue(f, state[f.name]);
     if (text !== formatValue(f, DEFAULTS[f.name])) params.set(f.key, text);
   }
@@ -229,6 +282,11 @@ export function fromQuery(query: string): State {
   const params = new URLSearchParams(query);
   const state: State = { ...DEFAULTS, norms: [...DEFAULTS.norms] };
   for (const f of SCHEMA) {
+    if (f.type === 'flags') {
+      const items = HIDEABLE.filter((key) => ['1', 'true'].includes(params.get(`${key}_hide`) ?? ''));
+      (state as unknown as Record<string, Value>)[f.name] = items;
+      continue;
+    }
     const text = params.get(f.key);
     if (text === null) continue;
     const value = parseValue(f, text);

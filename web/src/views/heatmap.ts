@@ -1,7 +1,7 @@
 // Attention heatmap: sequences × tokens softmax probabilities per head on viridis, with a legend; the
 // SVM's (optimal) token is outlined, the current argmax dotted; hovering shows the values.
 import type { Snapshot } from '../engine/index.js';
-import { css, viridis } from '../colormap.js';
+import { css, sequential } from '../colormap.js';
 import { el, fitCanvas, fmt, theme, widthOf } from './canvas.js';
 import type { View } from './view.js';
 
@@ -51,7 +51,7 @@ export class HeatmapView implements View {
       }
       for (let i = 0; i < n; ++i) {
         for (let t = 0; t < T; ++t) {
-          ctx.fillStyle = css(viridis(A.data[i * T + t]));
+          ctx.fillStyle = css(sequential(A.data[i * T + t]));
           ctx.fillRect(x0 + t * this.cell, TITLE_H + i * this.cell, this.cell, this.cell);
         }
         const y = TITLE_H + i * this.cell;
@@ -83,7 +83,7 @@ export class HeatmapView implements View {
   private legend(ctx: CanvasRenderingContext2D, y: number, w: number, fg: string): void {
     const x0 = LABEL_W;
     for (let k = 0; k < w; ++k) {
-      ctx.fillStyle = css(viridis(k / (w - 1)));
+      ctx.fillStyle = css(sequential(k / (w - 1)));
       ctx.fillRect(x0 + k, y, 1, 10);
     }
     ctx.fillStyle = fg;

@@ -1,0 +1,172 @@
+// The pure modules of issue 6 under Node, compiled from web/src by tsc into a temporary folder: the URL
+// schema's new fields and `<key>_hide=1` flags round-trip; the declarative goal checker; the PNG tEXt
+// chunk (a valid chunk with a correct CRC); the message API's validation of commands.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+import { root } from './helpers.mjs';
+
+let out, state, checker, png, api, exercises;
+
+before(async () => {
+  out = mkdtempSync(join(tmpdir(), 'attnsvm-units-'));
+  const files = ['web/src/state.ts', 'web/src/classroom/checker.ts', 'web/src/png.ts', 'web/src/embed/api.ts', 'web/src/exercises.ts'];
+  execFileSync(
+    join(root, 'node_modules/.bin/tsc'),
+    ['--outDir', out, '--rootDir', join(root, 'web/src'), '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck', '--noCheck', '--lib', 'es2022,dom', ...files.map((f) => join(root, f))],
+    { cwd: root, stdio: 'pipe' },
+  );
+  const load = (f) => import(pathToFileURL(join(out, f)).href);
+  [state, checker, png, api, exercises] = await Promise.all(['state.js', 'classroom/checker.js', 'png.js', 'embed/api.js', 'exercises.js'].map(load));
+});
+
+after(() => out && rmSync(out, { recursive: true, force: true }));
+
+describe('state schema: embed, classroom and display fields', () => {
+  test('the new fields and the hide flags round-trip through the URL', () => {
+    const s = state.withChanges(state.DEFAULTS, {
+      embed: true,
+      views: ['heatmap', 'corr'],
+      controls: 'none',
+      autoplay: false,
+      origins: 'https://a.example,https://b.example',
+      exercise: 'find-p',
+      cmap: 'cividis',
+      hide: ['opt', 'lr', 'play'], // in the schema's order, as fromQuery returns them
+    });
+    const query = state.toQuery(s);
+    assert.match(query, /lr_hide=1/);
+    assert.match(query, /opt_hide=1/);
+    assert.match(query, /play_hide=1/);
+    assert.doesNotMatch(query, /(^|&)hide=/);
+    assert.deepEqual(state.fromQuery(query), s);
+    assert.equal(state.toQuery(state.DEFAULTS), '', 'the defaults stay out of the URL');
+  });
+
+  test('unknown hide names and bad values fall back to the defaults', () => {
+    const s = state.fromQuery('nonsense_hide=1&lr_hide=yes&views=heatmap,bogus&controls=most&cmap=jet&seed_hide=true');
+    assert.deepEqual(s.hide, ['seed']);
+    assert.deepEqual(s.views, []);
+    assert.equal(s.controls, 'min');
+    assert.equal(s.cmap, 'viridis');
+  });
+
+  test('every exercise is a valid state with a goal on reported metrics and a solution that changes it', () => {
+    assert.ok(exercises.EXERCISES.length >= 8);
+    const ids = new Set();
+    for (const e of exercises.EXERCISES) {
+      assert.ok(!ids.has(e.id), `duplicate id ${e.id}`);
+      ids.add(e.id);
+      const start = state.withChanges(state.DEFAULTS, e.state);
+      assert.deepEqual(state.fromQuery(state.toQuery(start)), start, `${e.id}: its state survives the URL`);
+      assert.ok(e.goal.all.length > 0 && e.goal.maxStep > 0, e.id);
+      assert.ok(e.hints.length >= 1 && e.answer.length > 40, e.id);
+      const solved = state.withChanges(start, e.solution);
+      assert.ok(state.changedFields(start, solved).length > 0, `${e.id}: the solution changes the state`);
+      for (const h of start.hide) assert.ok(state.HIDEABLE.includes(h), `${e.id}: hides ${h}`);
+    }
+  });
+});
+
+/** A snapshot-like object with a recorded history. */
+function snap(step, columns, rows) {
+  const history = { step: Float64Array.from(rows.map((r) => r.step)) };
+  for (const c of columns) history[c] = Float64Array.from(rows.map((r) => r[c] ?? NaN));
+  const last = rows[rows.length - 1];
+  return { step, columns, metrics: Object.fromEntries(columns.map((c) => [c, last[c] ?? NaN])), history };
+}
+
+describe('the goal checker', () => {
+  const goal = { all: [{ metric: 'corr_fro', op: '>=', value: 0.99 }], maxStep: 500 };
+  test('met at the first recorded step where every condition holds within the window', () => {
+    const s = snap(800, ['corr_fro'], [{ step: 0, corr_fro: 0.3 }, { step: 300, corr_fro: 0.991 }, { step: 800, corr_fro: 0.999 }]);
+    assert.deepEqual(checker.checkGoal(goal, s), { status: 'met', step: 300, missing: [], values: [0.999] });
+  });
+  test('unmet before the limit, missed after it, unavailable without the metric', () => {
+    assert.equal(checker.checkGoal(goal, snap(400, ['corr_fro'], [{ step: 400, corr_fro: 0.9 }])).status, 'unmet');
+    assert.equal(checker.checkGoal(goal, snap(600, ['corr_fro'], [{ step: 300, corr_fro: 0.9 }, { step: 600, corr_fro: 0.995 }])).status, 'missed');
+    const r = checker.checkGoal(goal, snap(10, ['loss'], [{ step: 10, loss: 1 }]));
+    assert.equal(r.status, 'unavailable');
+    assert.deepEqual(r.missing, ['corr_fro']);
+  });
+  test('NaN never meets a condition; minStep and several conditions', () => {
+    const g = { all: [{ metric: 'a', op: '<', value: 1 }, { metric: 'b', op: '>', value: 2 }], minStep: 10 };
+    assert.equal(checker.checkGoal(g, snap(20, ['a', 'b'], [{ step: 5, a: 0, b: 3 }, { step: 20, a: NaN, b: 3 }])).status, 'unmet');
+    assert.equal(checker.checkGoal(g, snap(30, ['a', 'b'], [{ step: 5, a: 0, b: 3 }, { step: 30, a: 0.5, b: 2.5 }])).step, 30);
+    assert.equal(checker.goalInWords(goal), 'corr_fro ≥ 0.99 within 500 steps');
+  });
+});
+
+describe('PNG tEXt chunk', () => {
+  /** CRC-32 bit by bit (independent of the table in png.ts). */
+  function crc(bytes) {
+    let c = ~0;
+    for (const b of bytes) {
+      c ^= b;
+      for (let k = 0; k < 8; ++k) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+    }
+    return ~c >>> 0;
+  }
+  test('inserted after IHDR, with length, type, keyword, text and a correct CRC', () => {
+    // a minimal PNG prefix: signature + IHDR chunk + IEND
+    const ihdr = [0, 0, 0, 13, ...Buffer.from('IHDR'), 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0];
+    const ihdrCrc = crc(Uint8Array.from(ihdr.slice(4)));
+    const iend = [0, 0, 0, 0, ...Buffer.from('IEND'), 0xae, 0x42, 0x60, 0x82];
+    const bytes = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10, ...ihdr, ihdrCrc >>> 24, (ihdrCrc >>> 16) & 255, (ihdrCrc >>> 8) & 255, ihdrCrc & 255, ...iend]);
+    const url = 'http://example.org/p/?lr=0.5&opt=gd';
+    const out = Buffer.from(png.withTextChunk(bytes, 'URL', url));
+    assert.equal(out.length, bytes.length + 12 + 4 + url.length);
+    const at = 33;
+    const length = out.readUInt32BE(at);
+    assert.equal(length, 4 + url.length);
+    assert.equal(out.subarray(at + 4, at + 8).toString('latin1'), 'tEXt');
+    assert.equal(out.subarray(at + 8, at + 8 + length).toString('latin1'), `URL\0${url}`);
+    assert.equal(out.readUInt32BE(at + 8 + length), crc(out.subarray(at + 4, at + 8 + length)));
+    assert.deepEqual([...out.subarray(out.length - 12)], iend);
+  });
+});
+
+describe('message API validation', () => {
+  const msg = (m) => ({ source: 'attention-svm-playground', version: 1, ...m });
+  test('well-formed commands parse', () => {
+    assert.deepEqual(api.parseCommand(msg({ type: 'play' })), { type: 'play' });
+    assert.deepEqual(api.parseCommand(msg({ type: 'step', count: 5, id: 7 })), { type: 'step', count: 5, id: 7 });
+    assert.deepEqual(api.parseCommand(msg({ type: 'step' })), { type: 'step', count: 1 });
+    assert.deepEqual(api.parseCommand(msg({ type: 'setState', state: { lr: 0.5, opt: 'gd', nmd: true, svm: ['fro', 'lp'], lr_hide: 1 } })), {
+      type: 'setState',
+      query: 'lr=0.5&opt=gd&nmd=1&svm=fro%2Clp&lr_hide=1',
+      replace: false,
+    });
+    assert.equal(api.parseCommand(msg({ type: 'setState', state: '?n=5&T=4', replace: true })).query, 'n=5&T=4');
+  });
+  test('anything else is ignored', () => {
+    for (const bad of [
+      null,
+      'play',
+      { type: 'play' },
+      msg({ version: 2, type: 'play' }),
+      msg({ type: 'fly' }),
+      msg({ type: 'play', id: { x: 1 } }),
+      msg({ type: 'step', count: 0 }),
+      msg({ type: 'step', count: 2.5 }),
+      msg({ type: 'step', count: 1e9 }),
+      msg({ type: 'setState' }),
+      msg({ type: 'setState', state: { nope: 1 } }),
+      msg({ type: 'setState', state: { lr: 'fast' } }),
+      msg({ type: 'setState', state: { opt: 'adam' } }),
+      msg({ type: 'setState', state: { lr: [1] } }),
+      msg({ type: 'setState', state: 'bogus_hide=1' }),
+      msg({ type: 'setState', state: { lr: 1 }, replace: 'yes' }),
+    ])
+      assert.equal(api.parseCommand(bad), null, JSON.stringify(bad));
+  });
+  test('allowedOrigins lists', () => {
+    assert.deepEqual(api.allowedOrigins(''), []);
+    assert.deepEqual(api.allowedOrigins('https://a.org/, https://b.org  http://c:8080'), ['https://a.org', 'https://b.org', 'http://c:8080']);
+  });
+});
