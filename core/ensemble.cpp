@@ -26,7 +26,7 @@ Config member_config(const Config& base, int k) {
   return c;
 }
 
-Ensemble::Ensemble(const Config& base, int members, long horizon, int points) : base_(base), horizon_(horizon) {
+Ensemble::Ensemble(const Config& base, int members, long horizon, int points) : base_(base) {
   if (members < 1 || members > 10000) throw InputError("ensemble.members: must be in [1, 10000]");
   if (horizon < 1 || horizon > 1'000'000'000) throw InputError("ensemble.iterations: must be in [1, 10^9]");
   if (points < 2 || points > 1000) throw InputError("ensemble.points: must be in [2, 1000]");

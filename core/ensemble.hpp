@@ -50,7 +50,6 @@ class Ensemble {
   void finish_member();
 
   Config base_;
-  long horizon_;
   EnsembleSummary summary_;
   std::unique_ptr<Session> current_;
   std::size_t next_point_ = 0;
