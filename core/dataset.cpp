@@ -496,21 +496,25 @@ class CsvReader {
   std::size_t v_line_ = 0;
 };
 
-std::string csv_number(double x) {
+/// Appends ",x" with x printed to round-trip exactly (%.17g).
+void csv_cell(std::string& out, double x) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
+  std::snprintf(buf, sizeof buf, ",%.17g", x);
+  out += buf;
 }
 
 void csv_rows(std::string& out, const Sequences& s, bool cross, const char* split) {
   for (int i = 0; i < s.n; ++i)
     for (int t = 0; t < s.T; ++t) {
-      out += std::to_string(i) + "," + std::to_string(t) + "," + csv_number(s.y(i));
-      for (int k = 0; k < s.d; ++k) out += "," + csv_number(s.X(static_cast<Eigen::Index>(i) * s.T + t, k));
+      out += std::to_string(i);
+      out += ',';
+      out += std::to_string(t);
+      csv_cell(out, s.y(i));
+      for (int k = 0; k < s.d; ++k) csv_cell(out, s.X(static_cast<Eigen::Index>(i) * s.T + t, k));
       if (cross)
-        for (int k = 0; k < s.d; ++k) out += "," + csv_number(s.Z(i, k));
-      if (split) out += std::string(",") + split;
-      out += "\n";
+        for (int k = 0; k < s.d; ++k) csv_cell(out, s.Z(i, k));
+      if (split) (out += ',') += split;
+      out += '\n';
     }
 }
 
@@ -559,19 +563,19 @@ std::string to_csv(const Dataset& data) {
   const bool cross = data.query == QueryMode::Cross;
   const int d = data.train.d;
   std::string out = "seq,token,y";
-  for (int k = 1; k <= d; ++k) out += ",x" + std::to_string(k);
+  for (int k = 1; k <= d; ++k) (out += ",x") += std::to_string(k);
   if (cross)
-    for (int k = 1; k <= d; ++k) out += ",z" + std::to_string(k);
+    for (int k = 1; k <= d; ++k) (out += ",z") += std::to_string(k);
   if (data.test) out += ",split";
-  out += "\n";
+  out += '\n';
   csv_rows(out, data.train, cross, data.test ? "train" : nullptr);
   if (data.test) csv_rows(out, *data.test, cross, "test");
   if (data.v) {
     out += "v,,";
-    for (int k = 0; k < d; ++k) out += "," + csv_number((*data.v)(k));
-    if (cross) out += std::string(static_cast<std::size_t>(d), ',');
-    if (data.test) out += ",";
-    out += "\n";
+    for (int k = 0; k < d; ++k) csv_cell(out, (*data.v)(k));
+    if (cross) out.append(static_cast<std::size_t>(d), ',');
+    if (data.test) out += ',';
+    out += '\n';
   }
   return out;
 }

@@ -10,6 +10,15 @@ echo "== native: build and ctest"
 bash scripts/build-native.sh
 (cd build/native && ctest --output-on-failure -j2)
 
+# The same doctest suites under AddressSanitizer + UndefinedBehaviorSanitizer (own build directory).
+# Too slow there and so skipped: tests/test_long_runs.cpp (doctest::skip(ATTNSVM_SANITIZED)).
+echo "== sanitizers: ASan + UBSan build (build/asan) and ctest"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+  -DATTNSVM_SANITIZE=ON >/dev/null
+cmake --build build/asan -j"$(nproc)" 2>&1 | { grep -v -E '^\[ *[0-9]+%\] (Built target|Building|Linking)' || true; }
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j2)
+
 if [ -f scripts/build-wasm.sh ]; then
   echo "== wasm: build and Node tests"
   bash scripts/build-wasm.sh
