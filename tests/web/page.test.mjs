@@ -191,6 +191,24 @@ describe('the playground page', () => {
     await close();
   });
 
+  test('ensemble mode computes the run over many seeds in the worker and draws mean ± std bands', async () => {
+    const { page, problems, close } = await open('?seeds=12&horizon=400&tok=selected');
+    await page.waitForSelector('.ensemble-note[data-finished="true"]', { timeout: 60000 });
+    assert.match(await page.textContent('.ensemble-note'), /^Mean ± std over 12 of 12 seeds \(computed in [\d.]+ s\)/);
+    const corr = await page.$$eval('.view-curves [data-chart="corr"] .u-legend .u-label', (ls) => ls.map((l) => l.textContent));
+    assert.ok(corr.some((l) => l.includes('(mean)')) && corr.some((l) => l.includes('+ std')), corr.join(', '));
+    const drawn = await canvasStats(page, VIEWS.curves);
+    assert.ok(drawn.every((c) => c.nonBlank > 500), 'every chart draws the ensemble');
+    await waitForStep(page, (s) => s > 0); // the single run goes on in the other views
+    assert.match(page.url(), /seeds=12/);
+    await page.fill('#ctl-seeds', '0');
+    await page.dispatchEvent('#ctl-seeds', 'change');
+    await page.waitForSelector('.ensemble-note', { state: 'hidden' });
+    assert.doesNotMatch(page.url(), /seeds=/);
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
   test('a URL copied from the page restores the same state and the same numbers', async () => {
     const { page, problems, close } = await open();
     await page.selectOption('#preset', 'md-p175');

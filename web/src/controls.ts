@@ -11,6 +11,7 @@ const GROUP_TITLES: Record<Group, string> = {
   model: 'Model & loss',
   optimizer: 'Optimiser',
   svm: 'SVM references',
+  ensemble: 'Ensemble (many seeds)',
   run: 'Run',
 };
 

@@ -33,6 +33,7 @@ class Playground {
   private controls: Controls;
   private views: View[];
   private tokens: TokenPlaneView;
+  private curves: CurvesView;
   private latest: Snapshot | null = null;
   private dirty = false;
   /** The snapshot each view drew last, and when. */
@@ -53,6 +54,7 @@ class Playground {
     const svm = new SvmPanelView();
     const matrices = new MatricesView();
     const curves = new CurvesView();
+    this.curves = curves;
     this.views = [heatmap, this.tokens, matrices, svm, curves];
     $('center').append(heatmap.element, this.tokens.element, matrices.element, svm.element);
     $('right').prepend(curves.element);
@@ -66,6 +68,7 @@ class Playground {
       this.dirty = true;
     });
     this.client.onError((error) => this.banner(`The run stopped: ${error.message}`));
+    this.client.onEnsemble((progress) => this.curves.showEnsemble(progress));
     this.hooks = installExtensions(this.api());
   }
 
@@ -117,6 +120,7 @@ class Playground {
     }
     this.newRun(configured);
     this.writeUrl();
+    await this.syncEnsemble(this.state).catch((e: Error) => this.banner(e.message));
     await this.client.setSpeed(engineSpeed(this.state));
     if (this.hooks.autoplay()) await this.client.play();
     else $('status').textContent = matchMedia('(prefers-reduced-motion: reduce)').matches ? 'paused (reduced motion): press play' : 'paused: press play';
@@ -154,12 +158,14 @@ class Playground {
       if (fields.length === 0) return;
       const names = fields.map((f) => f.name);
       try {
-        if (fields.some((f) => f.effect === 'restart')) {
+        const restart = fields.some((f) => f.effect === 'restart');
+        if (restart) {
           this.newRun(await this.client.configure(toConfig(next)));
         } else {
           if (names.includes('lr')) await this.client.setLr(next.lr);
           if (names.includes('speed')) await this.client.setSpeed(engineSpeed(next));
         }
+        if (restart || names.includes('seeds') || names.includes('horizon')) await this.syncEnsemble(next);
       } catch (e) {
         // the previous run keeps going; the message names the field
         if (!this.controls.showError(names, (e as Error).message)) this.banner((e as Error).message);
@@ -195,6 +201,17 @@ class Playground {
     for (const v of this.views) v.reset?.(this.context);
     this.latest = null;
     this.drawn = new WeakMap();
+  }
+
+  /** Starts the state's ensemble in the worker (replacing any), or stops it when seeds is 0. */
+  private async syncEnsemble(state: State): Promise<void> {
+    if (state.seeds > 200) throw new Error('seeds: at most 200 on the page (attnsvm run --seeds computes more)');
+    if (state.seeds > 0) {
+      await this.client.ensemble(toConfig(state), { members: state.seeds, iterations: state.horizon });
+    } else {
+      await this.client.cancelEnsemble();
+      this.curves.showEnsemble(null);
+    }
   }
 
   private writeUrl(): void {
@@ -296,6 +313,7 @@ class Playground {
       try {
         await this.client.setSpeed(engineSpeed(next));
         this.newRun(await this.client.configure(toConfig(next)));
+        await this.syncEnsemble(next);
         if (play && !this.client.state.playing) await this.client.play();
       } catch (e) {
         failure = e as Error;

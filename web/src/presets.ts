@@ -27,8 +27,9 @@ export const PRESETS: readonly Preset[] = [
     text:
       'Normalised GD on one matrix $W$. The attention of every sequence collapses onto one token and ' +
       '$\\mathrm{corr}(W_t, W^{F}_{mm}) \\to 1$, while the correlation with the nuclear-norm solution ' +
-      '$W^{*}_{mm}$ levels off below 1. The SVMs use the tokens the run selects.',
-    state: { ...standard, param: 'W', ...ngd, norms: ['fro', 'nuc'], tokens: 'selected', speed: '5' },
+      '$W^{*}_{mm}$ levels off below 1. The SVMs use the tokens the run selects. The curves show the mean ' +
+      '± std over 100 random instances, as in the paper\'s figure; the other views follow seed 1.',
+    state: { ...standard, param: 'W', ...ngd, norms: ['fro', 'nuc'], tokens: 'selected', speed: '5', seeds: 100, horizon: 2000 },
   },
   {
     id: 'tfsvm-kq',
@@ -37,8 +38,9 @@ export const PRESETS: readonly Preset[] = [
     text:
       'The same data trained as $W = KQ^\\top$ with $K$ and $Q$ each normalised. Now the correlation with ' +
       'the nuclear-norm SVM $W^{*}_{mm} = \\arg\\min \\|W\\|_*$ climbs highest: the factorisation biases ' +
-      'towards low rank. Compare the singular values with the W preset.',
-    state: { ...standard, param: 'KQ', ...ngd, norms: ['fro', 'nuc'], tokens: 'selected', speed: '5' },
+      'towards low rank. Compare the singular values with the W preset. The curves show the mean ± std ' +
+      'over 100 random instances.',
+    state: { ...standard, param: 'KQ', ...ngd, norms: ['fro', 'nuc'], tokens: 'selected', speed: '5', seeds: 100, horizon: 2000 },
   },
   {
     id: 'tfsvm-2d',

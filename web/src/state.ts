@@ -6,7 +6,7 @@ import type { Config } from '../../wasm/index';
 export type Value = string | number | boolean | string[];
 
 /** Where a field's control lives on the page. */
-export type Group = 'data' | 'model' | 'optimizer' | 'svm' | 'run';
+export type Group = 'data' | 'model' | 'optimizer' | 'svm' | 'ensemble' | 'run';
 
 /** How a change of the field reaches the running session. */
 export type Effect =
@@ -75,6 +75,10 @@ export interface State {
   svmP: number;
   tokens: string;
   speed: string;
+  /** Ensemble: the same setting over this many seeds, computed in the worker (0: off). */
+  seeds: number;
+  /** Ensemble horizon in iterations. */
+  horizon: number;
   // ── embedding, classroom and display (issue 6; used by web/src/embed/, exercises.ts, a11y.ts) ──
   /** Chrome-free embed layout. */
   embed: boolean;
@@ -163,6 +167,11 @@ export const SCHEMA: readonly Field[] = [
   { name: 'svmP', key: 'sp', type: 'number', label: 'ℓp SVM p', group: 'svm', effect: 'restart', min: 1, max: 100, step: 0.25, visible: (s) => s.norms.includes('lp') },
   { name: 'tokens', key: 'tok', type: 'enum', label: 'SVM tokens', group: 'svm', effect: 'restart', options: ['optimal', 'selected'], title: 'optimal: argmax_t y_i x_itᵀv; selected: argmax of the current attention' },
   { name: 'speed', key: 'speed', type: 'enum', label: 'steps / frame', group: 'run', effect: 'page', options: SPEEDS },
+  {
+    name: 'seeds', key: 'seeds', type: 'int', label: 'seeds (0 = off)', group: 'ensemble', effect: 'page', min: 0, max: 200,
+    title: 'Runs the setting over this many seeds (data seed + k, init seed + k) and draws mean ± std bands',
+  },
+  { name: 'horizon', key: 'horizon', type: 'int', label: 'iterations', group: 'ensemble', effect: 'page', min: 10, max: 100000, visible: (s) => s.seeds > 0 },
   // ── embedding, classroom and display (issue 6) ──
   { name: 'embed', key: 'embed', type: 'bool', label: 'embed', group: 'run', effect: 'page', hidden: true },
   { name: 'views', key: 'views', type: 'set', label: 'views', group: 'run', effect: 'page', options: VIEW_NAMES, hidden: true },
@@ -210,6 +219,8 @@ export const DEFAULTS: State = {
   svmP: 1.75,
   tokens: 'optimal',
   speed: '20',
+  seeds: 0,
+  horizon: 2000,
   embed: false,
   views: [],
   controls: 'min',

@@ -2,7 +2,7 @@
 // Bregman divergence per SVM reference, loss, parameter norms and the sparsification log10(1 − s).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { History, Snapshot } from '../engine/index.js';
+import type { EnsembleProgress, History, Snapshot } from '../engine/index.js';
 import { NORM_COLORS } from '../colormap.js';
 import { el, theme, widthOf } from './canvas.js';
 import type { RunContext, View } from './view.js';
@@ -100,9 +100,9 @@ class Chart {
   }
 
   /** Rebuilds the uPlot instance when the lines change (new run, new references). */
-  private ensure(columns: string[], width: number): void {
+  private ensure(columns: string[], width: number, ensemble = false): void {
     const lines = this.spec.lines(columns).filter((l) => columns.includes(l.column));
-    const signature = lines.map((l) => l.column).join(',') + '|' + theme().fg;
+    const signature = lines.map((l) => l.column).join(',') + '|' + theme().fg + (ensemble ? '|ensemble' : '');
     if (this.plot && signature === this.signature) {
       if (Math.abs(this.plot.width - width) > 2) this.plot.setSize({ width, height: 150 });
       return;
@@ -110,6 +110,12 @@ class Chart {
     this.plot?.destroy();
     this.lines = lines;
     this.signature = signature;
+    this.ensemble = ensemble;
+    // an ensemble draws each line as its mean with a band between mean − std and mean + std
+    const bandSeries = (l: Line) => [
+      { label: `${l.label} + std`, stroke: l.color, width: 0.5, alpha: 0.4, spanGaps: true, points: { show: false } },
+      { label: `${l.label} − std`, stroke: l.color, width: 0.5, alpha: 0.4, spanGaps: true, points: { show: false } },
+    ];
     const th = theme();
     const axis = { stroke: th.muted, grid: { stroke: th.grid, width: 1 }, ticks: { stroke: th.grid, width: 1 }, font: '11px system-ui, sans-serif' };
     this.plot = new uPlot(
@@ -129,16 +135,20 @@ class Chart {
         cursor: { drag: { x: false, y: false } },
         series: [
           { label: 'iteration' },
-          ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, dash: l.dash, spanGaps: true, points: { show: false } })),
+          ...lines.flatMap((l) => [
+            { label: ensemble ? `${l.label} (mean)` : l.label, stroke: l.color, width: 1.5, dash: l.dash, spanGaps: true, points: { show: false } },
+            ...(ensemble ? bandSeries(l) : []),
+          ]),
         ],
+        bands: ensemble ? lines.map((l, k) => ({ series: [2 + 3 * k, 3 + 3 * k] as [number, number], fill: `${l.color}33` })) : [],
       },
-      [[], ...lines.map(() => [])] as unknown as uPlot.AlignedData,
+      [[], ...lines.flatMap(() => (ensemble ? [[], [], []] : [[]]))] as unknown as uPlot.AlignedData,
       this.element,
     );
   }
 
   render(history: History, columns: string[], width: number): void {
-    this.ensure(columns, width);
+    this.ensure(columns, width, false);
     if (!this.plot) return;
     const steps = history.step;
     if (!steps) return;
@@ -169,6 +179,27 @@ class Chart {
     this.plot.setData([x, ...ys] as unknown as uPlot.AlignedData);
   }
 
+  /** Draws the ensemble's mean ± std per line over its log grid. */
+  renderEnsemble(progress: EnsembleProgress, width: number): void {
+    const e = progress.summary;
+    this.ensure(e.columns, width, true);
+    if (!this.plot) return;
+    const rows: number[] = [];
+    for (let r = 0; r < e.steps.length; ++r) if (e.steps[r] > 0) rows.push(r);
+    const value = (v: number) => (!Number.isFinite(v) ? null : !this.spec.logY ? v : v > 0 ? Math.log10(v) : null);
+    const data: (number | null)[][] = [rows.map((r) => e.steps[r])];
+    for (const l of this.lines) {
+      const mean = e.mean[l.column], sd = e.std[l.column];
+      data.push(rows.map((r) => value(mean[r])));
+      data.push(rows.map((r) => value(mean[r] + sd[r])));
+      data.push(rows.map((r) => value(mean[r] - sd[r])));
+    }
+    this.plot.setData(data as unknown as uPlot.AlignedData);
+  }
+
+  /** Whether the chart currently shows an ensemble. */
+  ensemble = false;
+
   reset(): void {
     this.plot?.destroy();
     this.plot = null;
@@ -184,13 +215,37 @@ export class CurvesView implements View {
   private charts = CHARTS.map((spec) => new Chart(spec));
   private lastRows = -1;
   private lastStep = -1;
+  private ensemble: EnsembleProgress | null = null;
+  private ensembleNote = el('p', 'note ensemble-note');
 
   constructor() {
-    this.element.append(el('h2', '', 'Curves (log iterations)'));
+    this.element.append(el('h2', '', 'Curves (log iterations)'), this.ensembleNote);
+    this.ensembleNote.hidden = true;
     for (const c of this.charts) this.element.append(c.element);
   }
 
+  /**
+   * Shows an ensemble's mean ± std instead of the single run (null: back to the single run). The
+   * ensemble is drawn as its progress arrives; the single run keeps going in the other views.
+   */
+  showEnsemble(progress: EnsembleProgress | null): void {
+    this.ensemble = progress;
+    this.lastRows = -1;
+    this.ensembleNote.hidden = !progress;
+    if (!progress) return;
+    const e = progress.summary;
+    this.ensembleNote.dataset.done = String(e.done);
+    this.ensembleNote.dataset.finished = String(progress.finished);
+    this.ensembleNote.textContent =
+      `Mean ± std over ${e.done} of ${e.members} seeds` +
+      (progress.finished ? ` (computed in ${progress.seconds.toFixed(1)} s)` : ' (computing…)') +
+      (e.failures.length ? `; ${e.failures.length} diverged: ${e.failures[0]}` : '');
+    const width = Math.max(200, widthOf(this.element) - 8);
+    for (const c of this.charts) c.renderEnsemble(progress, width);
+  }
+
   render(snap: Snapshot): void {
+    if (this.ensemble) return;
     const history = snap.history;
     if (!history) return;
     const rows = history.step?.length ?? 0;
@@ -204,6 +259,8 @@ export class CurvesView implements View {
   reset(_context?: RunContext): void {
     this.lastRows = -1;
     this.lastStep = -1;
+    this.ensemble = null;
+    this.ensembleNote.hidden = true;
     for (const c of this.charts) c.reset();
   }
 }
