@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# npm run bench: every benchmark that prints a table (issue 8). Timing lives here, never in the tests.
+#   native training throughput, FLOP/s against the measured peak and growth (bench/train_bench.cpp);
+#   the wasm module under Node beside the native numbers (bench/wasm_bench.mjs);
+#   the SVM solvers against cvxopt on the same problems (bench/svm_compare.sh).
+# QUICK=1 shortens every run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build-native.sh
+bash scripts/build-wasm.sh
+
+json=$(mktemp /tmp/attnsvm-train-bench-XXXXXX.json)
+trap 'rm -f "$json"' EXIT
+quick=()
+[ "${QUICK:-0}" = 1 ] && quick=(--quick)
+
+echo "== native training throughput"
+build/native/train_bench "${quick[@]}" --json "$json"
+echo
+echo "== wasm under Node"
+node bench/wasm_bench.mjs --seconds "$([ "${QUICK:-0}" = 1 ] && echo 0.3 || echo 1)" --native "$json"
+echo
+echo "== SVM solvers vs cvxopt"
+bash bench/svm_compare.sh build/native
