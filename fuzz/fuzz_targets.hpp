@@ -4,14 +4,17 @@
 // (tests/test_robustness.cpp). Each takes arbitrary bytes: it must either accept them or throw the
 // project's InputError, which it catches; anything else (a crash, a sanitizer report, another exception,
 // a failed property check → abort) is a finding.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "config.hpp"
 #include "dataset.hpp"
 #include "errors.hpp"
+#include "idx.hpp"
 
 namespace attnsvm::fuzz {
 
@@ -78,6 +81,20 @@ inline void dataset_csv_target(const std::uint8_t* data, std::size_t size) {
       data, size,
       [](const std::string& text, QueryMode query) { return read_dataset(text, DatasetFormat::Csv, query, "fuzz"); },
       [](const Dataset& d) { return to_csv(d); });
+}
+
+/// The IDX reader (Fashion-MNIST files); an accepted array round-trips through write_idx unchanged.
+inline void idx_target(const std::uint8_t* data, std::size_t size) {
+  IdxArray array;
+  try {
+    array = read_idx(data, size, "fuzz");
+  } catch (const InputError&) {
+    return;
+  }
+  if (array.data.size() != array.size()) violated("an accepted IDX array's data does not match its dims");
+  std::vector<std::uint8_t> bytes = write_idx(array);
+  if (bytes.size() != size || !std::equal(bytes.begin(), bytes.end(), data))
+    violated("an accepted IDX file is not written back byte for byte");
 }
 
 }  // namespace attnsvm::fuzz

@@ -146,6 +146,7 @@ TEST_CASE("every fuzz corpus file and crasher replays through its entry point wi
       {"config", fuzz::config_target},
       {"dataset_json", fuzz::dataset_json_target},
       {"dataset_csv", fuzz::dataset_csv_target},
+      {"idx", fuzz::idx_target},
   };
   int replayed = 0;
   for (const auto& [name, target] : targets)
