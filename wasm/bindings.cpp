@@ -438,6 +438,25 @@ val normalize_config(const std::string& config_json) {
   return guarded([&] { return json_value(to_json(parse_config(config_json))); }, val::undefined());
 }
 
+/// A dataset file's text (format "json" | "csv" | "auto"; query "cross" | "self") read and validated by
+/// the core exactly as the CLI reads a file, as the dataset JSON object; undefined with the error parked.
+val parse_dataset(const std::string& text, const std::string& format, const std::string& query) {
+  return guarded(
+      [&] {
+        DatasetFormat f = DatasetFormat::Auto;
+        if (format == "json")
+          f = DatasetFormat::Json;
+        else if (format == "csv")
+          f = DatasetFormat::Csv;
+        else if (format != "auto")
+          throw InputError("format: must be \"json\", \"csv\" or \"auto\", got \"" + format + "\"");
+        if (query != "cross" && query != "self")
+          throw InputError("query: must be \"cross\" or \"self\", got \"" + query + "\"");
+        return json_value(to_json(read_dataset(text, f, query == "self" ? QueryMode::Self : QueryMode::Cross)));
+      },
+      val::undefined());
+}
+
 val toy_dataset_names() {
   return array_of(toy_names(), [](const std::string& s) { return val(s); });
 }
@@ -495,6 +514,7 @@ EMSCRIPTEN_BINDINGS(attnsvm) {
       .function("summary", &attnsvm::wasm::WasmEnsemble::summary);
   function("takeError", &attnsvm::wasm::take_error);
   function("normalizeConfig", &attnsvm::wasm::normalize_config);
+  function("parseDataset", &attnsvm::wasm::parse_dataset);
   function("toyNames", &attnsvm::wasm::toy_dataset_names);
   function("heapStats", &attnsvm::wasm::heap_stats);
   function("registerImages", &attnsvm::wasm::register_images);

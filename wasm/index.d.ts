@@ -194,6 +194,8 @@ export interface Engine {
   Ensemble: EnsembleConstructor;
   /** Validates a config and returns it with defaults filled in. */
   normalizeConfig(config: Config | string): Config;
+  /** Reads a dataset file's text as the CLI does: {X, y, z, v, X_test, ...}; throws an EngineError naming the problem. */
+  parseDataset(text: string, format?: 'json' | 'csv' | 'auto', query?: 'cross' | 'self'): Record<string, unknown>;
   toyNames(): string[];
   heapStats(): { heapBytes: number; allocatedBytes: number; freeBytes: number };
   /**

@@ -205,6 +205,12 @@ export async function loadEngine(options = {}) {
     Ensemble,
     /** Validates a config and returns it with defaults filled in; throws an Error naming the field. */
     normalizeConfig: (config) => check(native.normalizeConfig(asJson(config, 'config'))),
+    /** Reads a dataset file's text (JSON or CSV, DESIGN.md §7a) as the CLI does; throws an Error naming the problem. */
+    parseDataset(text, format = 'auto', query = 'cross') {
+      if (typeof text !== 'string') throw inputError('dataset: must be the text of a JSON or CSV file');
+      if (typeof format !== 'string' || typeof query !== 'string') throw inputError('format, query: must be strings');
+      return check(native.parseDataset(text, format, query));
+    },
     /** Names accepted by data.kind = "toy". */
     toyNames: () => native.toyNames(),
     /**
