@@ -41,19 +41,24 @@ export async function loadEngine(options = {}) {
     return JSON.stringify(value);
   };
 
+  /** A native object; one whose arguments the core rejected is freed and its error thrown. */
+  function construct(NativeClass, ...args) {
+    const object = new NativeClass(...args);
+    const error = native.takeError();
+    if (error) {
+      object.delete();
+      throw engineError(error);
+    }
+    return object;
+  }
+
   /** One training run: data, model, optimiser and history (core/session.hpp). */
   class Session {
     #native;
 
     /** Creates a session from the JSON config (DESIGN.md §7a); throws an Error naming an invalid field. */
     constructor(config) {
-      const native_ = new native.NativeSession(asJson(config, 'config'));
-      const error = native.takeError();
-      if (error) {
-        native_.delete();
-        throw engineError(error);
-      }
-      this.#native = native_;
+      this.#native = construct(native.NativeSession, asJson(config, 'config'));
     }
 
     #live() {
@@ -168,13 +173,7 @@ export async function loadEngine(options = {}) {
     constructor(config, { members = 100, iterations = 1000, points = 60 } = {}) {
       for (const [name, value] of Object.entries({ members, iterations, points }))
         if (!Number.isInteger(value)) throw inputError(`ensemble.${name}: must be an integer, got ${value}`);
-      const native_ = new native.NativeEnsemble(asJson(config, 'config'), members, iterations, points);
-      const error = native.takeError();
-      if (error) {
-        native_.delete();
-        throw engineError(error);
-      }
-      this.#native = native_;
+      this.#native = construct(native.NativeEnsemble, asJson(config, 'config'), members, iterations, points);
     }
 
     #live() {

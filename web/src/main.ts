@@ -171,13 +171,18 @@ class Playground {
         if (!this.controls.showError(names, (e as Error).message)) this.banner((e as Error).message);
         return;
       }
-      this.state = next;
-      this.controls.clearErrors();
-      this.controls.set(this.state);
-      this.hideBanner();
-      this.writeUrl();
-      this.showAbout();
+      this.adopt(next);
     });
+  }
+
+  /** Makes an accepted state the page's: controls, URL and preset text follow it. */
+  private adopt(next: State): void {
+    this.state = next;
+    this.controls.clearErrors();
+    this.controls.set(this.state);
+    this.hideBanner();
+    this.writeUrl();
+    this.showAbout();
   }
 
   private applyPreset(id: string): Promise<void> {
@@ -319,12 +324,7 @@ class Playground {
         failure = e as Error;
         return;
       }
-      this.state = next;
-      this.controls.clearErrors();
-      this.controls.set(this.state);
-      this.hideBanner();
-      this.writeUrl();
-      this.showAbout();
+      this.adopt(next);
       this.updatePlay();
     });
     if (failure) throw failure;
