@@ -48,6 +48,15 @@ double log_sum_exp(const Eigen::Ref<const Eigen::VectorXd>& a) {
   return m + std::log((a.array() - m).exp().sum());
 }
 
+Eigen::MatrixXd row_softmax(const Eigen::Ref<const Eigen::MatrixXd>& A) {
+  Eigen::MatrixXd P(A.rows(), A.cols());
+  for (Eigen::Index i = 0; i < A.rows(); ++i) {
+    const double lse = log_sum_exp(A.row(i).transpose());
+    for (Eigen::Index t = 0; t < A.cols(); ++t) P(i, t) = std::exp(A(i, t) - lse);
+  }
+  return P;
+}
+
 double log_one_minus_softmax(const Eigen::Ref<const Eigen::VectorXd>& a, int alpha) {
   if (a.size() < 2) return -INFINITY;
   Eigen::VectorXd others(a.size() - 1);

@@ -28,6 +28,9 @@ double svm_norm(const Eigen::Ref<const Eigen::MatrixXd>& M, SvmNorm norm, double
 /// log(1 − s_α) of softmax(a), from log-domain quantities: lse_{t≠α}(a_t) − lse_t(a_t).
 double log_one_minus_softmax(const Eigen::Ref<const Eigen::VectorXd>& a, int alpha);
 
+/// Row-wise softmax of a score matrix (sequences × tokens): s_it = exp(a_it − lse_t(a_i·)).
+Eigen::MatrixXd row_softmax(const Eigen::Ref<const Eigen::MatrixXd>& A);
+
 /// log-sum-exp of a vector.
 double log_sum_exp(const Eigen::Ref<const Eigen::VectorXd>& a);
 

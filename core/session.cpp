@@ -243,16 +243,10 @@ Snapshot Session::snapshot() {
   const Sequences& train = data_.train;
   for (int h = 0; h < model_->heads(); ++h) {
     Eigen::MatrixXd A = model_->scores(params_, train, h);
-    Eigen::MatrixXd P(train.n, train.T), L(train.n, train.T);
-    for (int i = 0; i < train.n; ++i) {
-      Eigen::VectorXd a = A.row(i).transpose();
-      double lse = log_sum_exp(a);
-      for (int t = 0; t < train.T; ++t) {
-        P(i, t) = std::exp(a(t) - lse);
-        L(i, t) = log_one_minus_softmax(a, t) / kLn10;
-      }
-    }
-    s.attention.push_back(P);
+    Eigen::MatrixXd L(train.n, train.T);
+    for (int i = 0; i < train.n; ++i)
+      for (int t = 0; t < train.T; ++t) L(i, t) = log_one_minus_softmax(A.row(i).transpose(), t) / kLn10;
+    s.attention.push_back(row_softmax(A));
     s.log1m_attention.push_back(L);
     s.selected.push_back(selected_tokens(A));
     s.optimal.push_back(optimal_tokens(train, model_->decoder(params_, h)));

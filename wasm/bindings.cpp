@@ -353,12 +353,7 @@ class WasmSession {
           const Sequences& test = *s.dataset().test;
           val out = val::array();
           for (int h = 0; h < s.model().heads(); ++h) {
-            Eigen::MatrixXd A = s.model().scores(s.params(), test, h);
-            for (Eigen::Index i = 0; i < A.rows(); ++i) {
-              Eigen::VectorXd a = A.row(i).transpose();
-              A.row(i) = (a.array() - log_sum_exp(a)).exp().transpose();
-            }
-            out.set(h, matrix(A));
+            out.set(h, matrix(row_softmax(s.model().scores(s.params(), test, h))));
           }
           return out;
         },
