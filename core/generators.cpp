@@ -121,9 +121,17 @@ Toy tfsvm_2d_planes(std::uint64_t seed) {
   return toy;
 }
 
+// The prompt papers' scores γ_it are given directly and the attention sees only two coordinates. Here a
+// third coordinate carries ε·γ_it and v = (0, 0, 1/ε) reads it back exactly, so y_i x_itᵀv = γ_it while
+// the attention geometry (x_iα − x_it)ᵀp is the papers' 2-D one up to ε: with a score coordinate of full
+// size the local optimum of the single-input figure disappears (token 0 becomes a support token).
+constexpr double kScoreScale = 0.01;
+
 Toy mmts_single(bool global) {
-  // "Max-margin token selection", one input: tokens on two coordinates plus a score coordinate read by v.
-  return {{{{-0.1, 1, 1}, {1, 0, 0.9}, {0, 0, global ? 0.9 : 0.0}}}, {1}, {}, {0, 0, 1}};
+  // "Max-margin token selection", one input: tokens (−0.1, 1), (1, 0), (0, 0) with scores 1, 0.9 and
+  // 0.9 (global case) or 0 (local case).
+  const double e = kScoreScale;
+  return {{{{-0.1, 1, e * 1}, {1, 0, e * 0.9}, {0, 0, e * (global ? 0.9 : 0.0)}}}, {1}, {}, {0, 0, 1 / e}};
 }
 
 Toy mmts_multi(std::uint64_t seed) {
@@ -137,12 +145,12 @@ Toy mmts_multi(std::uint64_t seed) {
       double cx = t == 0 ? 1.0 : t <= 3 ? -1.0 : -0.5;
       double cy = t == 0 ? 0.0 : t <= 3 ? 1.0 : -0.5;
       double nx = 0.2 * rng.normal(), ny = 0.2 * rng.normal();
-      seq.push_back({cx + nx, cy + ny, t == 0 ? 1.0 : 0.5});
+      seq.push_back({cx + nx, cy + ny, kScoreScale * (t == 0 ? 1.0 : 0.5)});
     }
     toy.X.push_back(seq);
   }
   toy.y = {1, 1, 1};
-  toy.v = {0, 0, 1};
+  toy.v = {0, 0, 1 / kScoreScale};
   return toy;
 }
 

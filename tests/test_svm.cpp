@@ -488,6 +488,35 @@ TEST_CASE("local optimality and selected tokens") {
   CHECK(std::string(name(SvmStatus::MaxIterations)) == "max-iterations");
 }
 
+TEST_CASE("prompt toy of the local-optimum figure: NGD converges to the start's locally optimal token") {
+  // Tarzanagh et al. 2023, single input, third token scoring 0: token 1 (score 0.9) is locally optimal,
+  // token 0 (score 1) globally. Init seed 9 lies in token 1's basin, seed 3 in token 0's.
+  for (auto [seed, expected] : {std::pair{9, 1}, std::pair{3, 0}}) {
+    CAPTURE(seed);
+    Session s = Session::from_json(
+        R"({"data": {"kind": "toy", "name": "mmts-single-local"}, "model": {"param": "prompt",
+            "init": {"kind": "gaussian", "std": 1, "seed": )" +
+        std::to_string(seed) + R"(}}, "optimizer": {"kind": "ngd", "lr": 0.1}})");
+    s.step(2000);
+    const Sequences& seq = s.dataset().train;
+    VectorXi alpha = selected_tokens(s.model().scores(s.params(), seq, 0));
+    CHECK(alpha(0) == expected);
+    SvmSolution svm = prompt_svm(seq, alpha, SvmNorm::Fro);
+    REQUIRE(svm.status == SvmStatus::Optimal);
+    LocalOptimality verdict = local_optimality(seq, svm, *s.dataset().v);
+    CHECK(verdict.locally_optimal);
+    // the direction of p_t is the SVM's
+    VectorXd p = s.model().head_matrix(s.params(), 0).reshaped();
+    CHECK(p.dot(svm.W.reshaped()) / (p.norm() * svm.W.norm()) > 0.999);
+  }
+  // token 2 (score 0) is not locally optimal: both other tokens are support tokens and score higher
+  Session s =
+      Session::from_json(R"({"data": {"kind": "toy", "name": "mmts-single-local"}, "model": {"param": "prompt"}})");
+  LocalOptimality worst = local_optimality(
+      s.dataset().train, prompt_svm(s.dataset().train, VectorXi::Constant(1, 2), SvmNorm::Fro), *s.dataset().v);
+  CHECK(!worst.locally_optimal);
+}
+
 TEST_CASE("attnsvm svm: exit codes 0 / 3 / 2 and the solution JSON") {
   using attnsvm::testing::run_shell;
   using attnsvm::testing::temp_file;

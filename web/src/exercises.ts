@@ -128,7 +128,8 @@ export const EXERCISES: readonly Exercise[] = [
     hints: ['Try a few init seeds.', 'A tiny init std starts from uniform attention: is GD then fast enough?'],
     answer:
       'Gradient descent converges to a locally optimal token selection that depends on where it starts (Tarzanagh et al. 2023, ' +
-      '“Max-margin token selection”). Init seed 6 (std 3) starts in the basin of the optimal token and reaches 0.99 by step 40.',
+      '“Max-margin token selection”): token 1 is locally optimal (the SVM panel says so), token 0 globally. ' +
+      'Init seed 6 (std 3) starts in the basin of the optimal token and reaches 0.99 by step 300.',
     solution: { initSeed: 6 },
   },
   {

@@ -84,9 +84,10 @@ export const PRESETS: readonly Preset[] = [
     title: 'Prompt p, single input: a local optimum',
     paper: 'Tarzanagh, Li, Zhang, Oymak 2023 — Max-margin token selection',
     text:
-      'The third token now scores 0. Depending on the start, GD can converge to a locally optimal token ' +
-      'selection; the SVM panel reports whether the selected tokens are locally optimal. Try other init seeds.',
-    state: { kind: 'toy', toy: 'mmts-single-local', param: 'prompt', ...ngd, init: 'gaussian', initStd: 1, initSeed: 3, norms: ['fro'], tokens: 'selected', speed: '1' },
+      'The third token now scores 0, and token 1 (score 0.9) becomes a locally optimal selection: its SVM ' +
+      'has no support token that scores higher. From this start normalised GD converges to it, not to the ' +
+      'optimal token 0; the SVM panel says "locally optimal". Init seed 3 starts in the basin of token 0.',
+    state: { kind: 'toy', toy: 'mmts-single-local', param: 'prompt', ...ngd, init: 'gaussian', initStd: 1, initSeed: 9, norms: ['fro'], tokens: 'selected', speed: '1' },
   },
   {
     id: 'mmts-multi-ngd',
