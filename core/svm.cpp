@@ -731,6 +731,39 @@ IterResult solve_lp(const Problem& P, double p, const VectorXd& lambda2, const S
   return out;
 }
 
+/// Relative duality gap of an ℓp pair (λ, W) after scaling W to feasibility: (‖W‖_p / r − bᵀλ / ‖Mᵀλ‖_q)
+/// over the first term, r the smallest ⟨A_k, W⟩ / b_k of the b_k > 0 rows; +∞ if no scaling makes W
+/// feasible (a relaxed b_k = 0 row violated). The barrier methods' certificate.
+double lp_scaled_gap(const Problem& P, const RowMatrix& M, double p, const VectorXd& lam, const VectorXd& W) {
+  const double q = p / (p - 1.0);
+  VectorXd vals = M * W;
+  double ratio = INFINITY, viol0 = 0;
+  for (int k = 0; k < P.K(); ++k)
+    if (P.b(k) > 0) ratio = std::min(ratio, vals(k) / P.b(k));
+  if (!(ratio > 0)) return INFINITY;
+  for (int k = 0; k < P.K(); ++k)
+    if (P.b(k) <= 0) viol0 = std::max(viol0, -vals(k) / ratio);
+  if (viol0 > 1e-12) return INFINITY;
+  double ub = lp_norm(W, p) / ratio, lb = P.b.dot(lam) / lp_norm(M.transpose() * lam, q);
+  return (ub - lb) / ub;
+}
+
+/// The Newton direction −H⁻¹g from the lower triangle of H, with the smallest diagonal shift
+/// (0, 1e-15, 1e-13, … times max H_kk) that factorises and gives a finite direction; empty if none does.
+VectorXd regularized_newton_direction(const MatrixXd& H, const VectorXd& g, Eigen::LDLT<MatrixXd>& ldlt) {
+  const double tr = H.diagonal().maxCoeff();
+  for (double reg = 0; reg < 1; reg = reg == 0 ? 1e-15 : reg * 100) {
+    MatrixXd Hr = H.selfadjointView<Eigen::Lower>();
+    Hr.diagonal().array() += reg * tr;
+    ldlt.compute(Hr);
+    if (ldlt.info() == Eigen::Success) {
+      VectorXd dir = -ldlt.solve(g);
+      if (dir.allFinite()) return dir;
+    }
+  }
+  return {};
+}
+
 /// The robust path for ℓp when projected Newton does not settle (degenerate data: dependent or
 /// nearly duplicate constraints make the dual optimum non-unique and the binding set oscillate): a
 /// log-barrier interior point method on the same dual, min f(λ) − μ Σ log λ_k with μ → 0. The barrier
@@ -757,19 +790,7 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
     double scale = S.cwiseAbs().maxCoeff();
     return scale > 0 ? std::pow(scale, q) * (S.cwiseAbs() / scale).array().pow(q).sum() / q : 0.0;
   };
-  // Relative gap of (λ, W) after scaling W to feasibility; +∞ if no scaling makes it feasible.
-  auto certificate = [&](const VectorXd& lam, const VectorXd& W) -> double {
-    VectorXd vals = M * W;
-    double ratio = INFINITY, viol0 = 0;
-    for (int k = 0; k < K; ++k)
-      if (P.b(k) > 0) ratio = std::min(ratio, vals(k) / P.b(k));
-    if (!(ratio > 0)) return INFINITY;
-    for (int k = 0; k < K; ++k)
-      if (P.b(k) <= 0) viol0 = std::max(viol0, -vals(k) / ratio);
-    if (viol0 > 1e-12) return INFINITY;
-    double ub = lp_norm(W, p) / ratio, lb = P.b.dot(lam) / lp_norm(M.transpose() * lam, q);
-    return (ub - lb) / ub;
-  };
+  auto certificate = [&](const VectorXd& lam, const VectorXd& W) { return lp_scaled_gap(P, M, p, lam, W); };
   IterResult out;
   VectorXd lam = start.cwiseMax(0.0);
   double mean = lam.mean();
@@ -812,18 +833,7 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
       H.selfadjointView<Eigen::Lower>().rankUpdate(Ms);
       H.diagonal() += mu * lam.cwiseInverse().cwiseAbs2();
       H.diagonal().array() += mu * c_prox;
-      const double tr = H.diagonal().maxCoeff();
-      VectorXd dir;
-      for (double reg = 0; reg < 1; reg = reg == 0 ? 1e-15 : reg * 100) {
-        MatrixXd Hr = H.selfadjointView<Eigen::Lower>();
-        Hr.diagonal().array() += reg * tr;
-        llt.compute(Hr);
-        if (llt.info() == Eigen::Success) {
-          dir = -llt.solve(g);
-          if (dir.allFinite()) break;
-        }
-        dir.resize(0);
-      }
+      VectorXd dir = regularized_newton_direction(H, g, llt);
       if (dir.size() == 0) break;
       const double dec2 = -g.dot(dir);
       if (!(dec2 > 1e-12)) break;
@@ -886,7 +896,6 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
 /// λ_k = μ / slack_k with ∇ψ(w) = Σ λ_k A_k, and the gap is O(Kμ); from each centre the KKT polish runs
 /// on the constraints with λ_k ≥ slack_k. Newton systems are D×D (D = d·dc).
 IterResult lp_primal_barrier(const Problem& P, double p, const VectorXd& w_start, const SvmOptions& opt, int budget) {
-  const double q = p / (p - 1.0);
   const int K = P.K();
   const RowMatrix M = P.dense();
   const Index D = M.cols();
@@ -907,18 +916,7 @@ IterResult lp_primal_barrier(const Problem& P, double p, const VectorXd& w_start
     if (!(sl.minCoeff() > 0)) return INFINITY;
     return psi(x) - mu * sl.array().log().sum();
   };
-  auto certificate = [&](const VectorXd& lam, const VectorXd& W) -> double {
-    VectorXd vals = M * W;
-    double ratio = INFINITY, viol0 = 0;
-    for (int k = 0; k < K; ++k)
-      if (P.b(k) > 0) ratio = std::min(ratio, vals(k) / P.b(k));
-    if (!(ratio > 0)) return INFINITY;
-    for (int k = 0; k < K; ++k)
-      if (P.b(k) <= 0) viol0 = std::max(viol0, -vals(k) / ratio);
-    if (viol0 > 1e-12) return INFINITY;
-    double ub = lp_norm(W, p) / ratio, lb = P.b.dot(lam) / lp_norm(M.transpose() * lam, q);
-    return (ub - lb) / ub;
-  };
+  auto certificate = [&](const VectorXd& lam, const VectorXd& W) { return lp_scaled_gap(P, M, p, lam, W); };
   const double target = std::max(opt.tol, 1e-14);
   double best_gap = INFINITY;
   VectorXd best_lam, best_W;
@@ -942,18 +940,7 @@ IterResult lp_primal_barrier(const Problem& P, double p, const VectorXd& w_start
       H.setZero();
       H.selfadjointView<Eigen::Lower>().rankUpdate(Ms.transpose(), mu);
       H.diagonal() += w.unaryExpr([p](double v) { return (p - 1.0) * std::pow(std::abs(v), p - 2.0); });
-      const double tr = H.diagonal().maxCoeff();
-      VectorXd dir;
-      for (double reg = 0; reg < 1; reg = reg == 0 ? 1e-15 : reg * 100) {
-        MatrixXd Hr = H.selfadjointView<Eigen::Lower>();
-        Hr.diagonal().array() += reg * tr;
-        llt.compute(Hr);
-        if (llt.info() == Eigen::Success) {
-          dir = -llt.solve(grad);
-          if (dir.allFinite()) break;
-        }
-        dir.resize(0);
-      }
+      VectorXd dir = regularized_newton_direction(H, grad, llt);
       if (dir.size() == 0) break;
       const double dec2 = -grad.dot(dir);
       if (!(dec2 > 1e-12)) break;
