@@ -299,6 +299,10 @@ export class CurvesView implements View {
     this.lastStep = snap.step;
     const width = Math.max(200, widthOf(this.element) - 8);
     for (const c of this.charts) c.render(history, snap.columns, width, this.compared);
+    // the steps drawn, for readers of the page (and its tests)
+    this.element.dataset.step = String(snap.step);
+    if (this.compared) this.element.dataset.stepB = String(this.compared.snapshot.step);
+    else delete this.element.dataset.stepB;
   }
 
   reset(_context?: RunContext): void {
