@@ -29,14 +29,12 @@ export class CompareRun {
   private heatmap = new HeatmapView('Attention s — run B');
   private metrics = el('output', 'metrics-b');
   private note = el('p', 'note compare-note');
-  private pair = el('div', 'heatmap-pair');
 
   constructor(private readonly options: CompareOptions) {
-    const a = options.heatmapA.element;
+    // its own class: the page's `.view-heatmap` (exports, tests) stays run A's
     this.heatmap.element.classList.replace('view-heatmap', 'view-heatmap-b');
     this.heatmap.element.append(this.metrics, this.note);
-    a.replaceWith(this.pair);
-    this.pair.append(a, this.heatmap.element);
+    options.heatmapA.element.after(this.heatmap.element);
     this.show(false);
   }
 
@@ -136,7 +134,8 @@ export class CompareRun {
 
   private show(on: boolean): void {
     this.heatmap.element.hidden = !on;
-    this.pair.classList.toggle('on', on);
+    // the column lays the two heatmaps side by side (compare.css)
+    this.heatmap.element.parentElement?.classList.toggle('comparing', on);
     this.options.heatmapA.setTitle(on ? 'Attention s — run A' : 'Attention s');
     if (!on) this.options.curves.overlay(null);
   }
