@@ -200,8 +200,8 @@ class Playground {
 
   /**
    * Compare mode: run B follows the change (run A has next's session when `restartedA`). When B rejects
-   * its config, run A goes back to the current state's session, so both previous runs stay; when B gets a
-   * new session, run A restarts too, so both runs count the same iterations.
+   * its config, B keeps its run and run A goes back to the current state's config (a B-only change never
+   * touched A); when B gets a new session, run A restarts too, so both runs count the same iterations.
    */
   private async followB(next: State, restartedA: boolean): Promise<void> {
     let restartedB: boolean;

@@ -33,6 +33,7 @@ export class CompareRun {
   constructor(private readonly options: CompareOptions) {
     // its own class: the page's `.view-heatmap` (exports, tests) stays run A's
     this.heatmap.element.classList.replace('view-heatmap', 'view-heatmap-b');
+    this.heatmap.element.querySelector('canvas')?.setAttribute('aria-label', 'attention heatmap of run B');
     this.heatmap.element.append(this.metrics, this.note);
     options.heatmapA.element.after(this.heatmap.element);
     this.show(false);
