@@ -1,7 +1,8 @@
 // Embedding: a host page on another origin embeds the built dist/ from a sub-path (/sub/playground/) and
 // drives it through the postMessage API (ready, play, snapshot, step, getState, setState, resize);
 // malformed messages and hosts outside allowedOrigins are ignored; the custom element and embed.html
-// work; an embed pauses off screen; the share panel builds embed code with a live preview.
+// work; an embed pauses off screen; the share panel builds embed code with a live preview; setState
+// turns compare mode on.
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, symlinkSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -157,6 +158,24 @@ describe('embedding the built page', () => {
     assert.ok(converged.corr >= 0.999 && converged.step <= 300, JSON.stringify(converged));
     assert.deepEqual(failed, [], 'every file of dist/ loads from the sub-path');
     assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test('setState and getState carry compare mode: the frame starts run B and steps both runs', async () => {
+    const { page, problems, failed, close } = await hostPage();
+    await page.evaluate((src) => window.addFrame('c', src), playground('embed=1&views=heatmap,loss&autoplay=0&frame=c'));
+    await waitForEvent(page, 'c', 'ready');
+    const frame = frameOf(page, 'c');
+    await page.evaluate(() => window.send('c', { type: 'setState', id: 'cmp', state: { cmp: 1, b_opt: 'gd', b_lr: 1 } }));
+    const state = await waitForEvent(page, 'c', 'state', (e) => e.id === 'cmp');
+    assert.match(state.query, /cmp=1&b_opt=gd&b_lr=1/);
+    await page.evaluate(() => window.send('c', { type: 'step', count: 50, id: 'cs' }));
+    await waitForEvent(page, 'c', 'ack', (e) => e.id === 'cs');
+    await frame.waitForSelector('.metrics-b[data-step="50"]');
+    await frame.waitForSelector('#metrics[data-step="50"]');
+    assert.ok(await frame.isVisible('.view-heatmap-b'), "run B's heatmap shows with views=heatmap");
+    assert.deepEqual(problems, []);
+    assert.deepEqual(failed, []);
     await close();
   });
 

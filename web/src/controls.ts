@@ -12,6 +12,7 @@ const GROUP_TITLES: Record<Group, string> = {
   optimizer: 'Optimiser',
   svm: 'SVM references',
   ensemble: 'Ensemble (many seeds)',
+  compare: 'Compare two runs',
   run: 'Run',
 };
 

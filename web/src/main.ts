@@ -11,9 +11,12 @@ import { HeatmapView } from './views/heatmap.js';
 import { MatricesView } from './views/matrices.js';
 import { SvmPanelView } from './views/svmpanel.js';
 import { TokenPlaneView } from './views/tokenplane.js';
-import { el, fmt } from './views/canvas.js';
+import { el } from './views/canvas.js';
 import type { RunContext, View } from './views/view.js';
 import { initialState, installExtensions, withPageFields, type Hooks, type PageApi } from './extensions.js';
+import { CompareRun } from './compare/session.js';
+import { completeChanges } from './compare/derive.js';
+import { metricsLine } from './views/metrics.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const integer = new Intl.NumberFormat('en');
@@ -34,6 +37,8 @@ class Playground {
   private views: View[];
   private tokens: TokenPlaneView;
   private curves: CurvesView;
+  /** Run B of compare mode (its own worker while compare is on). */
+  private compare: CompareRun;
   private latest: Snapshot | null = null;
   private dirty = false;
   /** The snapshot each view drew last, and when. */
@@ -59,10 +64,13 @@ class Playground {
     $('center').append(heatmap.element, this.tokens.element, matrices.element, svm.element);
     $('right').prepend(curves.element);
     this.layoutControls();
-    this.client = new EngineClient({
-      createWorker: () => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' }),
-      engineUrl: new URL('wasm/index.mjs', document.baseURI),
-    });
+    const createClient = () =>
+      new EngineClient({
+        createWorker: () => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' }),
+        engineUrl: new URL('wasm/index.mjs', document.baseURI),
+      });
+    this.client = createClient();
+    this.compare = new CompareRun({ createClient, heatmapA: heatmap, curves, onError: (message) => this.banner(message) });
     this.client.onSnapshot((snapshot) => {
       this.latest = snapshot;
       this.dirty = true;
@@ -93,7 +101,7 @@ class Playground {
     $('play').addEventListener('click', () => this.serial(() => this.togglePlay()));
     $('step').addEventListener('click', () => this.serial(() => this.stepBy(1)));
     $('step100').addEventListener('click', () => this.serial(() => this.stepBy(100)));
-    $('reset').addEventListener('click', () => this.serial(async () => void (await this.client.reset())));
+    $('reset').addEventListener('click', () => this.serial(() => this.resetRuns()));
     $('share').addEventListener('click', () => this.hooks.share());
   }
 
@@ -119,10 +127,19 @@ class Playground {
       configured = await this.client.configure(toConfig(this.state));
     }
     this.newRun(configured);
+    if (this.state.compare) {
+      try {
+        await this.compare.follow(withChanges(this.state, { compare: false }), this.state, true, false, engineSpeed(this.state));
+      } catch (e) {
+        this.banner(`Run B's settings in this link were rejected (${(e as Error).message}); showing run A alone.`);
+        this.state = withChanges(this.state, { compare: false });
+        this.controls.set(this.state);
+      }
+    }
     this.writeUrl();
     await this.syncEnsemble(this.state).catch((e: Error) => this.banner(e.message));
     await this.client.setSpeed(engineSpeed(this.state));
-    if (this.hooks.autoplay()) await this.client.play();
+    if (this.hooks.autoplay()) await Promise.all([this.client.play(), this.compare.play()]);
     else $('status').textContent = matchMedia('(prefers-reduced-motion: reduce)').matches ? 'paused (reduced motion): press play' : 'paused: press play';
     this.updatePlay();
     this.hooks.started();
@@ -134,16 +151,21 @@ class Playground {
     return this.queue;
   }
 
+  /** Play and pause drive both runs of compare mode; run A's state is the button's. */
   private async togglePlay(): Promise<void> {
-    if (this.client.state.playing) await this.client.pause();
-    else await this.client.play();
+    if (this.client.state.playing) await Promise.all([this.client.pause(), this.compare.pause()]);
+    else await Promise.all([this.client.play(), this.compare.play()]);
     this.updatePlay();
   }
 
   private async stepBy(count: number): Promise<void> {
-    if (this.client.state.playing) await this.client.pause();
+    if (this.client.state.playing) await Promise.all([this.client.pause(), this.compare.pause()]);
     this.updatePlay();
-    await this.client.step(count);
+    await Promise.all([this.client.step(count), this.compare.step(count)]);
+  }
+
+  private async resetRuns(): Promise<void> {
+    await Promise.all([this.client.reset(), this.compare.reset()]);
   }
 
   private updatePlay(): void {
@@ -153,7 +175,7 @@ class Playground {
   /** A visitor's edit: a restart field builds a new session; lr and speed go to the live one. */
   private change(changes: Partial<State>): Promise<void> {
     return this.serial(async () => {
-      const next = withChanges(this.state, changes);
+      const next = withChanges(this.state, completeChanges(this.state, changes));
       const fields = changedFields(this.state, next);
       if (fields.length === 0) return;
       const names = fields.map((f) => f.name);
@@ -163,8 +185,9 @@ class Playground {
           this.newRun(await this.client.configure(toConfig(next)));
         } else {
           if (names.includes('lr')) await this.client.setLr(next.lr);
-          if (names.includes('speed')) await this.client.setSpeed(engineSpeed(next));
+          if (names.includes('speed')) await Promise.all([this.client.setSpeed(engineSpeed(next)), this.compare.setSpeed(engineSpeed(next))]);
         }
+        await this.followB(next, restart);
         if (restart || names.includes('seeds') || names.includes('horizon')) await this.syncEnsemble(next);
       } catch (e) {
         // the previous run keeps going; the message names the field
@@ -173,6 +196,22 @@ class Playground {
       }
       this.adopt(next);
     });
+  }
+
+  /**
+   * Compare mode: run B follows the change (run A has next's session when `restartedA`). When B rejects
+   * its config, B keeps its run and run A goes back to the current state's config (a B-only change never
+   * touched A); when B gets a new session, run A restarts too, so both runs count the same iterations.
+   */
+  private async followB(next: State, restartedA: boolean): Promise<void> {
+    let restartedB: boolean;
+    try {
+      restartedB = await this.compare.follow(this.state, next, restartedA, this.client.state.playing, engineSpeed(next));
+    } catch (e) {
+      if (restartedA) this.newRun(await this.client.configure(toConfig(this.state)));
+      throw new Error(`run B: ${(e as Error).message}`);
+    }
+    if (restartedB && !restartedA) await this.client.reset();
   }
 
   /** Makes an accepted state the page's: controls, URL and preset text follow it. */
@@ -253,6 +292,8 @@ class Playground {
       this.fpsSince = now;
       this.showStatus();
     }
+    // a new snapshot of run B redraws its heatmap here and the overlaid curves below
+    if (this.compare.draw()) this.drawn.delete(this.curves);
     const snap = this.latest;
     if (snap) {
       let pending = false;
@@ -295,7 +336,7 @@ class Playground {
   private api(): PageApi {
     const setPlaying = (on: boolean) =>
       this.serial(async () => {
-        if (on !== this.client.state.playing) await (on ? this.client.play() : this.client.pause());
+        if (on !== this.client.state.playing) await (on ? Promise.all([this.client.play(), this.compare.play()]) : Promise.all([this.client.pause(), this.compare.pause()]));
         this.updatePlay();
       });
     return {
@@ -307,7 +348,7 @@ class Playground {
       play: () => setPlaying(true),
       pause: () => setPlaying(false),
       step: (count) => this.serial(() => this.stepBy(count)),
-      reset: () => this.serial(async () => void (await this.client.reset())),
+      reset: () => this.serial(() => this.resetRuns()),
     };
   }
 
@@ -316,10 +357,11 @@ class Playground {
     let failure: Error | null = null;
     await this.serial(async () => {
       try {
-        await this.client.setSpeed(engineSpeed(next));
+        await Promise.all([this.client.setSpeed(engineSpeed(next)), this.compare.setSpeed(engineSpeed(next))]);
         this.newRun(await this.client.configure(toConfig(next)));
+        await this.followB(next, true);
         await this.syncEnsemble(next);
-        if (play && !this.client.state.playing) await this.client.play();
+        if (play && !this.client.state.playing) await Promise.all([this.client.play(), this.compare.play()]);
       } catch (e) {
         failure = e as Error;
         return;
@@ -331,13 +373,9 @@ class Playground {
   }
 
   private showMetrics(snap: Snapshot): void {
-    const m = snap.metrics;
-    const parts = [`loss ${fmt(m.loss, 6)}`];
-    for (const key of snap.columns) if (key.startsWith('corr_')) parts.push(`${key} ${fmt(m[key], 6)}`);
-    if ('min_s_opt' in m) parts.push(`min s ${fmt(m.min_s_opt, 6)}`);
     const out = $('metrics');
     out.dataset.step = String(snap.step);
-    out.textContent = parts.join(' · ');
+    out.textContent = metricsLine(snap);
   }
 }
 

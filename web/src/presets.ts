@@ -212,6 +212,51 @@ export const PRESETS: readonly Preset[] = [
       'watch which direction the prompt takes.',
     state: { kind: 'toy', toy: 'loss-compare', C: 3, param: 'prompt', loss: 'logistic', ...ngd, init: 'zero', norms: ['fro'], tokens: 'selected', speed: '2' },
   },
+  // ── compare mode (issue 5): two runs on the same data, run B's curves dashed over run A's ──
+  {
+    id: 'cmp-w-kq',
+    title: 'Compare: W vs KQ on the same data (NGD)',
+    paper: 'Tarzanagh, Li, Thrampoulidis, Oymak 2023 — Transformers as SVMs',
+    text:
+      'Run A trains one matrix $W$, run B the factorisation $W = KQ^\\top$, both by normalised GD from the same ' +
+      'data and seed. Solid curves are A, dashed B. A\'s $\\mathrm{corr}(W_t, W^{F}_{mm})$ climbs towards 1 above ' +
+      'its correlation with the nuclear-norm SVM $W^{*}_{mm}$; B\'s order is reversed: the factorisation biases ' +
+      'it towards low rank. Both use the optimal tokens, so the two runs share their SVM references.',
+    state: {
+      ...standard, param: 'W', ...ngd, norms: ['fro', 'nuc'], tokens: 'optimal', speed: '5',
+      compare: true, bParam: 'KQ', bOptimizer: 'ngd', bLr: 0.1,
+    },
+  },
+  {
+    id: 'cmp-gd-ngd',
+    title: 'Compare: GD vs normalised GD (prompt p, three inputs)',
+    paper: 'Tarzanagh, Li, Zhang, Oymak 2023 — Max-margin token selection',
+    text:
+      'The same three inputs, run A by plain GD (step 1), run B by normalised GD (step 0.1). Under GD the ' +
+      'gradient vanishes as the softmax saturates: $\\|p_t\\|$ grows like $\\log t$ and ' +
+      '$\\log_{10}(1 - s_{i\\alpha_i})$ falls slowly; under normalised GD $\\|p_t\\|$ grows linearly and the ' +
+      'softmax probability of the optimal token approaches 1 much faster (dashed curves).',
+    state: {
+      kind: 'toy', toy: 'mmts-multi', seed: 1, param: 'prompt', optimizer: 'gd', lr: 1, init: 'zero', norms: ['fro'], tokens: 'optimal', speed: '1',
+      compare: true, bParam: 'prompt', bOptimizer: 'ngd', bLr: 0.1,
+    },
+  },
+  {
+    id: 'cmp-md-p',
+    title: 'Compare: ℓp mirror descent, p = 1.75 vs p = 3',
+    paper: 'Julistiono, Tarzanagh, Azizan 2024 — ℓp mirror descent',
+    text:
+      'Normalised $\\ell_p$ mirror descent from $W_0 = 0$ on the same data: run A with $p = 1.75$, run B (dashed) ' +
+      'with $p = 3$. The page solves one $\\ell_p$ SVM per data set, here run A\'s $\\ell_{1.75}$-SVM, and the ' +
+      'Frobenius SVM for both runs: A\'s correlation with the $\\ell_{1.75}$-SVM goes to 1 and beats its Frobenius one, ' +
+      'while B, heading for its own $\\ell_3$-SVM (slowly: the paper runs 20,000 iterations), stays closer to the ' +
+      'Frobenius SVM. To see B against the ' +
+      '$\\ell_3$-SVM, load the “p = 3” preset (or set ℓp SVM p to 3).',
+    state: {
+      ...standard, param: 'W', optimizer: 'md', p: 1.75, normalized: true, lr: 0.1, init: 'zero', norms: ['lp', 'fro'], svmP: 1.75, tokens: 'optimal', speed: '5',
+      compare: true, bParam: 'W', bOptimizer: 'md', bLr: 0.1, bP: 3, bNormalized: true,
+    },
+  },
 ];
 
 /** The preset with this id, if any. */

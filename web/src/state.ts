@@ -6,7 +6,7 @@ import type { Config } from '../../wasm/index';
 export type Value = string | number | boolean | string[];
 
 /** Where a field's control lives on the page. */
-export type Group = 'data' | 'model' | 'optimizer' | 'svm' | 'ensemble' | 'run';
+export type Group = 'data' | 'model' | 'optimizer' | 'svm' | 'ensemble' | 'compare' | 'run';
 
 /** How a change of the field reaches the running session. */
 export type Effect =
@@ -15,7 +15,9 @@ export type Effect =
   /** Sent to the live session (step size): the run keeps going. */
   | 'live'
   /** Only the page uses it (speed, preset text). */
-  | 'page';
+  | 'page'
+  /** Compare mode (compare/): starts, stops or reconfigures run B only; run A keeps going. */
+  | 'compare';
 
 /** One row of the schema. */
 export interface Field {
@@ -96,6 +98,15 @@ export interface State {
   cmap: string;
   /** Controls hidden from the visitor (URL keys of HIDEABLE), written as `<key>_hide=1`. */
   hide: string[];
+  // ── compare mode (issue 5; compare/derive.ts): run B is run A with these fields replaced ──
+  /** Whether run B trains beside run A on the same data. */
+  compare: boolean;
+  /** Run B's parameterisation, optimiser, step size, mirror p and normalisation. */
+  bParam: string;
+  bOptimizer: string;
+  bLr: number;
+  bP: number;
+  bNormalized: boolean;
 }
 
 /** The papers' toy datasets (core/generators.cpp). */
@@ -110,6 +121,12 @@ export const TOYS = [
   'md-joint',
   'loss-compare',
 ] as const;
+
+/** Parameterisations of the attention weights. */
+export const PARAMS = ['W', 'KQ', 'KQ-diag', 'prompt', 'multihead'] as const;
+
+/** Optimisers: gd, normalised gd, Polyak step, ℓp mirror descent, gradient flow. */
+export const OPTIMIZERS = ['gd', 'ngd', 'polyak', 'md', 'flow'] as const;
 
 /** Training speeds: iterations per frame, or as fast as the worker can. */
 export const SPEEDS = ['1', '2', '5', '10', '20', '50', '100', '200', 'max'] as const;
@@ -144,7 +161,7 @@ export const SCHEMA: readonly Field[] = [
   { name: 'inline', key: 'ds', type: 'string', label: 'dataset', group: 'data', effect: 'restart', hidden: true },
   {
     name: 'param', key: 'param', type: 'enum', label: 'parameterisation', group: 'model', effect: 'restart',
-    options: ['W', 'KQ', 'KQ-diag', 'prompt', 'multihead'],
+    options: PARAMS,
   },
   { name: 'heads', key: 'H', type: 'int', label: 'heads H', group: 'model', effect: 'restart', min: 1, max: 16, visible: (s) => s.param === 'multihead' },
   { name: 'width', key: 'm', type: 'int', label: 'width m (0 = d)', group: 'model', effect: 'restart', min: 0, max: 64, visible: (s) => s.param === 'KQ' },
@@ -156,7 +173,7 @@ export const SCHEMA: readonly Field[] = [
   { name: 'loss', key: 'loss', type: 'enum', label: 'loss', group: 'model', effect: 'restart', options: ['logistic', 'exponential', 'linear'] },
   {
     name: 'optimizer', key: 'opt', type: 'enum', label: 'optimiser', group: 'optimizer', effect: 'restart',
-    options: ['gd', 'ngd', 'polyak', 'md', 'flow'],
+    options: OPTIMIZERS,
     title: 'gd, normalised gd, Polyak step, ℓp mirror descent, gradient flow (adaptive RK)',
   },
   { name: 'lr', key: 'lr', type: 'number', label: 'step size η', group: 'optimizer', effect: 'live', min: 0, max: 1e12, step: 0.01, title: 'Changing it keeps the run going' },
@@ -172,6 +189,16 @@ export const SCHEMA: readonly Field[] = [
     title: 'Runs the setting over this many seeds (data seed + k, init seed + k) and draws mean ± std bands',
   },
   { name: 'horizon', key: 'horizon', type: 'int', label: 'iterations', group: 'ensemble', effect: 'page', min: 10, max: 100000, visible: (s) => s.seeds > 0 },
+  // ── compare mode (issue 5): run B = run A with these fields replaced ──
+  {
+    name: 'compare', key: 'cmp', type: 'bool', label: 'compare with run B', group: 'compare', effect: 'compare',
+    title: 'Trains a second run on the same data, seed and SVM references, with its own model and optimiser settings',
+  },
+  { name: 'bParam', key: 'b_param', type: 'enum', label: 'B: parameterisation', group: 'compare', effect: 'compare', options: PARAMS, visible: (s) => s.compare },
+  { name: 'bOptimizer', key: 'b_opt', type: 'enum', label: 'B: optimiser', group: 'compare', effect: 'compare', options: OPTIMIZERS, visible: (s) => s.compare },
+  { name: 'bLr', key: 'b_lr', type: 'number', label: 'B: step size η', group: 'compare', effect: 'compare', min: 0, max: 1e12, step: 0.01, visible: (s) => s.compare },
+  { name: 'bP', key: 'b_p', type: 'number', label: 'B: mirror p', group: 'compare', effect: 'compare', min: 1, max: 100, step: 0.25, visible: (s) => s.compare && s.bOptimizer === 'md' },
+  { name: 'bNormalized', key: 'b_nmd', type: 'bool', label: 'B: normalised (÷‖∇‖_q)', group: 'compare', effect: 'compare', visible: (s) => s.compare && s.bOptimizer === 'md' },
   // ── embedding, classroom and display (issue 6) ──
   { name: 'embed', key: 'embed', type: 'bool', label: 'embed', group: 'run', effect: 'page', hidden: true },
   { name: 'views', key: 'views', type: 'set', label: 'views', group: 'run', effect: 'page', options: VIEW_NAMES, hidden: true },
@@ -229,6 +256,12 @@ export const DEFAULTS: State = {
   exercise: '',
   cmap: 'viridis',
   hide: [],
+  compare: false,
+  bParam: 'W',
+  bOptimizer: 'ngd',
+  bLr: 0.1,
+  bP: 2,
+  bNormalized: true,
 };
 
 /** The schema row of a field. */

@@ -11,7 +11,7 @@ export const DEFAULT_EMBED_VIEWS = ['heatmap', 'tokens', 'curves'];
 
 /** Panels by view name. */
 const PANELS: Record<string, string> = {
-  heatmap: '.view-heatmap',
+  heatmap: '.view-heatmap, .view-heatmap-b',
   tokens: '.view-tokens',
   matrices: '.view-matrices',
   svm: '.view-svm',

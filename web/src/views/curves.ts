@@ -7,12 +7,19 @@ import { NORM_COLORS } from '../colormap.js';
 import { el, theme, widthOf } from './canvas.js';
 import type { RunContext, View } from './view.js';
 
-/** One line of a chart: a history column. */
+/** One line of a chart: a history column (of run B's history when `runB`). */
 interface Line {
   column: string;
   label: string;
   color: string;
   dash?: number[];
+  runB?: boolean;
+}
+
+/** Compare mode: run B's latest snapshot drawn over run A's curves, and the legend names of both runs. */
+export interface Overlay {
+  snapshot: Snapshot;
+  names: { a: string; b: string };
 }
 
 /** A chart: which lines (from the snapshot's columns) and whether y is logarithmic. */
@@ -80,6 +87,36 @@ export const CHARTS: readonly ChartSpec[] = [
   },
 ];
 
+/** Steps of a history kept for a log-x chart about `width` pixels wide: about one per pixel, from 1 on. */
+function keptSteps(steps: ArrayLike<number>, width: number): number[] {
+  const keep: number[] = [];
+  const last = steps[steps.length - 1];
+  const buckets = Math.max(100, width);
+  const scale = last > 1 ? buckets / Math.log(last) : 1;
+  let bucket = -1;
+  for (let r = 0; r < steps.length; ++r) {
+    if (!(steps[r] > 0)) continue;
+    const b = Math.floor(Math.log(steps[r]) * scale);
+    if (b > bucket || r === steps.length - 1) {
+      keep.push(steps[r]);
+      bucket = b;
+    }
+  }
+  return keep;
+}
+
+/** Lines labelled with their run's name; a chart of one line per run shows the name alone. */
+function named(lines: Line[], name: string): Line[] {
+  return lines.map((l) => ({ ...l, label: lines.length === 1 ? name : `${name} · ${l.label}` }));
+}
+
+/** Run B's lines of a chart: A's colours, dashed (SVM margins dotted). */
+function overlaid(spec: ChartSpec, overlay: Overlay): Line[] {
+  const columns = overlay.snapshot.columns;
+  const lines = spec.lines(columns).filter((l) => columns.includes(l.column));
+  return named(lines, overlay.names.b).map((l) => ({ ...l, dash: l.dash ? [1, 3] : [6, 3], runB: true }));
+}
+
 /** Tick label of a decade exponent k on a log10 axis. */
 function decade(k: number): string {
   if (Math.abs(k - Math.round(k)) > 1e-9) return Number((10 ** k).toPrecision(2)).toString();
@@ -100,9 +137,10 @@ class Chart {
   }
 
   /** Rebuilds the uPlot instance when the lines change (new run, new references). */
-  private ensure(columns: string[], width: number, ensemble = false): void {
-    const lines = this.spec.lines(columns).filter((l) => columns.includes(l.column));
-    const signature = lines.map((l) => l.column).join(',') + '|' + theme().fg + (ensemble ? '|ensemble' : '');
+  private ensure(columns: string[], width: number, ensemble = false, overlay: Overlay | null = null): void {
+    let lines = this.spec.lines(columns).filter((l) => columns.includes(l.column));
+    if (overlay) lines = [...named(lines, overlay.names.a), ...overlaid(this.spec, overlay)];
+    const signature = lines.map((l) => `${l.column}:${l.label}`).join(',') + '|' + theme().fg + (ensemble ? '|ensemble' : '');
     if (this.plot && signature === this.signature) {
       if (Math.abs(this.plot.width - width) > 2) this.plot.setSize({ width, height: 150 });
       return;
@@ -136,7 +174,7 @@ class Chart {
         series: [
           { label: 'iteration' },
           ...lines.flatMap((l) => [
-            { label: ensemble ? `${l.label} (mean)` : l.label, stroke: l.color, width: 1.5, dash: l.dash, spanGaps: true, points: { show: false } },
+            { label: ensemble ? `${l.label} (mean)` : l.label, stroke: l.color, width: l.runB ? 1.2 : 1.5, alpha: l.runB ? 0.8 : 1, dash: l.dash, spanGaps: true, points: { show: false } },
             ...(ensemble ? bandSeries(l) : []),
           ]),
         ],
@@ -147,35 +185,35 @@ class Chart {
     );
   }
 
-  render(history: History, columns: string[], width: number): void {
-    this.ensure(columns, width, false);
+  render(history: History, columns: string[], width: number, overlay: Overlay | null = null): void {
+    this.ensure(columns, width, false, overlay);
     if (!this.plot) return;
     const steps = history.step;
     if (!steps) return;
-    // log-x: iterations start at 1 (step 0 is the initialisation); keep about one row per pixel
-    const keep: number[] = [];
-    const last = steps[steps.length - 1];
-    const buckets = Math.max(100, width);
-    const scale = last > 1 ? buckets / Math.log(last) : 1;
-    let bucket = -1;
-    for (let r = 0; r < steps.length; ++r) {
-      if (!(steps[r] > 0)) continue;
-      const b = Math.floor(Math.log(steps[r]) * scale);
-      if (b > bucket || r === steps.length - 1) {
-        keep.push(r);
-        bucket = b;
-      }
-    }
-    const x = keep.map((r) => steps[r]);
+    const other = overlay?.snapshot.history?.step ? overlay.snapshot.history : null;
+    // log-x: iterations start at 1 (step 0 is the initialisation); keep about one row per pixel. With run B
+    // the x values are the union of both runs' kept steps; each line reads its own run's rows.
+    const x = [...new Set([...keptSteps(steps, width), ...(other ? keptSteps(other.step, width) : [])])].sort((a, b) => a - b);
+    const rowOf = (h: History) => new Map(Array.from(h.step, (step, r) => [step, r]));
+    const rowsA = rowOf(history);
+    const rowsB = other ? rowOf(other) : rowsA;
+    const last: Record<string, number | null> = {};
     const ys = this.lines.map((l) => {
-      const col = history[l.column];
-      return keep.map((r) => {
-        const v = col?.[r];
+      const h = l.runB && other ? other : history;
+      const rows = l.runB ? rowsB : rowsA;
+      const col = h[l.column];
+      const end = col?.[h.step.length - 1];
+      last[l.label] = end !== undefined && Number.isFinite(end) ? end : null;
+      return x.map((step) => {
+        const r = rows.get(step);
+        const v = r === undefined ? undefined : col?.[r];
         if (v === undefined || !Number.isFinite(v)) return null;
         if (!this.spec.logY) return v;
         return v > 0 ? Math.log10(v) : null;
       });
     });
+    // each line's value at its run's latest step, for readers of the page (and its tests)
+    this.element.dataset.last = JSON.stringify(last);
     this.plot.setData([x, ...ys] as unknown as uPlot.AlignedData);
   }
 
@@ -216,6 +254,7 @@ export class CurvesView implements View {
   private lastRows = -1;
   private lastStep = -1;
   private ensemble: EnsembleProgress | null = null;
+  private compared: Overlay | null = null;
   private ensembleNote = el('p', 'note ensemble-note');
 
   constructor() {
@@ -244,6 +283,12 @@ export class CurvesView implements View {
     for (const c of this.charts) c.renderEnsemble(progress, width);
   }
 
+  /** Compare mode: draws run B's latest snapshot over run A's curves from the next render on (null: A alone). */
+  overlay(overlay: Overlay | null): void {
+    this.compared = overlay;
+    this.lastRows = -1;
+  }
+
   render(snap: Snapshot): void {
     if (this.ensemble) return;
     const history = snap.history;
@@ -253,7 +298,11 @@ export class CurvesView implements View {
     this.lastRows = rows;
     this.lastStep = snap.step;
     const width = Math.max(200, widthOf(this.element) - 8);
-    for (const c of this.charts) c.render(history, snap.columns, width);
+    for (const c of this.charts) c.render(history, snap.columns, width, this.compared);
+    // the steps drawn, for readers of the page (and its tests)
+    this.element.dataset.step = String(snap.step);
+    if (this.compared) this.element.dataset.stepB = String(this.compared.snapshot.step);
+    else delete this.element.dataset.stepB;
   }
 
   reset(_context?: RunContext): void {

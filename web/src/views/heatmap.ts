@@ -17,15 +17,22 @@ export class HeatmapView implements View {
   private tip = el('div', 'tip');
   private last: Snapshot | null = null;
   private cell = 16;
+  private title: HTMLElement;
 
-  constructor() {
-    const h = el('h2', '', 'Attention s');
+  constructor(title = 'Attention s') {
+    const h = el('h2', '', title);
+    this.title = h;
     const note = el('p', 'note', 'rows: sequences i · columns: tokens t · □ optimal token α_i · ● current argmax');
     this.canvas.setAttribute('aria-label', 'attention heatmap');
     this.element.append(h, note, this.canvas, this.tip);
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
     this.canvas.addEventListener('mouseleave', () => (this.tip.hidden = true));
     this.tip.hidden = true;
+  }
+
+  /** Renames the panel (compare mode names the run). */
+  setTitle(title: string): void {
+    this.title.textContent = title;
   }
 
   render(snap: Snapshot): void {
