@@ -68,8 +68,10 @@ export class EngineRunner {
   private lastSnapshotAt = -Infinity;
   private msPerStep = 0.05;
   private rate = 0;
-  /** The ensemble being computed (it takes the worker's slices until it is finished). */
+  /** The ensemble being computed: it shares the worker's slices with the live run, turn about. */
   private ensemble: Ensemble | null = null;
+  private ensembleHadTurn = false;
+  private lastTrainingAt = -Infinity;
   private ensembleStartedAt = 0;
   private ensembleReportedAt = -Infinity;
 
@@ -241,13 +243,30 @@ export class EngineRunner {
     return true;
   }
 
-  /** One time slice of training (or of the ensemble, which goes first). */
+  /** Whether the live run wants a slice now: steps owed, or playing and (at a numeric speed) a frame passed. */
+  private trainingDue(): boolean {
+    if (!this.session) return false;
+    if (this.owed > 0) return true;
+    if (!this.playing) return false;
+    return this.speed === 'max' || this.host.now() - this.lastTrainingAt >= TIMING.frameMs - 1;
+  }
+
+  /**
+   * One time slice of training or of the ensemble. While an ensemble is computed the two take turns
+   * (the ensemble also gets the idle time between frames), so loading a preset with 100 seeds does not
+   * freeze the live run.
+   */
   private tick(): void {
     this.scheduled = false;
-    if (this.ensembleTick()) return;
+    if (this.ensemble && !(this.ensembleHadTurn && this.trainingDue())) {
+      this.ensembleHadTurn = true;
+      if (this.ensembleTick()) return;
+    }
+    this.ensembleHadTurn = false;
     const session = this.session;
     if (!session || (!this.playing && this.owed === 0)) return;
     const start = this.host.now();
+    this.lastTrainingAt = start;
     const stepping = this.owed > 0;
     const target = stepping ? this.owed : this.speed === 'max' ? Infinity : this.speed;
     let done = 0;
@@ -287,7 +306,7 @@ export class EngineRunner {
       }
     }
     if (this.host.now() - this.lastSnapshotAt >= TIMING.snapshotMs) this.postSnapshot();
-    if (this.owed > 0 || (this.playing && this.speed === 'max')) {
+    if (this.owed > 0 || (this.playing && this.speed === 'max') || this.ensemble) {
       this.scheduled = true;
       this.host.schedule(() => this.tick(), 0);
     } else if (this.playing) {
