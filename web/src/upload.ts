@@ -10,6 +10,8 @@ import { el, fmt } from './views/canvas.js';
 /** Tokens and coordinates of the first sequence shown in the preview. */
 const PREVIEW_TOKENS = 4;
 const PREVIEW_DIMS = 6;
+/** The arrays of a dataset file (parseDataset also reports the query mode it read it in). */
+const DATASET_KEYS = ['X', 'y', 'z', 'v', 'X_test', 'y_test', 'z_test'];
 
 type Matrix3 = number[][][];
 
@@ -28,7 +30,7 @@ export class DatasetUpload {
   private readonly use = el('button', 'upload-use', 'use this dataset');
   /** Why a copied link does not carry the dataset in use (shown while it is). */
   private readonly note = el('p', 'note upload-note');
-  private parsed: { name: string; json: string } | null = null;
+  private parsed: { name: string; json: string; decoder: boolean } | null = null;
   /** The stored reference of the dataset in use (large uploads), if any. */
   private storedRef = '';
 
@@ -67,7 +69,8 @@ export class DatasetUpload {
     try {
       const text = await file.text();
       const dataset = await this.api.client.parseDataset(text, formatOf(file.name), this.api.state().query === 'self' ? 'self' : 'cross');
-      this.parsed = { name: file.name, json: JSON.stringify(dataset) };
+      const arrays = Object.fromEntries(DATASET_KEYS.filter((k) => k in dataset).map((k) => [k, dataset[k]]));
+      this.parsed = { name: file.name, json: JSON.stringify(arrays), decoder: Array.isArray(dataset.v) };
       this.showPreview(file.name, dataset);
     } catch (e) {
       this.showError(`${file.name}: ${(e as Error).message}`);
@@ -90,7 +93,7 @@ export class DatasetUpload {
     const summary = el('p', 'upload-summary', `${name}: n = ${n}, T = ${T}, d = ${d} · labels +1: ${positive}, −1: ${n - positive}`);
     summary.id = 'upload-summary';
     if (testN > 0) summary.textContent += ` · test split n = ${testN}`;
-    if (Array.isArray(dataset.v)) summary.textContent += ' · decoder v given';
+    summary.textContent += Array.isArray(dataset.v) ? ' · decoder v given' : ' · no decoder v: it is trained from zero';
     const table = el('table', 'upload-table');
     const caption = el('caption', '', `sequence 0 (y = ${y[0]}), first tokens`);
     const head = el('tr');
@@ -112,7 +115,9 @@ export class DatasetUpload {
   private async useDataset(): Promise<void> {
     if (!this.parsed) return;
     const kept = keepDataset(this.parsed.json);
-    const next = withChanges(this.api.state(), { kind: 'inline', inline: kept.inline, preset: '' });
+    // without a decoder in the file there is nothing to fix it to: it is trained (from zero, DESIGN.md §7a)
+    const decoder = this.parsed.decoder ? {} : { decoder: 'trained' };
+    const next = withChanges(this.api.state(), { kind: 'inline', inline: kept.inline, preset: '', ...decoder });
     try {
       await this.api.load(next, this.api.client.state.playing);
     } catch (e) {

@@ -252,6 +252,8 @@ export class EngineClient {
 
   private request(body: RequestBody): Promise<WorkerMessage> {
     const id = this.nextId++;
+    // an idle worker is silent: the heartbeat's clock starts when the page starts expecting an answer
+    if (this.pending.size === 0 && !this.state.playing) this.lastHeard = performance.now();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.worker.postMessage({ ...body, id });
