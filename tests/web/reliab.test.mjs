@@ -20,6 +20,7 @@ const BAD_FILES = TABLE.filter((entry) => 'dataset' in entry);
 async function open(query = '') {
   const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
+  page.setDefaultTimeout(90000); // the machine running the tests may be busy
   const problems = await watch(page);
   await page.goto(env.origin + query);
   await waitForMetricsStep(page, (s) => s >= 0);
