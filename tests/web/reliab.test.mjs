@@ -287,4 +287,23 @@ describe('reliability of the page', () => {
     assert.deepEqual(problems, []);
     await close();
   });
+
+  test('the watch every page test uses sees a CSP violation and a request outside the allowed origins', async () => {
+    const { page, context } = await open();
+    await assert.rejects(assertClean(page, ['http://other.example']), /requests outside the page's origin/);
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.pwned = 3';
+      document.body.append(script);
+    });
+    await page.waitForFunction(() => document.readyState === 'complete');
+    await assert.rejects(
+      (async () => {
+        for (let k = 0; k < 50; ++k, await page.waitForTimeout(100)) await assertClean(page);
+      })(),
+      /CSP violations/,
+    );
+    assert.equal(await page.evaluate(() => window.pwned ?? null), null, 'the inline script did not run');
+    await context.close();
+  });
 });
