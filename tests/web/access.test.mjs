@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
-import { isPlaying, metricsStep, servedPage, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
+import { assertClean, isPlaying, metricsStep, servedPage, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -16,10 +16,10 @@ const env = servedPage();
 async function open(query, options = {}) {
   const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
   const page = await context.newPage();
-  const problems = watch(page);
+  const problems = await watch(page);
   await page.goto(env.origin + query);
   await waitForMetricsStep(page, (s) => s >= 0);
-  return { page, problems, close: () => context.close() };
+  return { page, problems, close: async () => (await assertClean(page), await context.close()) };
 }
 
 /** Serious and critical axe violations of the page as it is now. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { servedPage, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
+import { assertClean, servedPage, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
 
 const env = servedPage();
 
@@ -25,7 +25,7 @@ describe('classroom exercises', () => {
   test('every exercise: unmet from its start, met with its known solution', async () => {
     const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
-    const problems = watch(page);
+    const problems = await watch(page);
     await page.goto(`${env.origin}?autoplay=0`);
     await waitForMetricsStep(page, (s) => s === 0);
     const ids = await exercises(page);
@@ -56,13 +56,14 @@ describe('classroom exercises', () => {
       assert.equal(await page.isVisible('#banner'), false, `${id}: ${await page.textContent('#banner')}`);
     }
     assert.deepEqual(problems, []);
+    await assertClean(page);
     await context.close();
   });
 
   test("the teacher's link builder makes a link with an exercise and hidden controls", async () => {
     const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
-    const problems = watch(page);
+    const problems = await watch(page);
     await page.goto(`${env.origin}?autoplay=0`);
     await waitForMetricsStep(page, (s) => s === 0);
     await page.click('#share');
@@ -83,6 +84,7 @@ describe('classroom exercises', () => {
     assert.equal(await page.isVisible('.row[data-field="svmP"]'), true, 'the control to change stays');
     assert.ok(page.url().includes('opt_hide=1'), 'hidden controls stay in the URL');
     assert.deepEqual(problems, []);
+    await assertClean(page);
     await context.close();
   });
 });

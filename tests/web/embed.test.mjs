@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { serve } from '../../scripts/serve.mjs';
-import { isPlaying, launch, root, waitForMetricsStep, watch } from './helpers.mjs';
+import { assertClean, isPlaying, launch, root, waitForMetricsStep, watch } from './helpers.mjs';
 
 const SOURCE = 'attention-svm-playground';
 
@@ -67,13 +67,13 @@ const playground = (query) => `${frameOrigin}/sub/playground/?${query}`;
 async function hostPage() {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
-  const problems = watch(page);
+  const problems = await watch(page);
   const failed = [];
   page.on('response', (r) => {
     if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
   });
   await page.goto(`${hostOrigin}/post.html`);
-  return { page, problems, failed, close: () => context.close() };
+  return { page, problems, failed, close: async () => (await assertClean(page, [hostOrigin, frameOrigin]), await context.close()) };
 }
 
 /** Waits for an event of a frame matching predicate; returns it. */
@@ -285,7 +285,7 @@ describe('embedding the built page', () => {
   test('embed.html forwards to the embed layout with its query', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const problems = watch(page);
+    const problems = await watch(page);
     await page.goto(`${frameOrigin}/sub/playground/embed.html?preset=tfsvm-w&controls=none`);
     await page.waitForURL(/index\.html\?.*embed=1/);
     assert.match(page.url(), /preset=tfsvm-w/);
@@ -296,13 +296,14 @@ describe('embedding the built page', () => {
     assert.doesNotMatch(open, /embed=1/);
     assert.match(open, /preset=tfsvm-w/);
     assert.deepEqual(problems, []);
+    await assertClean(page, [frameOrigin]);
     await context.close();
   });
 
   test('the share panel builds embed code from the current state, with a live preview', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
-    const problems = watch(page);
+    const problems = await watch(page);
     await page.goto(playground('lr=0.3&autoplay=0'));
     await waitForMetricsStep(page, (s) => s === 0);
     await page.click('#share');
@@ -326,6 +327,7 @@ describe('embedding the built page', () => {
     assert.equal(await page.isVisible('#share-panel'), false, 'escape closes the panel');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'share', 'focus returns to the share button');
     assert.deepEqual(problems, []);
+    await assertClean(page, [frameOrigin]);
     await context.close();
   });
 });

@@ -9,12 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { serve } from '../../scripts/serve.mjs';
+import { assertClean, watch } from './helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CONFIG = { data: { n: 6, T: 8, d: 10 }, optimizer: { kind: 'ngd', lr: 0.05 }, svm: { norms: ['fro'] } };
 
 let server, browser, page;
-const problems = [];
+let problems;
 
 before(async () => {
   let url;
@@ -24,10 +25,7 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   page = await browser.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  problems = await watch(page);
   await page.goto(`${url}tests/web/harness/index.html`);
   await page.waitForFunction(() => window.harness !== undefined);
   await page.evaluate(() => window.harness.connect());
@@ -170,6 +168,7 @@ test('terminate stops the worker at once; restart replays the last good config',
   assert.equal(stepped.value.step, 10);
 });
 
-test('no console errors or CSP violations', () => {
+test('no console errors or CSP violations', async () => {
   assert.deepEqual(problems, []);
+  await assertClean(page);
 });

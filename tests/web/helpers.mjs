@@ -1,5 +1,7 @@
 // Shared pieces of the page suites: Debian's Chromium through playwright-core, the built dist/ served
-// with the page's CSP, and small waits on the page's published state (data-step attributes).
+// with the page's CSP, a watch on every page (console problems, CSP violations, every request) with
+// assertClean(), and small waits on the page's published state (data-step attributes).
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -30,14 +32,57 @@ export function servedPage() {
   return env;
 }
 
-/** Collects console errors and warnings and page errors of a page. */
-export function watch(page) {
+/** The tag of a CSP violation reported through the console (it survives navigations, unlike page state). */
+const CSP_TAG = 'CSP violation:';
+/** Per watched page: the CSP violations and the URL of every request it (its frames, its workers) made. */
+const watched = new WeakMap();
+
+/** Runs first in every document and frame: reports `securitypolicyviolation` events as tagged console errors. */
+function reportViolations(tag) {
+  document.addEventListener('securitypolicyviolation', (e) =>
+    console.error(`${tag} ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`),
+  );
+}
+
+/** In a worker (installed once it runs): keeps its violations for assertClean to collect. */
+function keepWorkerViolations() {
+  self.cspViolations = [];
+  self.addEventListener('securitypolicyviolation', (e) => self.cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI} (worker)`));
+}
+
+/**
+ * Watches a page before it navigates: collects console errors and warnings and page errors (returned),
+ * and for assertClean() its CSP violations (documents, frames and workers) and every request.
+ */
+export async function watch(page) {
   const problems = [];
+  const record = { violations: [], requests: [] };
+  watched.set(page, record);
   page.on('console', (m) => {
+    if (m.text().startsWith(CSP_TAG)) record.violations.push(m.text());
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text().slice(0, 300)}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => record.requests.push(r.url()));
+  page.on('worker', (w) => void w.evaluate(keepWorkerViolations).catch(() => {}));
+  await page.addInitScript(reportViolations, CSP_TAG);
   return problems;
+}
+
+/**
+ * Asserts that a watched page had no CSP violation and requested nothing outside `origins` (default:
+ * the page's own origin; data: and blob: URLs are the page's own).
+ */
+export async function assertClean(page, origins = [page.url()]) {
+  const record = watched.get(page);
+  assert.ok(record, 'assertClean needs a page opened with watch(page)');
+  const fromWorkers = [];
+  for (const w of page.workers()) fromWorkers.push(...((await w.evaluate(() => self.cspViolations ?? []).catch(() => [])) ?? []));
+  assert.deepEqual([...record.violations, ...fromWorkers], [], 'CSP violations');
+  const allowed = origins.map((o) => new URL(o).origin);
+  const foreign = record.requests.filter((url) => !/^(data|blob):/.test(url) && !allowed.includes(new URL(url).origin));
+  assert.deepEqual(foreign, [], 'requests outside the page\'s origin');
+  assert.ok(record.requests.length > 0, 'the watch saw the page\'s requests');
 }
 
 /** The step of the latest snapshot the page (or frame) shows in its metrics line. */

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
+import { assertClean, watch } from './helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const results = `${root}/test-results`;
@@ -36,17 +37,13 @@ after(async () => {
 async function open(query = '', options = {}) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
   const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text().slice(0, 300)}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  const problems = await watch(page);
   page.on('request', (r) => {
     if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
   });
   await page.goto(origin + query);
   await waitForStep(page, (s) => s > 0);
-  return { page, problems, close: () => context.close() };
+  return { page, problems, close: async () => (await assertClean(page, [origin]), await context.close()) };
 }
 
 /** The step of the latest snapshot drawn. */

@@ -11,18 +11,20 @@ import { pathToFileURL } from 'node:url';
 
 import { root } from './helpers.mjs';
 
-let out, state, checker, png, api, exercises;
+let out, state, checker, png, api, exercises, recovery;
 
 before(async () => {
   out = mkdtempSync(join(tmpdir(), 'attnsvm-units-'));
-  const files = ['web/src/state.ts', 'web/src/classroom/checker.ts', 'web/src/png.ts', 'web/src/embed/api.ts', 'web/src/exercises.ts'];
+  const files = ['web/src/state.ts', 'web/src/classroom/checker.ts', 'web/src/png.ts', 'web/src/embed/api.ts', 'web/src/exercises.ts', 'web/src/recovery.ts'];
   execFileSync(
     join(root, 'node_modules/.bin/tsc'),
     ['--outDir', out, '--rootDir', join(root, 'web/src'), '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck', '--noCheck', '--lib', 'es2022,dom', ...files.map((f) => join(root, f))],
     { cwd: root, stdio: 'pipe' },
   );
   const load = (f) => import(pathToFileURL(join(out, f)).href);
-  [state, checker, png, api, exercises] = await Promise.all(['state.js', 'classroom/checker.js', 'png.js', 'embed/api.js', 'exercises.js'].map(load));
+  [state, checker, png, api, exercises, recovery] = await Promise.all(
+    ['state.js', 'classroom/checker.js', 'png.js', 'embed/api.js', 'exercises.js', 'recovery.js'].map(load),
+  );
 });
 
 after(() => out && rmSync(out, { recursive: true, force: true }));
@@ -168,5 +170,24 @@ describe('message API validation', () => {
   test('allowedOrigins lists', () => {
     assert.deepEqual(api.allowedOrigins(''), []);
     assert.deepEqual(api.allowedOrigins('https://a.org/, https://b.org  http://c:8080'), ['https://a.org', 'https://b.org', 'http://c:8080']);
+  });
+});
+
+describe('worker-crash recovery', () => {
+  test('at most 3 restarts within a minute; older ones leave the window', () => {
+    const budget = new recovery.RestartBudget();
+    assert.deepEqual([0, 1000, 2000, 3000].map((t) => budget.take(t)), [true, true, true, false]);
+    assert.equal(budget.take(59_999), false, 'still three within the minute');
+    assert.equal(budget.take(60_000), true, 'the first restart left the window');
+    assert.equal(budget.take(60_001), false);
+  });
+
+  test('an uploaded dataset too large for a URL is referenced, and a missing one is named', () => {
+    const small = JSON.stringify({ X: [[[1]]], y: [1], z: [[1]] });
+    assert.equal(state.toConfig(state.withChanges(state.DEFAULTS, { kind: 'inline', inline: small })).data.X[0][0][0], 1);
+    assert.throws(
+      () => state.toConfig(state.withChanges(state.DEFAULTS, { kind: 'inline', inline: 'upload:0badf00d' })),
+      /^Error: ds: the uploaded dataset upload:0badf00d is not in this browser tab/,
+    );
   });
 });

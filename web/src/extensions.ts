@@ -12,6 +12,7 @@ import { installMessageApi } from './embed/api.js';
 import { SharePanel } from './share.js';
 import { ExercisePanel } from './classroom/panel.js';
 import { installExports } from './export.js';
+import { installDatasetUpload } from './upload.js';
 import './extensions.css';
 
 /** What the extensions may do with the live page. */
@@ -89,6 +90,8 @@ export function installExtensions(api: PageApi): Hooks {
   const layout = installEmbedLayout(api); // after the panels that show or hide themselves
   onState(layout.stateChanged);
   installExports(api);
+  const upload = installDatasetUpload(api);
+  onState((s) => upload.stateChanged(s));
   const share = new SharePanel(api);
   onState((s) => share.stateChanged(s));
   const messages = initial.embed || window.parent !== window ? installMessageApi(api) : null;

@@ -17,6 +17,8 @@ import { initialState, installExtensions, withPageFields, type Hooks, type PageA
 import { CompareRun } from './compare/session.js';
 import { completeChanges } from './compare/derive.js';
 import { metricsLine } from './views/metrics.js';
+import type { Crash } from './engine/client.js';
+import { RestartBudget, givenUpMessage, restartedMessage } from './recovery.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const integer = new Intl.NumberFormat('en');
@@ -50,6 +52,9 @@ class Playground {
   private fps = 0;
   private fpsSince = performance.now();
   private hooks: Hooks;
+  private restarts = new RestartBudget();
+  /** The first run was configured: from then on a dead worker is replaced. */
+  private running = false;
 
   constructor() {
     this.state = initialState(location.search);
@@ -75,7 +80,12 @@ class Playground {
       this.latest = snapshot;
       this.dirty = true;
     });
-    this.client.onError((error) => this.banner(`The run stopped: ${error.message}`));
+    this.client.onError((error) => {
+      if (!error.fatal) this.banner(`The run stopped: ${error.message}`);
+    });
+    this.client.onCrash((crash) => void this.recover(crash));
+    // a documented debug hook (README): kills the worker as a crash would, for trying and testing recovery
+    Object.assign(window, { attnsvmDebug: { killWorker: () => this.client.killWorker() } });
     this.client.onEnsemble((progress) => this.curves.showEnsemble(progress));
     this.hooks = installExtensions(this.api());
   }
@@ -142,7 +152,30 @@ class Playground {
     if (this.hooks.autoplay()) await Promise.all([this.client.play(), this.compare.play()]);
     else $('status').textContent = matchMedia('(prefers-reduced-motion: reduce)').matches ? 'paused (reduced motion): press play' : 'paused: press play';
     this.updatePlay();
+    this.running = true;
     this.hooks.started();
+  }
+
+  /** A dead worker: a new one runs the page's (the URL's) state again, playing if it played. */
+  private recover(crash: Crash): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    if (!this.restarts.take(performance.now())) {
+      this.banner(givenUpMessage(crash, 'kept stopping, so it was not restarted again'));
+      this.updatePlay();
+      return Promise.resolve();
+    }
+    return this.serial(async () => {
+      try {
+        this.newRun((await this.client.restart(toConfig(this.state)))!);
+        await this.client.setSpeed(engineSpeed(this.state));
+        await this.syncEnsemble(this.state);
+        if (crash.playing) await this.client.play();
+        this.banner(restartedMessage(crash));
+      } catch (e) {
+        this.banner(givenUpMessage(crash, `could not be restarted: ${(e as Error).message}`));
+      }
+      this.updatePlay();
+    });
   }
 
   /** Runs page actions one at a time, in order. */

@@ -1,6 +1,7 @@
 // The page's state: one declarative schema table drives the controls, the URL and the engine config.
 // Adding a control is adding a row here. Presets (presets.ts) are named partial states.
 import type { Config } from '../../wasm/index';
+import { resolveDataset } from './datastore.js';
 
 /** The value of one state field. */
 export type Value = string | number | boolean | string[];
@@ -383,13 +384,17 @@ export function toConfig(s: State): Config {
   };
 }
 
-/** The arrays of an inline dataset (the `ds` URL field); an unparsable one yields an empty object. */
+/**
+ * The arrays of an inline dataset (the `ds` URL field, or an uploaded dataset it references); an
+ * unparsable one yields an empty object. Throws (naming `ds`) when a referenced upload is gone.
+ */
 function parseInline(text: string): Record<string, unknown> {
+  const json = resolveDataset(text);
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = JSON.parse(json);
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       const out: Record<string, unknown> = {};
-      for (const key of ['X', 'y', 'z', 'v'] as const) if (key in value) out[key] = (value as Record<string, unknown>)[key];
+      for (const key of ['X', 'y', 'z', 'v', 'X_test', 'y_test', 'z_test'] as const) if (key in value) out[key] = (value as Record<string, unknown>)[key];
       return out;
     }
   } catch {

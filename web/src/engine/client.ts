@@ -19,6 +19,13 @@ export type SnapshotListener = (snapshot: Snapshot, state: RunState) => void;
 export type ErrorListener = (error: ErrorInfo) => void;
 /** Receives the progress of the running ensemble. */
 export type EnsembleListener = (progress: EnsembleProgress) => void;
+/** A dead worker: what happened, and whether the run was playing when it died. */
+export interface Crash {
+  message: string;
+  playing: boolean;
+}
+/** Receives a worker that died: a fatal error report, its error event, or no answer to the heartbeat. */
+export type CrashListener = (crash: Crash) => void;
 
 export interface EngineClientOptions {
   /** Creates the worker; default: build/web-engine/worker.js next to this module. A Vite page passes
@@ -27,6 +34,10 @@ export interface EngineClientOptions {
   /** URL of the engine's wasm/index.mjs as built (build/wasm/index.mjs); default: ../wasm/index.mjs
    * relative to this module, which is where build-wasm.sh puts it. */
   engineUrl?: string | URL;
+  /** The heartbeat while the run plays or a request waits: a ping after `intervalMs` of silence; the worker
+   * is declared dead when nothing arrived for `timeoutMs` (default 2 s and 10 s; generous, as one slow
+   * configure of a large dataset legitimately blocks the worker for seconds). */
+  heartbeat?: { intervalMs: number; timeoutMs: number };
 }
 
 /** An Error carrying the worker's report (message from the core, naming the field). */
@@ -64,9 +75,37 @@ export class EngineClient {
   private errorListeners = new Set<ErrorListener>();
   private ensembleListeners = new Set<EnsembleListener>();
   private goodConfig: Config | null = null;
+  private crashListeners = new Set<CrashListener>();
+  /** The worker answered init: from then on silence means it died. */
+  private alive = false;
+  private lastHeard = 0;
+  private pinging = false;
+  private readonly heartbeat: { intervalMs: number; timeoutMs: number };
 
   constructor(private readonly options: EngineClientOptions = {}) {
+    this.heartbeat = options.heartbeat ?? { intervalMs: 2000, timeoutMs: 10000 };
     this.ready = this.start();
+    setInterval(() => this.checkAlive(), Math.min(1000, this.heartbeat.intervalMs));
+  }
+
+  /** Calls listener when the worker died (after it was terminated); returns the unsubscribe function. */
+  onCrash(listener: CrashListener): () => void {
+    this.crashListeners.add(listener);
+    return () => this.crashListeners.delete(listener);
+  }
+
+  /** Reads and validates a dataset file's text in the engine (JSON or CSV, as the CLI reads files). */
+  async parseDataset(text: string, format: 'json' | 'csv' | 'auto', query: 'cross' | 'self'): Promise<Record<string, unknown>> {
+    const reply = (await this.request({ type: 'parseDataset', text, format, query })) as Extract<WorkerMessage, { type: 'done' }>;
+    return reply.dataset!;
+  }
+
+  /**
+   * Debugging and tests: kills the worker the way the browser kills a crashed or out-of-memory worker,
+   * without telling this client; the heartbeat then has to notice.
+   */
+  killWorker(): void {
+    this.worker.terminate();
   }
 
   /** Calls listener with every snapshot; returns the unsubscribe function. */
@@ -147,19 +186,41 @@ export class EngineClient {
 
   /** Stops the worker at once, whatever it is doing; pending requests reject. */
   terminate(): void {
+    this.alive = false;
     this.worker.terminate();
     this.failPending(new EngineError({ message: 'engine: the worker was terminated', kind: 'protocol' }));
     this.state = { ...this.state, playing: false, stepsPerSecond: 0 };
   }
 
-  /** Replaces the worker (e.g. after a runaway or fatal run) and replays the last good config, paused. */
-  async restart(): Promise<Configured | null> {
+  /** Replaces the worker (e.g. after a runaway or fatal run) and replays `config` or else the last good one, paused. */
+  async restart(config?: Config): Promise<Configured | null> {
     this.terminate();
     this.state = { step: 0, playing: false, speed: this.state.speed, configured: false, stepsPerSecond: 0 };
     this.ready = this.start();
     await this.ready;
     if (this.state.speed !== 1) await this.setSpeed(this.state.speed);
-    return this.goodConfig ? this.configure(this.goodConfig) : null;
+    const replay = config ?? this.goodConfig;
+    return replay ? this.configure(replay) : null;
+  }
+
+  /** The heartbeat: while the run plays or a request waits, a silent worker is pinged, then declared dead. */
+  private checkAlive(): void {
+    if (!this.alive || (!this.state.playing && this.pending.size === 0)) return;
+    const silent = performance.now() - this.lastHeard;
+    if (silent > this.heartbeat.timeoutMs) {
+      this.died(`stopped answering for ${Math.round(silent / 1000)} s`);
+    } else if (silent > this.heartbeat.intervalMs && !this.pinging) {
+      this.pinging = true;
+      const done = () => void (this.pinging = false);
+      this.request({ type: 'ping' }).then(done, done);
+    }
+  }
+
+  /** The worker is dead: terminate it (failing its requests) and tell the crash listeners. */
+  private died(message: string, playing = this.state.playing): void {
+    if (!this.alive) return;
+    this.terminate();
+    for (const listener of this.crashListeners) listener({ message, playing });
   }
 
   private start(): Promise<void> {
@@ -168,21 +229,31 @@ export class EngineClient {
       : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     const worker = this.worker;
     worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => {
-      if (worker === this.worker) this.receive(event.data);
+      if (worker !== this.worker) return;
+      this.lastHeard = performance.now();
+      this.receive(event.data);
     });
     worker.addEventListener('error', (event: ErrorEvent) => {
       if (worker !== this.worker) return;
       event.preventDefault();
       const info: ErrorInfo = { message: `engine worker: ${event.message || 'failed to start'}`, kind: 'internal', fatal: true };
+      const playing = this.state.playing;
       this.failPending(new EngineError(info));
       this.emitError(info);
+      this.died(info.message, playing);
     });
     const engineUrl = this.options.engineUrl ?? new URL('../wasm/index.mjs', import.meta.url);
-    return this.request({ type: 'init', engineUrl: String(engineUrl) }).then(() => undefined);
+    return this.request({ type: 'init', engineUrl: String(engineUrl) }).then(() => {
+      this.alive = true;
+      this.pinging = false;
+      this.lastHeard = performance.now();
+    });
   }
 
   private request(body: RequestBody): Promise<WorkerMessage> {
     const id = this.nextId++;
+    // an idle worker is silent: the heartbeat's clock starts when the page starts expecting an answer
+    if (this.pending.size === 0 && !this.state.playing) this.lastHeard = performance.now();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.worker.postMessage({ ...body, id });
@@ -198,6 +269,7 @@ export class EngineClient {
       for (const listener of this.ensembleListeners) listener(message);
       return;
     }
+    const playing = this.state.playing;
     if (message.state) this.state = message.state;
     if (message.type === 'snapshot') {
       this.latest = message.snapshot;
@@ -212,6 +284,8 @@ export class EngineClient {
       if (fatal) info.fatal = fatal;
       if (pending) pending.reject(new EngineError(info));
       else this.emitError(info);
+      // a trapped engine (not bad input) leaves the wasm module in an unknown state: replace the worker
+      if (fatal) this.died(text, playing);
       return;
     }
     pending?.resolve(message);

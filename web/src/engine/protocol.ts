@@ -34,7 +34,11 @@ export type Request =
   /** Starts an ensemble (replacing any running one); the worker computes it before training further. */
   | { type: 'ensemble'; id: number; config: Config; members: number; iterations: number; points?: number }
   /** Stops the running ensemble, if any. */
-  | { type: 'cancelEnsemble'; id: number };
+  | { type: 'cancelEnsemble'; id: number }
+  /** Reads and validates a dataset file's text (the core's reader); answered with `dataset`. */
+  | { type: 'parseDataset'; id: number; text: string; format: 'json' | 'csv' | 'auto'; query: 'cross' | 'self' }
+  /** Answered at once between time slices: the page's heartbeat (a worker that stops answering is dead). */
+  | { type: 'ping'; id: number };
 
 export type RequestType = Request['type'];
 
@@ -70,7 +74,7 @@ export interface EnsembleProgress {
 
 /** Messages from the worker. */
 export type WorkerMessage =
-  | { type: 'done'; id: number; state: RunState; configured?: Configured }
+  | { type: 'done'; id: number; state: RunState; configured?: Configured; dataset?: Record<string, unknown> }
   | ({ type: 'ensemble'; id?: undefined; state?: undefined } & EnsembleProgress)
   | { type: 'snapshot'; id?: number; state: RunState; snapshot: Snapshot }
   | ({ type: 'error'; id?: number; state?: RunState } & ErrorInfo);

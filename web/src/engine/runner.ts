@@ -131,6 +131,13 @@ export class EngineRunner {
           this.postEnsemble(false);
           return this.wake();
         }
+        case 'parseDataset': {
+          if (!this.engine) throw protocolError('engine: not initialised (send init first)');
+          const dataset = this.engine.parseDataset(request.text, request.format, request.query);
+          return this.host.post({ type: 'done', id, state: this.state(), dataset }, []);
+        }
+        case 'ping':
+          return this.done(id);
         case 'cancelEnsemble':
           this.ensemble?.delete();
           this.ensemble = null;
