@@ -8,6 +8,7 @@ import { PRESETS, presetById } from './presets.js';
 import { DEFAULTS, changedFields, engineSpeed, toConfig, toQuery, withChanges, type State } from './state.js';
 import { CurvesView } from './views/curves.js';
 import { HeatmapView } from './views/heatmap.js';
+import { ImagesView } from './views/images.js';
 import { MatricesView } from './views/matrices.js';
 import { SvmPanelView } from './views/svmpanel.js';
 import { TokenPlaneView } from './views/tokenplane.js';
@@ -34,6 +35,7 @@ class Playground {
   private views: View[];
   private tokens: TokenPlaneView;
   private curves: CurvesView;
+  private images: ImagesView;
   private latest: Snapshot | null = null;
   private dirty = false;
   /** The snapshot each view drew last, and when. */
@@ -55,13 +57,16 @@ class Playground {
     const matrices = new MatricesView();
     const curves = new CurvesView();
     this.curves = curves;
-    this.views = [heatmap, this.tokens, matrices, svm, curves];
-    $('center').append(heatmap.element, this.tokens.element, matrices.element, svm.element);
+    this.images = new ImagesView(6);
+    this.images.element.hidden = true; // shown for runs on images (fashion-mnist)
+    this.views = [heatmap, this.tokens, matrices, svm, curves, this.images];
+    $('center').append(this.images.element, heatmap.element, this.tokens.element, matrices.element, svm.element);
     $('right').prepend(curves.element);
     this.layoutControls();
     this.client = new EngineClient({
       createWorker: () => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' }),
       engineUrl: new URL('wasm/index.mjs', document.baseURI),
+      dataUrl: new URL('data/fashion-mnist/', document.baseURI),
     });
     this.client.onSnapshot((snapshot) => {
       this.latest = snapshot;
@@ -69,6 +74,11 @@ class Playground {
     });
     this.client.onError((error) => this.banner(`The run stopped: ${error.message}`));
     this.client.onEnsemble((progress) => this.curves.showEnsemble(progress));
+    this.client.onTestAttention((report) => {
+      this.images.setTestAttention(report);
+      this.drawn.delete(this.images); // redraw with the latest snapshot, even when no new one comes (paused)
+      this.dirty = true;
+    });
     this.hooks = installExtensions(this.api());
   }
 
@@ -204,6 +214,9 @@ class Playground {
   private newRun(configured: Configured): void {
     this.context = { dataset: configured.dataset, config: configured.config };
     for (const v of this.views) v.reset?.(this.context);
+    const images = configured.images;
+    this.images.setImages(images ? (images.test ?? images.train) : null, images?.test ? 'test' : 'train');
+    this.images.element.hidden = !images;
     this.latest = null;
     this.drawn = new WeakMap();
   }
@@ -335,6 +348,7 @@ class Playground {
     const parts = [`loss ${fmt(m.loss, 6)}`];
     for (const key of snap.columns) if (key.startsWith('corr_')) parts.push(`${key} ${fmt(m[key], 6)}`);
     if ('min_s_opt' in m) parts.push(`min s ${fmt(m.min_s_opt, 6)}`);
+    if ('test_acc' in m) parts.push(`train acc ${fmt(m.train_acc, 4)} · test acc ${fmt(m.test_acc, 4)}`);
     const out = $('metrics');
     out.dataset.step = String(snap.step);
     out.textContent = parts.join(' · ');

@@ -10,6 +10,7 @@ import type {
   RunState,
   Snapshot,
   Speed,
+  TestAttention,
   WorkerMessage,
 } from './protocol.js';
 
@@ -19,6 +20,8 @@ export type SnapshotListener = (snapshot: Snapshot, state: RunState) => void;
 export type ErrorListener = (error: ErrorInfo) => void;
 /** Receives the progress of the running ensemble. */
 export type EnsembleListener = (progress: EnsembleProgress) => void;
+/** Receives the attention on the test split (fashion-mnist runs), at a modest cadence. */
+export type TestAttentionListener = (report: TestAttention) => void;
 
 export interface EngineClientOptions {
   /** Creates the worker; default: build/web-engine/worker.js next to this module. A Vite page passes
@@ -27,6 +30,8 @@ export interface EngineClientOptions {
   /** URL of the engine's wasm/index.mjs as built (build/wasm/index.mjs); default: ../wasm/index.mjs
    * relative to this module, which is where build-wasm.sh puts it. */
   engineUrl?: string | URL;
+  /** The directory of the Fashion-MNIST IDX files (the page's data/fashion-mnist/); without it such configs are rejected. */
+  dataUrl?: string | URL;
 }
 
 /** An Error carrying the worker's report (message from the core, naming the field). */
@@ -63,6 +68,7 @@ export class EngineClient {
   private snapshotListeners = new Set<SnapshotListener>();
   private errorListeners = new Set<ErrorListener>();
   private ensembleListeners = new Set<EnsembleListener>();
+  private testAttentionListeners = new Set<TestAttentionListener>();
   private goodConfig: Config | null = null;
 
   constructor(private readonly options: EngineClientOptions = {}) {
@@ -85,6 +91,12 @@ export class EngineClient {
   onEnsemble(listener: EnsembleListener): () => void {
     this.ensembleListeners.add(listener);
     return () => this.ensembleListeners.delete(listener);
+  }
+
+  /** Calls listener with the test attention of fashion-mnist runs; returns the unsubscribe function. */
+  onTestAttention(listener: TestAttentionListener): () => void {
+    this.testAttentionListeners.add(listener);
+    return () => this.testAttentionListeners.delete(listener);
   }
 
   /**
@@ -178,7 +190,9 @@ export class EngineClient {
       this.emitError(info);
     });
     const engineUrl = this.options.engineUrl ?? new URL('../wasm/index.mjs', import.meta.url);
-    return this.request({ type: 'init', engineUrl: String(engineUrl) }).then(() => undefined);
+    const { dataUrl } = this.options;
+    const init: RequestBody = dataUrl === undefined ? { type: 'init', engineUrl: String(engineUrl) } : { type: 'init', engineUrl: String(engineUrl), dataUrl: String(dataUrl) };
+    return this.request(init).then(() => undefined);
   }
 
   private request(body: RequestBody): Promise<WorkerMessage> {
@@ -196,6 +210,10 @@ export class EngineClient {
   private receive(message: WorkerMessage): void {
     if (message.type === 'ensemble') {
       for (const listener of this.ensembleListeners) listener(message);
+      return;
+    }
+    if (message.type === 'testAttention') {
+      for (const listener of this.testAttentionListeners) listener(message);
       return;
     }
     if (message.state) this.state = message.state;
