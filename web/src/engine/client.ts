@@ -30,7 +30,7 @@ export interface EngineClientOptions {
   /** URL of the engine's wasm/index.mjs as built (build/wasm/index.mjs); default: ../wasm/index.mjs
    * relative to this module, which is where build-wasm.sh puts it. */
   engineUrl?: string | URL;
-  /** The directory of the Fashion-MNIST IDX files (the page's data/fashion-mnist/); without it such configs are rejected. */
+  /** The directory of the Fashion-MNIST IDX files (relative to the page, e.g. data/fashion-mnist/); without it such configs are rejected. */
   dataUrl?: string | URL;
 }
 
@@ -190,8 +190,9 @@ export class EngineClient {
       this.emitError(info);
     });
     const engineUrl = this.options.engineUrl ?? new URL('../wasm/index.mjs', import.meta.url);
-    const { dataUrl } = this.options;
-    const init: RequestBody = dataUrl === undefined ? { type: 'init', engineUrl: String(engineUrl) } : { type: 'init', engineUrl: String(engineUrl), dataUrl: String(dataUrl) };
+    // the worker resolves file names against it: make it absolute (relative to the page)
+    const dataUrl = this.options.dataUrl === undefined ? undefined : new URL(String(this.options.dataUrl), document.baseURI).href;
+    const init: RequestBody = dataUrl === undefined ? { type: 'init', engineUrl: String(engineUrl) } : { type: 'init', engineUrl: String(engineUrl), dataUrl };
     return this.request(init).then(() => undefined);
   }
 

@@ -250,8 +250,9 @@ export class EngineRunner {
     if (dataUrl === null || !fetchBytes) throw inputError('data.kind: "fashion-mnist" needs the image files, and this page gave the engine no place to load them from');
     const files = await Promise.all(
       FASHION_FILES.map(async (name) => {
-        const url = new URL(name, dataUrl).href;
+        let url = `${dataUrl}${name}`;
         try {
+          url = new URL(name, dataUrl).href;
           return { name, bytes: await fetchBytes(url) };
         } catch (e) {
           throw inputError(`data.kind: the Fashion-MNIST file ${url} could not be loaded (${(e as Error).message ?? e})`);
