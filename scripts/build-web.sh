@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The static page: type-checks web/, bundles it with Vite (root web/, base './') into dist/, and copies
-# the wasm engine built by scripts/build-wasm.sh (build/wasm/) into dist/wasm/, where the worker loads it.
+# the wasm engine built by scripts/build-wasm.sh (build/wasm/) into dist/wasm/, where the worker loads it,
+# and the Fashion-MNIST files of scripts/build-data.sh (needs build/native) into dist/data/fashion-mnist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,4 +14,10 @@ npx --no-install vite build --config web/vite.config.ts --logLevel warn
 
 mkdir -p dist/wasm
 cp build/wasm/index.mjs build/wasm/attnsvm.mjs build/wasm/attnsvm.wasm dist/wasm/
+
+# The Fashion-MNIST subset (issue 7), fetched by the engine worker for data.kind "fashion-mnist" runs.
+# Not part of the page's code budget (tests/web/fashion.test.mjs).
+bash scripts/build-data.sh
+mkdir -p dist/data/fashion-mnist
+cp build/data/fashion-mnist/*-ubyte dist/data/fashion-mnist/
 echo "build-web: dist/ ($(du -sh dist | cut -f1))"

@@ -2,7 +2,8 @@
 // (tests/web/harness/) drives the compiled EngineClient (build/web-engine/, from scripts/build-wasm.sh).
 // A run plays with snapshots at a steady cadence and increasing steps, pauses, steps, survives a bad
 // config (an `error` naming the field while the previous run keeps going), stops on divergence with
-// its last good state, and the worker can be terminated and restarted.
+// its last good state, and the worker can be terminated and restarted. Fashion-MNIST configs fetch the
+// image files once and deliver images and test attention (whose outputs give the engine's test_acc).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -166,6 +167,64 @@ test('terminate stops the worker at once; restart replays the last good config',
   assert.ok(configured.columns.includes('corr_fro'));
   const stepped = await call('step', 10);
   assert.equal(stepped.value.step, 10);
+});
+
+test('fashion-mnist: the files are fetched once, images and test attention reach the page, outputs give test_acc; a missing file is an input error', async () => {
+  const dataRequests = [];
+  const onRequest = (r) => r.url().includes('/data/') && dataRequests.push(r.url());
+  page.context().on('request', onRequest);
+  const result = await h(async () => {
+    const { EngineClient } = await import('/build/web-engine/index.js');
+    const config = (classes) => ({
+      data: { kind: 'fashion-mnist', classes, n: 40, test_n: 30, d: 8, seed: 2 },
+      model: { decoder: 'trained', init: { kind: 'gaussian', std: 0.1, seed: 1 } },
+      optimizer: { kind: 'gd', lr: 1 },
+    });
+    const client = new EngineClient({ dataUrl: '/build/data/fashion-mnist/' });
+    const reports = [];
+    client.onTestAttention((r) => reports.push(r));
+    await client.ready;
+    await client.configure(config([1, 7]));
+    const configured = await client.configure(config([0, 8]));
+    await client.step(50);
+    const snap = await client.snapshot();
+    while (!reports.some((r) => r.step === 50)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const report = reports.findLast((r) => r.step === 50);
+    let correct = 0;
+    report.outputs.forEach((f, i) => (correct += Math.sign(f) === report.labels[i] ? 1 : 0));
+    const { train, test } = configured.images;
+    const yTest = configured.dataset.y_test;
+    const missing = new EngineClient({ dataUrl: '/nowhere/' });
+    await missing.ready;
+    let error = null;
+    try {
+      await missing.configure(config([0, 8]));
+    } catch (e) {
+      error = { message: e.message, kind: e.kind };
+    }
+    missing.terminate();
+    client.terminate();
+    return {
+      counts: [train.count, test.count, train.pixels.length, test.pixels.length, train.rows, train.cols],
+      labelsMatch: Array.from(test.labels).every((label, i) => (label === 0 ? -1 : 1) === yTest[i]),
+      attention: [report.attention.length, report.attention[0].rows, report.attention[0].cols],
+      rowSums: Array.from({ length: 30 }, (_, i) => report.attention[0].data.slice(i * 16, i * 16 + 16).reduce((a, b) => a + b, 0)),
+      accuracyFromOutputs: correct / 30,
+      testAcc: snap.metrics.test_acc,
+      error,
+    };
+  });
+  page.context().off('request', onRequest);
+  assert.deepEqual(result.counts, [40, 30, 40 * 784, 30 * 784, 28, 28]);
+  assert.ok(result.labelsMatch, 'test images in dataset order: label 0 ↔ y = −1');
+  assert.deepEqual(result.attention, [1, 30, 16]);
+  assert.ok(result.rowSums.every((x) => Math.abs(x - 1) < 1e-12), 'softmax rows');
+  assert.equal(result.accuracyFromOutputs, result.testAcc, 'the sign of the reported outputs is the engine\'s test accuracy');
+  assert.ok(result.testAcc > 0.5, `test accuracy ${result.testAcc}`);
+  assert.equal(result.error?.kind, 'input');
+  assert.match(result.error.message, /Fashion-MNIST file .*\/nowhere\/train-images-idx3-ubyte could not be loaded \(HTTP 404/);
+  const good = dataRequests.filter((u) => u.includes('/build/data/fashion-mnist/'));
+  assert.equal(good.length, 4, `each file once for two configures: ${good.join(', ')}`);
 });
 
 test('no console errors or CSP violations', async () => {

@@ -191,3 +191,19 @@ describe('worker-crash recovery', () => {
     );
   });
 });
+
+describe('state schema: Fashion-MNIST fields (issue 7)', () => {
+  test('the fields round-trip through the URL and make the core\'s data config (T = grid², no synthetic fields)', () => {
+    const s = state.withChanges(state.DEFAULTS, { kind: 'fashion-mnist', classNeg: 'trouser', classPos: 'sneaker', n: 1500, testN: 80, grid: 7, positional: 0.5, d: 12 });
+    const query = state.toQuery(s);
+    assert.match(query, /cneg=trouser&cpos=sneaker&tn=80&grid=7&pos=0\.5/);
+    assert.deepEqual(state.fromQuery(query), s);
+    const config = state.toConfig(s);
+    assert.deepEqual(config.data, { kind: 'fashion-mnist', seed: 1, query: 'cross', classes: [1, 7], n: 1500, test_n: 80, d: 12, grid: 7, positional: 0.5 });
+    assert.ok(config.run.max_history < state.toConfig(state.DEFAULTS).run.max_history, 'fewer recorded rows for images');
+    const visible = (name) => state.field(name).visible?.(s) ?? true;
+    assert.ok(['classNeg', 'classPos', 'testN', 'grid', 'positional', 'n', 'd'].every(visible));
+    assert.ok(!['T', 'noise', 'toy'].some(visible));
+    assert.ok(!['classNeg', 'testN', 'grid'].some((name) => state.field(name).visible(state.DEFAULTS)), 'hidden for synthetic data');
+  });
+});

@@ -8,6 +8,7 @@ import { PRESETS, presetById } from './presets.js';
 import { DEFAULTS, changedFields, engineSpeed, toConfig, toQuery, withChanges, type State } from './state.js';
 import { CurvesView } from './views/curves.js';
 import { HeatmapView } from './views/heatmap.js';
+import { ImagesView } from './views/images.js';
 import { MatricesView } from './views/matrices.js';
 import { SvmPanelView } from './views/svmpanel.js';
 import { TokenPlaneView } from './views/tokenplane.js';
@@ -41,6 +42,7 @@ class Playground {
   private curves: CurvesView;
   /** Run B of compare mode (its own worker while compare is on). */
   private compare: CompareRun;
+  private images: ImagesView;
   private latest: Snapshot | null = null;
   private dirty = false;
   /** The snapshot each view drew last, and when. */
@@ -65,14 +67,17 @@ class Playground {
     const matrices = new MatricesView();
     const curves = new CurvesView();
     this.curves = curves;
-    this.views = [heatmap, this.tokens, matrices, svm, curves];
-    $('center').append(heatmap.element, this.tokens.element, matrices.element, svm.element);
+    this.images = new ImagesView(6);
+    this.images.element.hidden = true; // shown for runs on images (fashion-mnist)
+    this.views = [heatmap, this.tokens, matrices, svm, curves, this.images];
+    $('center').append(this.images.element, heatmap.element, this.tokens.element, matrices.element, svm.element);
     $('right').prepend(curves.element);
     this.layoutControls();
     const createClient = () =>
       new EngineClient({
         createWorker: () => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' }),
         engineUrl: new URL('wasm/index.mjs', document.baseURI),
+        dataUrl: new URL('data/fashion-mnist/', document.baseURI),
       });
     this.client = createClient();
     this.compare = new CompareRun({ createClient, heatmapA: heatmap, curves, onError: (message) => this.banner(message) });
@@ -87,6 +92,11 @@ class Playground {
     // a documented debug hook (README): kills the worker as a crash would, for trying and testing recovery
     Object.assign(window, { attnsvmDebug: { killWorker: () => this.client.killWorker() } });
     this.client.onEnsemble((progress) => this.curves.showEnsemble(progress));
+    this.client.onTestAttention((report) => {
+      this.images.setTestAttention(report);
+      this.drawn.delete(this.images); // redraw with the latest snapshot, even when no new one comes (paused)
+      this.dirty = true;
+    });
     this.hooks = installExtensions(this.api());
   }
 
@@ -276,6 +286,9 @@ class Playground {
   private newRun(configured: Configured): void {
     this.context = { dataset: configured.dataset, config: configured.config };
     for (const v of this.views) v.reset?.(this.context);
+    const images = configured.images;
+    this.images.setImages(images ? (images.test ?? images.train) : null, images?.test ? 'test' : 'train');
+    this.images.element.hidden = !images;
     this.latest = null;
     this.drawn = new WeakMap();
   }

@@ -169,6 +169,27 @@ export const PRESETS: readonly Preset[] = [
     }),
   ),
   {
+    id: 'md-fashion',
+    title: 'Real data: Fashion-MNIST T-shirt vs bag, ℓ1.1 mirror descent',
+    paper: 'Julistiono, Tarzanagh, Azizan 2024 — ℓp mirror descent',
+    text:
+      'Real images: each 28×28 Fashion-MNIST picture (T-shirt/top $y = -1$, bag $y = +1$) is cut into 4×4 patches ' +
+      'of 7×7 pixels, each projected to $d = 16$ dimensions; the query $z_i$ is the image\'s mean patch. $W$ and the ' +
+      'decoder $v$ are trained together by $\\ell_{1.1}$ mirror descent from a small random start, on 200 images, ' +
+      'and tested on 500 others. The paper (transformers on IMDb) reports that $p$ near 1 gives sparser weights ' +
+      'and slightly better test accuracy. Here the sparsity shows: watch $W$ keep few large entries (after 1,000 ' +
+      'steps, over 5 seeds: 13 % of the entries above a tenth of the largest, against 64 % under GD). The accuracy ' +
+      'gain does not: both end at a test accuracy of about 0.82 ± 0.04. $\\ell_{1.1}$ MD starts slowly (near $W = 0$ ' +
+      'its mirror map barely moves): the accuracy stays at 0.5 for about 100 steps. The images show where six ' +
+      'test images attend (✓/✗: classified correctly): more on the outline and the background than on the ' +
+      'object. Set the optimiser to gd with $\\eta = 1$ to compare; docs/fashion-mnist.md has every variant.',
+    state: {
+      kind: 'fashion-mnist', classNeg: 't-shirt', classPos: 'bag', n: 200, testN: 500, d: 16, grid: 4, positional: 0, seed: 1, query: 'cross',
+      param: 'W', decoder: 'trained', init: 'gaussian', initStd: 0.1, initSeed: 1,
+      optimizer: 'md', p: 1.1, normalized: false, lr: 0.3, norms: [], tokens: 'selected', speed: 'max',
+    },
+  },
+  {
     id: 'flow-kqdiag',
     title: 'Gradient flow on diagonal K, Q → ℓ1-diagonal SVM',
     paper: 'Sheen, Chen, Wang, Zhou 2024 — implicit bias of separate K and Q',

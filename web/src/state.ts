@@ -2,6 +2,7 @@
 // Adding a control is adding a row here. Presets (presets.ts) are named partial states.
 import type { Config } from '../../wasm/index';
 import { resolveDataset } from './datastore.js';
+import { FASHION_CLASSES, FASHION_MAX_N } from './fashion.js';
 
 /** The value of one state field. */
 export type Value = string | number | boolean | string[];
@@ -108,6 +109,16 @@ export interface State {
   bLr: number;
   bP: number;
   bNormalized: boolean;
+  // ── real data: Fashion-MNIST (issue 7; fashion.ts) ──
+  /** The class with y = −1 and the one with y = +1 (FASHION_CLASSES names). */
+  classNeg: string;
+  classPos: string;
+  /** Test images (balanced over the two classes). */
+  testN: number;
+  /** Patches per image side: T = grid² tokens of (28/grid)² pixels. */
+  grid: number;
+  /** Norm of the random positional code added to each patch token. */
+  positional: number;
 }
 
 /** The papers' toy datasets (core/generators.cpp). */
@@ -133,12 +144,13 @@ export const OPTIMIZERS = ['gd', 'ngd', 'polyak', 'md', 'flow'] as const;
 export const SPEEDS = ['1', '2', '5', '10', '20', '50', '100', '200', 'max'] as const;
 
 /** Views an embed can show: panels, and single charts of the curves panel. */
-export const VIEW_NAMES = ['heatmap', 'tokens', 'matrices', 'svm', 'curves', 'margin', 'corr', 'bregman', 'loss', 'norm', 'sparsity', 'about'] as const;
+export const VIEW_NAMES = ['heatmap', 'tokens', 'matrices', 'svm', 'images', 'curves', 'margin', 'corr', 'bregman', 'loss', 'norm', 'accuracy', 'sparsity', 'about'] as const;
 
 /** Run-bar controls that `<name>_hide=1` can hide besides the schema's own controls. */
 export const PAGE_CONTROLS = ['play', 'step', 'step100', 'reset', 'preset', 'share', 'exercises'] as const;
 
 const generated = (s: State) => s.kind !== 'toy' && s.kind !== 'inline';
+const fashion = (s: State) => s.kind === 'fashion-mnist';
 const mixture = (s: State) => s.kind === 'tokenized-mixture' || s.kind === 'clusters';
 
 /** The schema: order is the order of the controls within each group. */
@@ -146,12 +158,13 @@ export const SCHEMA: readonly Field[] = [
   { name: 'preset', key: 'preset', type: 'string', label: 'preset', group: 'run', effect: 'page', hidden: true },
   {
     name: 'kind', key: 'data', type: 'enum', label: 'generator', group: 'data', effect: 'restart',
-    options: ['gaussian-unit', 'clusters', 'tokenized-mixture', 'global', 'toy', 'inline'],
-    title: 'How the sequences are generated (inline: the dataset edited by dragging tokens)',
+    options: ['gaussian-unit', 'clusters', 'tokenized-mixture', 'global', 'toy', 'fashion-mnist', 'inline'],
+    title: 'How the sequences are generated (fashion-mnist: real images cut into patch tokens; inline: the dataset edited by dragging tokens)',
   },
   { name: 'toy', key: 'toy', type: 'enum', label: 'toy', group: 'data', effect: 'restart', options: TOYS, visible: (s) => s.kind === 'toy' },
-  { name: 'n', key: 'n', type: 'int', label: 'n (sequences)', group: 'data', effect: 'restart', min: 1, max: 256, visible: generated },
-  { name: 'T', key: 'T', type: 'int', label: 'T (tokens)', group: 'data', effect: 'restart', min: 2, max: 64, visible: generated },
+  // n: up to 256 synthetic sequences; fashion-mnist up to FASHION_MAX_N images (all the shipped ones of two classes)
+  { name: 'n', key: 'n', type: 'int', label: 'n (sequences)', group: 'data', effect: 'restart', min: 1, max: FASHION_MAX_N, visible: generated },
+  { name: 'T', key: 'T', type: 'int', label: 'T (tokens)', group: 'data', effect: 'restart', min: 2, max: 64, visible: (s) => generated(s) && !fashion(s) },
   { name: 'd', key: 'd', type: 'int', label: 'd (dimension)', group: 'data', effect: 'restart', min: 1, max: 64, visible: generated },
   { name: 'seed', key: 'seed', type: 'int', label: 'seed', group: 'data', effect: 'restart', min: 0, max: 2 ** 31 },
   { name: 'query', key: 'q', type: 'enum', label: 'query', group: 'data', effect: 'restart', options: ['cross', 'self'], title: 'cross: z_i given; self: z_i = x_i1' },
@@ -159,6 +172,15 @@ export const SCHEMA: readonly Field[] = [
   { name: 'snr', key: 'snr', type: 'number', label: 'snr', group: 'data', effect: 'restart', min: 0, max: 1e6, step: 0.5, visible: (s) => s.kind === 'tokenized-mixture' },
   { name: 'centres', key: 'centres', type: 'int', label: 'centres', group: 'data', effect: 'restart', min: 1, max: 64, visible: mixture },
   { name: 'C', key: 'C', type: 'number', label: 'C', group: 'data', effect: 'restart', min: -1e6, max: 1e6, visible: (s) => s.kind === 'toy' && s.toy === 'loss-compare' },
+  // ── real data: Fashion-MNIST (issue 7) ──
+  { name: 'classNeg', key: 'cneg', type: 'enum', label: 'class y = −1', group: 'data', effect: 'restart', options: Object.keys(FASHION_CLASSES), visible: fashion },
+  { name: 'classPos', key: 'cpos', type: 'enum', label: 'class y = +1', group: 'data', effect: 'restart', options: Object.keys(FASHION_CLASSES), visible: fashion },
+  { name: 'testN', key: 'tn', type: 'int', label: 'test images', group: 'data', effect: 'restart', min: 0, max: 1000, visible: fashion, title: 'Held-out images (balanced over the two classes; at most 1,000)' },
+  {
+    name: 'grid', key: 'grid', type: 'int', label: 'patches per side', group: 'data', effect: 'restart', min: 1, max: 28, visible: fashion,
+    title: 'Each 28×28 image is cut into grid × grid patches: T = grid² tokens (grid divides 28)',
+  },
+  { name: 'positional', key: 'pos', type: 'number', label: 'positional code', group: 'data', effect: 'restart', min: 0, max: 1000, step: 0.1, visible: fashion, title: 'Norm of a random code added to each patch token (0: none)' },
   { name: 'inline', key: 'ds', type: 'string', label: 'dataset', group: 'data', effect: 'restart', hidden: true },
   {
     name: 'param', key: 'param', type: 'enum', label: 'parameterisation', group: 'model', effect: 'restart',
@@ -263,6 +285,11 @@ export const DEFAULTS: State = {
   bLr: 0.1,
   bP: 2,
   bNormalized: true,
+  classNeg: 't-shirt',
+  classPos: 'bag',
+  testN: 500,
+  grid: 4,
+  positional: 0,
 };
 
 /** The schema row of a field. */
@@ -350,6 +377,9 @@ export function changedFields(a: State, b: State): Field[] {
   return SCHEMA.filter((f) => formatValue(f, a[f.name]) !== formatValue(f, b[f.name]));
 }
 
+/** Recorded rows of a fashion-mnist run (plenty for the log-x curves). */
+const FASHION_HISTORY = 512;
+
 /** The engine config (DESIGN.md §7a) of a state; the core validates it. */
 export function toConfig(s: State): Config {
   const data: Record<string, unknown> = { kind: s.kind, seed: s.seed, query: s.query };
@@ -358,6 +388,9 @@ export function toConfig(s: State): Config {
     if (s.toy === 'loss-compare') data.C = s.C;
   } else if (s.kind === 'inline') {
     Object.assign(data, parseInline(s.inline));
+  } else if (s.kind === 'fashion-mnist') {
+    const classes = [FASHION_CLASSES[s.classNeg], FASHION_CLASSES[s.classPos]];
+    Object.assign(data, { classes, n: s.n, test_n: s.testN, d: s.d, grid: s.grid, positional: s.positional });
   } else {
     Object.assign(data, { n: s.n, T: s.T, d: s.d });
     if (s.kind !== 'gaussian-unit') data.noise = s.noise;
@@ -380,7 +413,8 @@ export function toConfig(s: State): Config {
     loss: s.loss,
     optimizer,
     svm: { norms: [...s.norms], p: s.svmP, tokens: s.tokens },
-    run: { record_every: 1, max_history: 2048 },
+    // images: fewer rows (the core then records every 2nd, 4th, … step), as a recorded row costs a pass over the test split
+    run: { record_every: 1, max_history: s.kind === 'fashion-mnist' ? FASHION_HISTORY : 2048 },
   };
 }
 

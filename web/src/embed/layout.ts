@@ -15,6 +15,7 @@ const PANELS: Record<string, string> = {
   tokens: '.view-tokens',
   matrices: '.view-matrices',
   svm: '.view-svm',
+  images: '.view-images',
   curves: '.view-curves',
   about: '#about',
 };

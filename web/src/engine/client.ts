@@ -10,6 +10,7 @@ import type {
   RunState,
   Snapshot,
   Speed,
+  TestAttention,
   WorkerMessage,
 } from './protocol.js';
 
@@ -26,6 +27,8 @@ export interface Crash {
 }
 /** Receives a worker that died: a fatal error report, its error event, or no answer to the heartbeat. */
 export type CrashListener = (crash: Crash) => void;
+/** Receives the attention on the test split (fashion-mnist runs), at a modest cadence. */
+export type TestAttentionListener = (report: TestAttention) => void;
 
 export interface EngineClientOptions {
   /** Creates the worker; default: build/web-engine/worker.js next to this module. A Vite page passes
@@ -38,6 +41,8 @@ export interface EngineClientOptions {
    * is declared dead when nothing arrived for `timeoutMs` (default 2 s and 10 s; generous, as one slow
    * configure of a large dataset legitimately blocks the worker for seconds). */
   heartbeat?: { intervalMs: number; timeoutMs: number };
+  /** The directory of the Fashion-MNIST IDX files (relative to the page, e.g. data/fashion-mnist/); without it such configs are rejected. */
+  dataUrl?: string | URL;
 }
 
 /** An Error carrying the worker's report (message from the core, naming the field). */
@@ -74,6 +79,7 @@ export class EngineClient {
   private snapshotListeners = new Set<SnapshotListener>();
   private errorListeners = new Set<ErrorListener>();
   private ensembleListeners = new Set<EnsembleListener>();
+  private testAttentionListeners = new Set<TestAttentionListener>();
   private goodConfig: Config | null = null;
   private crashListeners = new Set<CrashListener>();
   /** The worker answered init: from then on silence means it died. */
@@ -124,6 +130,12 @@ export class EngineClient {
   onEnsemble(listener: EnsembleListener): () => void {
     this.ensembleListeners.add(listener);
     return () => this.ensembleListeners.delete(listener);
+  }
+
+  /** Calls listener with the test attention of fashion-mnist runs; returns the unsubscribe function. */
+  onTestAttention(listener: TestAttentionListener): () => void {
+    this.testAttentionListeners.add(listener);
+    return () => this.testAttentionListeners.delete(listener);
   }
 
   /**
@@ -243,7 +255,10 @@ export class EngineClient {
       this.died(info.message, playing);
     });
     const engineUrl = this.options.engineUrl ?? new URL('../wasm/index.mjs', import.meta.url);
-    return this.request({ type: 'init', engineUrl: String(engineUrl) }).then(() => {
+    // the worker resolves file names against it: make it absolute (relative to the page)
+    const dataUrl = this.options.dataUrl === undefined ? undefined : new URL(String(this.options.dataUrl), document.baseURI).href;
+    const init: RequestBody = dataUrl === undefined ? { type: 'init', engineUrl: String(engineUrl) } : { type: 'init', engineUrl: String(engineUrl), dataUrl };
+    return this.request(init).then(() => {
       this.alive = true;
       this.pinging = false;
       this.lastHeard = performance.now();
@@ -267,6 +282,10 @@ export class EngineClient {
   private receive(message: WorkerMessage): void {
     if (message.type === 'ensemble') {
       for (const listener of this.ensembleListeners) listener(message);
+      return;
+    }
+    if (message.type === 'testAttention') {
+      for (const listener of this.testAttentionListeners) listener(message);
       return;
     }
     const playing = this.state.playing;

@@ -1,6 +1,6 @@
 // The page's entry to the engine: the promise-based client of the worker and the protocol's types.
 export { EngineClient, EngineError } from './client.js';
-export type { EngineClientOptions, SnapshotListener, ErrorListener, EnsembleListener } from './client.js';
+export type { EngineClientOptions, SnapshotListener, ErrorListener, EnsembleListener, TestAttentionListener } from './client.js';
 export type {
   Config,
   Configured,
@@ -9,11 +9,13 @@ export type {
   ErrorInfo,
   ErrorKind,
   History,
+  LabelledImages,
   LocalOptimality,
   Matrix,
   RunState,
   Snapshot,
   Speed,
   SvmSolution,
+  TestAttention,
 } from './protocol.js';
 export { TIMING } from './protocol.js';

@@ -2,9 +2,9 @@
 // carries an id and is answered by exactly one `done`, `snapshot` (for a snapshot request) or `error`
 // message with that id; the worker also posts unsolicited snapshots at a steady cadence while it runs,
 // and unsolicited errors when a run fails (it then pauses, keeping the last good state).
-import type { Config, EnsembleSummary, Snapshot } from '../../../wasm/index';
+import type { Config, EnsembleSummary, LabelledImages, Matrix, Snapshot } from '../../../wasm/index';
 
-export type { Config, EnsembleSummary, Snapshot, Matrix, SvmSolution, History, LocalOptimality } from '../../../wasm/index';
+export type { Config, EnsembleSummary, LabelledImages, Snapshot, Matrix, SvmSolution, History, LocalOptimality } from '../../../wasm/index';
 
 /** Training speed: iterations per frame tick (~16 ms), or as many as fit in each time slice. */
 export type Speed = number | 'max';
@@ -22,7 +22,8 @@ export interface RunState {
 
 /** Requests from the page. */
 export type Request =
-  | { type: 'init'; id: number; engineUrl: string }
+  /** `dataUrl`: the directory of the Fashion-MNIST IDX files (fetched once, when a config first needs them). */
+  | { type: 'init'; id: number; engineUrl: string; dataUrl?: string }
   | { type: 'configure'; id: number; config: Config }
   | { type: 'play'; id: number; speed?: Speed }
   | { type: 'pause'; id: number }
@@ -51,6 +52,19 @@ export interface Configured {
   config: Config;
   dataset: Record<string, unknown>;
   columns: string[];
+  /** The images behind the sequences (data.kind "fashion-mnist", dataset order); null for other data. */
+  images: { train: LabelledImages; test: LabelledImages | null } | null;
+}
+
+/** Attention on the test split (fashion-mnist runs), posted with a snapshot at most every `TIMING.testAttentionMs`. */
+export interface TestAttention {
+  step: number;
+  /** Per head: n_test×T softmax probabilities. */
+  attention: Matrix[];
+  /** The model's output f_i = (1/H) Σ_h s_hiᵀ X_i v_h on every test sequence (its sign is the prediction). */
+  outputs: Float64Array;
+  /** The test labels y_i (±1). */
+  labels: Float64Array;
 }
 
 export type ErrorKind = 'input' | 'diverged' | 'internal' | 'protocol';
@@ -77,6 +91,7 @@ export type WorkerMessage =
   | { type: 'done'; id: number; state: RunState; configured?: Configured; dataset?: Record<string, unknown> }
   | ({ type: 'ensemble'; id?: undefined; state?: undefined } & EnsembleProgress)
   | { type: 'snapshot'; id?: number; state: RunState; snapshot: Snapshot }
+  | ({ type: 'testAttention'; id?: undefined; state?: undefined } & TestAttention)
   | ({ type: 'error'; id?: number; state?: RunState } & ErrorInfo);
 
 /** Cadence of the worker loop, in milliseconds. */
@@ -91,4 +106,8 @@ export const TIMING = {
   snapshotMs: 33,
   /** Minimum interval between ensemble progress reports. */
   ensembleMs: 150,
+  /** Minimum interval between test-attention reports while a run plays (one costs a pass over the test split). */
+  testAttentionMs: 500,
+  /** A data file that has not arrived by then fails the configure (no hang on a stalled host). */
+  fetchTimeoutMs: 60000,
 } as const;

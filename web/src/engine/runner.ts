@@ -2,7 +2,7 @@
 // snapshots at a steady cadence independent of the training speed. No worker globals here: the host
 // supplies posting, a clock and a scheduler, so the runner also runs under Node.
 import type { Engine, Ensemble, Session } from '../../../wasm/index';
-import type { Config, ErrorInfo, Request, RunState, Snapshot, Speed, WorkerMessage } from './protocol.js';
+import type { Config, ErrorInfo, Request, RunState, Snapshot, Speed, TestAttention, WorkerMessage } from './protocol.js';
 import { TIMING } from './protocol.js';
 
 /** What the runner needs from its environment. */
@@ -13,6 +13,36 @@ export interface RunnerHost {
   schedule(fn: () => void, delayMs: number): void;
   /** Loads the engine module at url (a dynamic import of wasm/index.mjs). */
   load(url: string): Promise<Engine>;
+  /** The bytes at url; rejects (saying why) on a failed or stalled request. Needed for fashion-mnist configs. */
+  fetchBytes?(url: string): Promise<ArrayBuffer>;
+}
+
+/** The IDX files a fashion-mnist config reads, registered in the engine under these bare names (no data.path). */
+export const FASHION_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
+
+/** Whether a config's data are Fashion-MNIST images, which the engine needs registered first. */
+function needsImages(config: Config): boolean {
+  const data = (config as { data?: unknown }).data;
+  return data !== null && typeof data === 'object' && (data as { kind?: unknown }).kind === 'fashion-mnist';
+}
+
+/** The test split of a session's dataset, flattened once per session for the test outputs. */
+interface TestSplit {
+  n: number;
+  T: number;
+  d: number;
+  /** x_itk at (i·T + t)·d + k. */
+  X: Float64Array;
+  y: Float64Array;
+}
+
+function testSplit(dataset: Record<string, unknown>): TestSplit | null {
+  const X = dataset.X_test as number[][][] | undefined, y = dataset.y_test as number[] | undefined;
+  if (!Array.isArray(X) || !Array.isArray(y) || X.length === 0) return null;
+  const n = X.length, T = X[0].length, d = X[0][0].length;
+  const flat = new Float64Array(n * T * d);
+  X.forEach((tokens, i) => tokens.forEach((x, t) => flat.set(x, (i * T + t) * d)));
+  return { n, T, d, X: flat, y: Float64Array.from(y) };
 }
 
 /** The ArrayBuffers of every typed array in a value, for a zero-copy postMessage. */
@@ -30,6 +60,11 @@ export function transferables(value: unknown, out: Transferable[] = []): Transfe
 /** An error in the use of the protocol (not the engine's). */
 function protocolError(message: string): Error {
   return Object.assign(new Error(message), { kind: 'protocol' });
+}
+
+/** Bad input the page can fix (e.g. a data file that is missing on the host). */
+function inputError(message: string): Error {
+  return Object.assign(new Error(message), { kind: 'input' });
 }
 
 /**
@@ -74,6 +109,12 @@ export class EngineRunner {
   private lastTrainingAt = -Infinity;
   private ensembleStartedAt = 0;
   private ensembleReportedAt = -Infinity;
+  /** Where the Fashion-MNIST files are (init), and their registration (fetched once per worker). */
+  private dataUrl: string | null = null;
+  private imagesRegistered: Promise<void> | null = null;
+  /** The live session's test split (fashion-mnist runs), and when its test attention was last posted. */
+  private test: TestSplit | null = null;
+  private testAttentionAt = -Infinity;
 
   constructor(private readonly host: RunnerHost) {}
 
@@ -84,9 +125,10 @@ export class EngineRunner {
       switch (request.type) {
         case 'init':
           if (!this.engine) this.engine = await this.host.load(request.engineUrl);
+          if (request.dataUrl !== undefined) this.dataUrl = request.dataUrl;
           return this.done(id);
         case 'configure':
-          return this.configure(id, request.config);
+          return await this.configure(id, request.config);
         case 'reset':
           if (!this.config) throw protocolError('reset: no config yet (send configure first)');
           this.replaceSession(this.config);
@@ -122,6 +164,7 @@ export class EngineRunner {
         case 'ensemble': {
           if (!this.engine) throw protocolError('engine: not initialised (send init first)');
           const { config, members, iterations, points } = request;
+          if (needsImages(config)) await this.registerImages();
           const ensemble = new this.engine.Ensemble(config, points === undefined ? { members, iterations } : { members, iterations, points });
           this.ensemble?.delete();
           this.ensemble = ensemble;
@@ -167,19 +210,26 @@ export class EngineRunner {
     return this.session;
   }
 
-  /** A new session replaces the old one only once it exists: a bad config leaves the run untouched. */
-  private configure(id: number, config: Config): void {
+  /**
+   * A new session replaces the old one only once it exists: a bad config leaves the run untouched.
+   * Fashion-MNIST configs first fetch and register the image files (the old run plays on meanwhile).
+   */
+  private async configure(id: number, config: Config): Promise<void> {
     if (!this.engine) throw protocolError('engine: not initialised (send init first)');
+    if (needsImages(config)) await this.registerImages();
     this.replaceSession(config);
     const session = this.session!;
+    const dataset = session.dataset();
+    this.test = testSplit(dataset);
+    const images = session.images();
     this.host.post(
       {
         type: 'done',
         id,
         state: this.state(),
-        configured: { state: this.state(), config: session.config(), dataset: session.dataset(), columns: session.metricNames() },
+        configured: { state: this.state(), config: session.config(), dataset, columns: session.metricNames(), images },
       },
-      [],
+      transferables(images),
     );
     this.postSnapshot();
     if (this.playing) this.wake();
@@ -191,6 +241,65 @@ export class EngineRunner {
     this.session?.delete();
     this.session = session;
     this.config = config;
+    this.testAttentionAt = -Infinity;
+  }
+
+  /** Fetches the four IDX files from dataUrl and registers them, once per worker (a failure is retried next time). */
+  private registerImages(): Promise<void> {
+    this.imagesRegistered ??= this.fetchImages().catch((e: unknown) => {
+      this.imagesRegistered = null;
+      throw e;
+    });
+    return this.imagesRegistered;
+  }
+
+  private async fetchImages(): Promise<void> {
+    const { dataUrl } = this;
+    const fetchBytes = this.host.fetchBytes?.bind(this.host);
+    if (dataUrl === null || !fetchBytes) throw inputError('data.kind: "fashion-mnist" needs the image files, and this page gave the engine no place to load them from');
+    const files = await Promise.all(
+      FASHION_FILES.map(async (name) => {
+        let url = `${dataUrl}${name}`;
+        try {
+          url = new URL(name, dataUrl).href;
+          return { name, bytes: await fetchBytes(url) };
+        } catch (e) {
+          throw inputError(`data.kind: the Fashion-MNIST file ${url} could not be loaded (${(e as Error).message ?? e})`);
+        }
+      }),
+    );
+    for (const { name, bytes } of files) this.engine!.registerImages(name, new Uint8Array(bytes));
+  }
+
+  /**
+   * Test attention and outputs of the live session (with a test split): after every snapshot of a run
+   * at rest, else at most every testAttentionMs (each costs a pass over the test split).
+   */
+  private testReport(snapshot: Snapshot): TestAttention | null {
+    const test = this.test;
+    const now = this.host.now();
+    const atRest = !this.playing && this.owed === 0;
+    if (!test || (!atRest && now - this.testAttentionAt < TIMING.testAttentionMs)) return null;
+    const attention = this.session!.testAttention();
+    if (!attention) return null;
+    this.testAttentionAt = now;
+    const { n, T, d, X } = test;
+    const H = attention.length;
+    const outputs = new Float64Array(n);
+    for (let h = 0; h < H; ++h) {
+      const v = snapshot.decoders[h], s = attention[h].data;
+      for (let i = 0; i < n; ++i) {
+        let f = 0;
+        for (let t = 0; t < T; ++t) {
+          let xv = 0;
+          const at = (i * T + t) * d;
+          for (let k = 0; k < d; ++k) xv += X[at + k] * v[k];
+          f += s[i * T + t] * xv;
+        }
+        outputs[i] += f / H;
+      }
+    }
+    return { step: snapshot.step, attention, outputs, labels: test.y.slice() };
   }
 
   private done(id: number): void {
@@ -207,9 +316,11 @@ export class EngineRunner {
     const session = this.live();
     const snapshot: Snapshot = session.snapshot({ history });
     this.lastSnapshotAt = this.host.now();
+    const test = this.testReport(snapshot); // before the snapshot's arrays are transferred
     const message: WorkerMessage =
       id === undefined ? { type: 'snapshot', state: this.state(), snapshot } : { type: 'snapshot', id, state: this.state(), snapshot };
     this.host.post(message, transferables(snapshot));
+    if (test) this.host.post({ type: 'testAttention', ...test }, transferables(test));
   }
 
   private wake(): void {

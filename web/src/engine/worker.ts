@@ -2,6 +2,7 @@
 // time slices through a MessageChannel, which (unlike nested setTimeout) is not clamped to 4 ms.
 import type { Engine } from '../../../wasm/index';
 import type { Request, WorkerMessage } from './protocol.js';
+import { TIMING } from './protocol.js';
 import { EngineRunner } from './runner.js';
 
 const yielder = new MessageChannel();
@@ -22,6 +23,11 @@ const runner = new EngineRunner({
   async load(url: string): Promise<Engine> {
     const module = (await import(/* @vite-ignore */ url)) as { loadEngine(): Promise<Engine> };
     return module.loadEngine();
+  },
+  async fetchBytes(url: string): Promise<ArrayBuffer> {
+    const response = await fetch(url, { signal: AbortSignal.timeout(TIMING.fetchTimeoutMs) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+    return response.arrayBuffer();
   },
 });
 

@@ -80,6 +80,19 @@ export const CHARTS: readonly ChartSpec[] = [
       ].filter((l) => columns.includes(l.column)),
   },
   {
+    // real data (a test split): does the max-margin bias generalise?
+    id: 'accuracy',
+    title: 'accuracy: training and held-out test',
+    logY: false,
+    lines: (columns) =>
+      columns.includes('test_acc')
+        ? [
+            { column: 'train_acc', label: 'train', color: '#0072B2' },
+            { column: 'test_acc', label: 'test', color: '#D55E00', dash: [5, 4] },
+          ]
+        : [],
+  },
+  {
     id: 'sparsity',
     title: 'sparsification log10(1 − s_iα), worst sequence',
     logY: false,
@@ -140,7 +153,14 @@ class Chart {
   private ensure(columns: string[], width: number, ensemble = false, overlay: Overlay | null = null): void {
     let lines = this.spec.lines(columns).filter((l) => columns.includes(l.column));
     if (overlay) lines = [...named(lines, overlay.names.a), ...overlaid(this.spec, overlay)];
+    // a chart without lines for this run (e.g. accuracy without a test split) is not shown
+    this.element.hidden = lines.length === 0;
     const signature = lines.map((l) => `${l.column}:${l.label}`).join(',') + '|' + theme().fg + (ensemble ? '|ensemble' : '');
+    if (lines.length === 0) {
+      this.reset();
+      this.lines = [];
+      return;
+    }
     if (this.plot && signature === this.signature) {
       if (Math.abs(this.plot.width - width) > 2) this.plot.setSize({ width, height: 150 });
       return;
