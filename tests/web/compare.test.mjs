@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-import { root, servedPage, watch } from './helpers.mjs';
+import { assertClean, root, servedPage, watch } from './helpers.mjs';
 
 const env = servedPage();
 
@@ -20,10 +20,15 @@ const env = servedPage();
 async function open(query = '') {
   const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
-  const problems = watch(page);
+  const problems = await watch(page);
   await page.goto(env.origin + query);
   await page.waitForSelector('#metrics[data-step]', { timeout: 30000 });
-  return { page, problems, close: () => context.close() };
+  // closing checks what every page test checks: no CSP violation, no request outside the page's origin
+  const close = async () => {
+    await assertClean(page);
+    await context.close();
+  };
+  return { page, problems, close };
 }
 
 const stepA = async (page) => Number((await page.getAttribute('#metrics', 'data-step')) ?? -1);

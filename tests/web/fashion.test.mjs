@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { constants, gzipSync } from 'node:zlib';
 
 import { serve } from '../../scripts/serve.mjs';
-import { root, servedPage, watch } from './helpers.mjs';
+import { assertClean, root, servedPage, watch } from './helpers.mjs';
 
 const DIST = join(root, 'dist');
 const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
@@ -23,12 +23,17 @@ const env = servedPage();
 async function open(origin, path = '') {
   const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
-  const problems = watch(page);
+  const problems = await watch(page);
   const requests = [];
   // worker requests (the data files) included: they are the context's
   context.on('request', (r) => requests.push(r.url()));
   await page.goto(origin + path);
-  return { page, problems, requests, close: () => context.close() };
+  // closing checks what every page test checks: no CSP violation, no request outside the page's origin
+  const close = async () => {
+    await assertClean(page);
+    await context.close();
+  };
+  return { page, problems, requests, close };
 }
 
 const statusStep = async (page) => Number((await page.getAttribute('#status', 'data-step')) ?? -1);
