@@ -39,7 +39,7 @@ describe('TeX → MathML', () => {
     assert.equal(body('p = 1.75'), '<mrow><mi>p</mi><mo>=</mo><mn>1.75</mn></mrow>');
     assert.equal(body('1 - s'), '<mrow><mn>1</mn><mo>−</mo><mi>s</mi></mrow>');
     assert.equal(body('{x}'), '<mi>x</mi>');
-    // fences keep their size (TeX without \\left…\\right)
+    // fences keep their size (TeX without \left…\right)
     assert.equal(body('f(x)'), '<mrow><mi>f</mi><mo stretchy="false">(</mo><mi>x</mi><mo stretchy="false">)</mo></mrow>');
   });
 

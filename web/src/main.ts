@@ -47,6 +47,11 @@ class Playground {
   private hooks: Hooks;
 
   constructor() {
+    // The worker first: it fetches and compiles the engine while this thread builds the page (issue 8).
+    this.client = new EngineClient({
+      createWorker: () => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' }),
+      engineUrl: new URL('wasm/index.mjs', document.baseURI),
+    });
     this.state = initialState(location.search);
     this.controls = new Controls((changes) => this.change(changes));
     this.tokens = new TokenPlaneView((X) => this.editTokens(X));
@@ -59,10 +64,6 @@ class Playground {
     $('center').append(heatmap.element, this.tokens.element, matrices.element, svm.element);
     $('right').prepend(curves.element);
     this.layoutControls();
-    this.client = new EngineClient({
-      createWorker: () => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' }),
-      engineUrl: new URL('wasm/index.mjs', document.baseURI),
-    });
     this.client.onSnapshot((snapshot) => {
       this.latest = snapshot;
       this.dirty = true;
