@@ -11,7 +11,7 @@
 //                  longest gap between two animation frames;
 //   shipped        every dist/ file the page loaded (worker and wasm included), gzip -9, without
 //                  dist/data/ (scripts/shipped.mjs).
-// Each speed (the URL's speed field: max, and the default) is measured `--repeats` times in a fresh
+// Each speed (the URL's speed field: max, and the default; and paused, for the frame pacing alone) is measured `--repeats` times in a fresh
 // browser context; prints the median and the spread (min–max) and the load average.
 //
 //   node bench/page_bench.mjs [--seconds S] [--repeats R] [--uncapped] [--json FILE]
@@ -35,8 +35,10 @@ const jsonFile = option('--json', '');
 const uncapped = args.includes('--uncapped');
 const FIRST_HEATMAP_MARK = 'attnsvm:first-heatmap';
 const SPEEDS = [
-  { name: 'max', query: '?speed=max' },
-  { name: 'default (20/frame)', query: '' },
+  { name: 'max', query: '?speed=max', training: true },
+  { name: 'default (20/frame)', query: '', training: true },
+  // the frame pacing itself: the page loaded but paused, nothing to draw
+  { name: 'paused', query: '?autoplay=0', training: false },
 ];
 
 /** Installed before the page's scripts: long tasks and animation-frame times, kept on window.__bench. */
@@ -95,7 +97,7 @@ async function run(browser, origin, speed) {
   const shipped = shippedBytes(join(root, 'dist'), responses.paths());
   await context.close();
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
-  if (!window_.playing) throw new Error('the page was not training during the window');
+  if (window_.playing !== speed.training) throw new Error(`the page was ${window_.playing ? '' : 'not '}training during the window (${speed.name})`);
   return { firstHeatmap, ...window_, shipped };
 }
 
@@ -127,7 +129,7 @@ for (const speed of SPEEDS) {
   console.log(`${speed.name.padEnd(20)}${col('firstHeatmap', 20)}${col('fps', 16, 1)}${col('stepsPerSecond', 26)}${col('longestTask', 18)}${col('longestFrameGap', 20)}`);
 }
 const shipped = results[SPEEDS[0].name][0].shipped;
-console.log(`shipped (gzip -9, without dist/data/): ${(shipped.gzipped / 1024).toFixed(1)} KiB of ${(shipped.raw / 1024).toFixed(1)} KiB raw, ` +
-  `${shipped.rows.length} files (budget ${SHIPPED_BUDGET_BYTES / 1024} KiB)`);
-for (const row of shipped.rows.slice(0, 6)) console.log(`  ${row.path.padEnd(48)}${(row.gzipped / 1024).toFixed(1).padStart(8)} KiB`);
+console.log(`shipped (gzip -9, without dist/data/): ${(shipped.gzipped / 1000).toFixed(1)} KB of ${(shipped.raw / 1000).toFixed(1)} KB raw, ` +
+  `${shipped.rows.length} files (budget ${SHIPPED_BUDGET_BYTES / 1000} KB)`);
+for (const row of shipped.rows) console.log(`  ${row.path.padEnd(48)}${(row.gzipped / 1000).toFixed(1).padStart(8)} KB`);
 if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ uncapped, seconds, repeats, load, loadAfter, results }, null, 1));
