@@ -2,6 +2,8 @@
 # npm run bench: every benchmark that prints a table (issue 8). Timing lives here, never in the tests.
 #   native training throughput, FLOP/s against the measured peak and growth (bench/train_bench.cpp);
 #   the wasm module under Node beside the native numbers (bench/wasm_bench.mjs);
+#   the wasm module in a Worker in headless Chromium, and the page's metrics (bench/browser_bench.mjs,
+#   bench/page_bench.mjs: first heatmap, fps, steps/s while rendering, long tasks, bytes shipped);
 #   the SVM solvers against cvxopt on the same problems (bench/svm_compare.sh).
 # QUICK=1 shortens every run.
 set -euo pipefail
@@ -20,6 +22,11 @@ build/native/train_bench "${quick[@]}" --json "$json"
 echo
 echo "== wasm under Node"
 node bench/wasm_bench.mjs --seconds "$([ "${QUICK:-0}" = 1 ] && echo 0.3 || echo 1)" --native "$json"
+echo
+echo "== in the browser (headless Chromium)"
+bash scripts/build-web.sh >/dev/null
+node bench/browser_bench.mjs --seconds "$([ "${QUICK:-0}" = 1 ] && echo 0.3 || echo 1)" --repeats "$([ "${QUICK:-0}" = 1 ] && echo 1 || echo 3)" --native "$json"
+node bench/page_bench.mjs --seconds "$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 5)" --repeats "$([ "${QUICK:-0}" = 1 ] && echo 1 || echo 3)"
 echo
 echo "== SVM solvers vs cvxopt"
 bash bench/svm_compare.sh build/native

@@ -59,6 +59,14 @@ class Playground {
   private running = false;
 
   constructor() {
+    // The worker first: it fetches and compiles the engine while this thread builds the page (issue 8).
+    const createClient = () =>
+      new EngineClient({
+        createWorker: () => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' }),
+        engineUrl: new URL('wasm/index.mjs', document.baseURI),
+        dataUrl: new URL('data/fashion-mnist/', document.baseURI),
+      });
+    this.client = createClient();
     this.state = initialState(location.search);
     this.controls = new Controls((changes) => this.change(changes));
     this.tokens = new TokenPlaneView((X) => this.editTokens(X));
@@ -73,13 +81,6 @@ class Playground {
     $('center').append(this.images.element, heatmap.element, this.tokens.element, matrices.element, svm.element);
     $('right').prepend(curves.element);
     this.layoutControls();
-    const createClient = () =>
-      new EngineClient({
-        createWorker: () => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' }),
-        engineUrl: new URL('wasm/index.mjs', document.baseURI),
-        dataUrl: new URL('data/fashion-mnist/', document.baseURI),
-      });
-    this.client = createClient();
     this.compare = new CompareRun({ createClient, heatmapA: heatmap, curves, onError: (message) => this.banner(message) });
     this.client.onSnapshot((snapshot) => {
       this.latest = snapshot;

@@ -1,5 +1,5 @@
 // Presets: named partial states that reproduce the papers' figures (PAPERS.md), each with a short text.
-// Text is our own: plain words with $…$ math, typeset by KaTeX (mathtext.ts).
+// Text is our own: plain words with $…$ math, typeset as MathML (mathtext.ts, mathml.ts).
 import type { State } from './state.js';
 
 /** One preset: a partial state on top of the defaults, and what to look for. */

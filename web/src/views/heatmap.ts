@@ -9,6 +9,9 @@ const LEGEND_H = 34;
 const HEAD_GAP = 14;
 const LABEL_W = 22;
 const TITLE_H = 16;
+/** Performance mark set when the page's first heatmap is drawn (read by bench/page_bench.mjs). */
+export const FIRST_HEATMAP_MARK = 'attnsvm:first-heatmap';
+let firstHeatmapMarked = false;
 
 /** The attention heatmap view. */
 export class HeatmapView implements View {
@@ -85,6 +88,10 @@ export class HeatmapView implements View {
     ctx.textAlign = 'right';
     if (this.cell >= 10) for (let i = 0; i < n; ++i) ctx.fillText(String(i), LABEL_W - 4, TITLE_H + (i + 0.5) * this.cell);
     this.legend(ctx, TITLE_H + n * this.cell + 8, legendW, th.fg);
+    if (!firstHeatmapMarked) {
+      firstHeatmapMarked = true;
+      performance.mark(FIRST_HEATMAP_MARK);
+    }
   }
 
   private legend(ctx: CanvasRenderingContext2D, y: number, w: number, fg: string): void {

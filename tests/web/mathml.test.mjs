@@ -1,0 +1,96 @@
+// The page's TeX → MathML typesetter (web/src/mathml.ts) under Node, compiled by tsc into a temporary
+// folder: the constructs the texts use come out as the MathML they mean, anything unknown is refused,
+// and every $…$ formula the page ships (presets, exercises, the intro in main.ts) typesets.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+import { root } from './helpers.mjs';
+
+let out, mathml, presets, exercises;
+
+before(async () => {
+  out = mkdtempSync(join(tmpdir(), 'attnsvm-mathml-'));
+  const files = ['web/src/mathml.ts', 'web/src/presets.ts', 'web/src/exercises.ts'];
+  execFileSync(
+    join(root, 'node_modules/.bin/tsc'),
+    ['--outDir', out, '--rootDir', join(root, 'web/src'), '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck', '--noCheck', '--lib', 'es2022,dom', ...files.map((f) => join(root, f))],
+    { cwd: root, stdio: 'pipe' },
+  );
+  const load = (f) => import(pathToFileURL(join(out, f)).href);
+  [mathml, presets, exercises] = await Promise.all(['mathml.js', 'presets.js', 'exercises.js'].map(load));
+});
+
+after(() => out && rmSync(out, { recursive: true, force: true }));
+
+/** The markup of a formula's body (inside <math><semantics>, without the TeX annotation). */
+const body = (tex) => mathml.mathMarkup(mathml.texToMathML(tex).children[0].children[0]);
+
+/** The $…$ parts of a text. */
+const formulas = (text) => text.split('$').filter((_, k) => k % 2 === 1);
+
+describe('TeX → MathML', () => {
+  test('letters, numbers, operators and groups', () => {
+    assert.equal(body('W = KQ'), '<mrow><mi>W</mi><mo>=</mo><mi>K</mi><mi>Q</mi></mrow>');
+    assert.equal(body('p = 1.75'), '<mrow><mi>p</mi><mo>=</mo><mn>1.75</mn></mrow>');
+    assert.equal(body('1 - s'), '<mrow><mn>1</mn><mo>−</mo><mi>s</mi></mrow>');
+    assert.equal(body('{x}'), '<mi>x</mi>');
+    // fences keep their size (TeX without \left…\right)
+    assert.equal(body('f(x)'), '<mrow><mi>f</mi><mo stretchy="false">(</mo><mi>x</mi><mo stretchy="false">)</mo></mrow>');
+  });
+
+  test('sub- and superscripts bind to the atom before them, groups and commands included', () => {
+    assert.equal(body('x_{i0}'), '<msub><mi>x</mi><mrow><mi>i</mi><mn>0</mn></mrow></msub>');
+    assert.equal(body('W^{*}_{mm}'), '<msubsup><mi>W</mi><mrow><mi>m</mi><mi>m</mi></mrow><mo>∗</mo></msubsup>');
+    assert.equal(body('10^{-6}'), '<msup><mn>10</mn><mrow><mo>−</mo><mn>6</mn></mrow></msup>');
+    assert.equal(body('s_{i\\alpha_i}'), '<msub><mi>s</mi><mrow><mi>i</mi><msub><mi>α</mi><mi>i</mi></msub></mrow></msub>');
+    assert.equal(body('\\|W\\|_*'), '<mrow><mo stretchy="false">‖</mo><mi>W</mi><msub><mo stretchy="false">‖</mo><mo>∗</mo></msub></mrow>');
+  });
+
+  test('\\mathrm, \\bar, \\frac, operator names and symbols', () => {
+    assert.equal(body('\\frac1H'), '<mfrac><mn>1</mn><mi>H</mi></mfrac>');
+    assert.equal(body('\\frac{a}{b c}'), '<mfrac><mi>a</mi><mrow><mi>b</mi><mi>c</mi></mrow></mfrac>');
+    assert.equal(body('\\mathrm{corr}'), '<mi mathvariant="normal">corr</mi>');
+    assert.equal(body('\\bar W_t'), '<msub><mover accent="true"><mi>W</mi><mo>¯</mo></mover><mi>t</mi></msub>');
+    assert.equal(body('\\min_i s'), '<mrow><msub><mi>min</mi><mi>i</mi></msub><mspace width="0.1667em"></mspace><mi>s</mi></mrow>');
+    assert.equal(body('\\eta \\ge 0'), '<mrow><mi>η</mi><mo>≥</mo><mn>0</mn></mrow>');
+  });
+
+  test('the formula keeps its TeX source as an annotation', () => {
+    const markup = mathml.mathMarkup(mathml.texToMathML('a < b'));
+    assert.equal(markup, '<math><semantics><mrow><mi>a</mi><mo>&lt;</mo><mi>b</mi></mrow><annotation encoding="application/x-tex">a &lt; b</annotation></semantics></math>');
+  });
+
+  test('unknown commands and broken groups are refused with the formula in the message', () => {
+    assert.throws(() => mathml.texToMathML('\\sqrt{2}'), /math "\\sqrt\{2\}": unknown command \\sqrt/);
+    assert.throws(() => mathml.texToMathML('x_{i'), /unclosed \{/);
+    assert.throws(() => mathml.texToMathML('x}'), /unexpected "\}"/);
+    assert.throws(() => mathml.texToMathML('x_'), /missing argument/);
+    assert.throws(() => mathml.texToMathML('x_i_j'), /double _/);
+  });
+});
+
+describe('every formula the page ships typesets', () => {
+  test('presets, exercises and the intro', () => {
+    const texts = [];
+    for (const p of presets.PRESETS) texts.push([`preset ${p.id}`, p.text]);
+    for (const e of exercises.EXERCISES) for (const [k, t] of [['question', e.question], ['answer', e.answer], ...e.hints.map((h) => ['hint', h])]) texts.push([`exercise ${e.id} ${k}`, t]);
+    // the intro is a string constant in main.ts (a module with a DOM): its source literal, unescaped
+    const intro = /const INTRO =\s*([\s\S]*?);\n/.exec(readFileSync(join(root, 'web/src/main.ts'), 'utf8'))[1];
+    texts.push(['intro', intro.split(/'\s*\+\s*'/).join('').replace(/^'|'$/g, '').replace(/\\\\/g, '\\').replace(/\\'/g, "'")]);
+    assert.ok(formulas(texts.at(-1)[1]).length >= 5, 'the intro was not read from main.ts');
+    let count = 0;
+    for (const [where, text] of texts) {
+      assert.equal(text.split('$').length % 2, 1, `${where}: unbalanced $`);
+      for (const tex of formulas(text)) {
+        assert.doesNotThrow(() => mathml.texToMathML(tex), `${where}: $${tex}$`);
+        ++count;
+      }
+    }
+    assert.ok(count > 50, `only ${count} formulas found`);
+  });
+});
