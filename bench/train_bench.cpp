@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -41,6 +42,16 @@ double cpu_seconds() {
 }
 double wall_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+/// The 1-minute load average (other processes competing for the cores: wall time suffers, CPU time less).
+double load_average() {
+  double load = -1;
+  if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &load) != 1) load = -1;
+    std::fclose(f);
+  }
+  return load;
 }
 
 double median(std::vector<double> v) {
@@ -145,8 +156,10 @@ int main(int argc, char** argv) {
                                        {"KQ", R"("param": "KQ")", 1, true},
                                        {"multihead", R"("param": "multihead", "heads": 4)", 4, false}};
   const double peak = measured_peak();
-  std::printf("native core: NGD, logistic loss, float64; median of %d runs of >= %.2f s; CPU = thread CPU time\n",
-              repeats, seconds);
+  std::printf(
+      "native core: NGD, logistic loss, float64; median of %d runs of >= %.2f s; CPU = thread CPU time; "
+      "load average %.2f\n",
+      repeats, seconds, load_average());
   std::printf("single-core peak: %.2f GFLOP/s (measured: Eigen 256^3 double GEMM, this build's flags: SSE2, no FMA)\n",
               peak);
   std::printf("our scores: X_i (W z_i), O(n d^2 + n T d) per step; FLOP = our count (mul+add, exp not counted)\n\n");
@@ -174,9 +187,13 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     }
 
-  // Growth: double n, T and d one at a time from M (W, NGD, no recording).
+  // Growth: double n, T and d one at a time from M (W, NGD, no recording). The fitted exponent of a
+  // doubling is log2 of the time ratio: 1 means linear in that size. For our cost 4nd² + 4nTd from M
+  // (T = d) the counts predict n: 1, T: log2 1.5 = 0.58, d: log2 3 = 1.58; the papers' n·T·d² predicts
+  // T: 1, d: 2.
   std::printf("\ngrowth (W, NGD; from M = (64, 32, 32), doubling one of n, T, d; CPU steps/s)\n");
-  std::printf("%-16s %12s %10s %14s %16s\n", "n, T, d", "steps/s", "us/step", "time ratio", "FLOP ratio (ours)");
+  std::printf("%-16s %12s %10s %11s %11s %13s %13s\n", "n, T, d", "steps/s", "us/step", "time ratio", "FLOP ratio",
+              "exponent", "exp. (FLOP)");
   const Variant& w = models[0];
   const Size base = sizes[1];
   const std::vector<Size> growth = {base,
@@ -190,12 +207,23 @@ int main(int argc, char** argv) {
     Rate r = measure(config_json(g, w, 1000000000), seconds, repeats);
     if (base_rate == 0) base_rate = r.cpu;
     std::string label = std::to_string(g.n) + ", " + std::to_string(g.T) + ", " + std::to_string(g.d);
-    std::printf("%-16s %12.0f %10.2f %14.2f %16.2f\n", label.c_str(), r.cpu, 1e6 / r.cpu, base_rate / r.cpu,
-                flops_ours(g, w) / flops_ours(base, w));
-    growth_json.push_back({{"n", g.n}, {"T", g.T}, {"d", g.d}, {"steps_per_s_cpu", r.cpu}});
+    const double time_ratio = base_rate / r.cpu, flop_ratio = flops_ours(g, w) / flops_ours(base, w);
+    std::printf("%-16s %12.0f %10.2f %11.2f %11.2f %13.2f %13.2f\n", label.c_str(), r.cpu, 1e6 / r.cpu, time_ratio,
+                flop_ratio, std::log2(time_ratio), std::log2(flop_ratio));
+    growth_json.push_back({{"label", g.name},
+                           {"n", g.n},
+                           {"T", g.T},
+                           {"d", g.d},
+                           {"steps_per_s_cpu", r.cpu},
+                           {"exponent", std::log2(time_ratio)},
+                           {"exponent_flops", std::log2(flop_ratio)}});
     std::fflush(stdout);
   }
   if (!json_out.empty())
-    std::ofstream(json_out) << Json{{"peak_gflops", peak}, {"results", results}, {"growth", growth_json}}.dump(1);
+    std::ofstream(json_out) << Json{
+        {"peak_gflops", peak},
+        {"load_average", load_average()},
+        {"results", results},
+        {"growth", growth_json}}.dump(1);
   return 0;
 }

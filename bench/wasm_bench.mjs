@@ -2,8 +2,11 @@
 // configs as bench/train_bench.cpp (logistic loss, NGD, no recording), W / KQ / multihead H = 4 at the
 // sizes S, M, L. Native numbers come from build/native/train_bench's JSON when given (--native FILE).
 //
-//   node bench/wasm_bench.mjs [--seconds S] [--native train_bench.json]
-import { readFileSync } from 'node:fs';
+//   node bench/wasm_bench.mjs [--seconds S] [--native train_bench.json] [--json FILE]
+//
+// Each cell is the median of 3 runs of ≥ S seconds; wall time and this process's CPU time are both
+// reported (CPU is the robust one on a shared machine). --json writes the numbers for bench/peers.py.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +15,8 @@ const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const seconds = Number(option('--seconds', '1'));
 const nativeFile = option('--native', '');
+const jsonFile = option('--json', '');
+const REPEATS = 3;
 
 const SIZES = [
   { name: 'S', n: 6, T: 8, d: 10 },
@@ -27,7 +32,13 @@ const MODELS = [
 const { loadEngine } = await import(join(root, 'build', 'wasm', 'index.mjs'));
 const engine = await loadEngine();
 
-/** Steps per second of wall time over ≥ `seconds`, stepping in batches of ~10 ms. */
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** Steps per second of wall and of CPU time: medians of REPEATS runs of ≥ `seconds`, in batches of ~10 ms. */
 function rate(size, model) {
   const session = new engine.Session({
     data: { n: size.n, T: size.T, d: size.d },
@@ -44,31 +55,48 @@ function rate(size, model) {
     if (performance.now() - t0 > 10) break;
     batch *= 2;
   }
-  let steps = 0;
-  const start = performance.now();
-  while (performance.now() - start < seconds * 1000) {
-    session.step(batch);
-    steps += batch;
+  const wall = [], cpu = [];
+  for (let r = 0; r < REPEATS; ++r) {
+    let steps = 0;
+    const start = performance.now(), cpuStart = cpuSeconds();
+    while (performance.now() - start < seconds * 1000) {
+      session.step(batch);
+      steps += batch;
+    }
+    wall.push(steps / ((performance.now() - start) / 1000));
+    cpu.push(steps / (cpuSeconds() - cpuStart));
   }
-  const elapsed = (performance.now() - start) / 1000;
   session.delete();
-  return steps / elapsed;
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 let native = {};
 if (nativeFile) {
-  // train_bench --json: {"results": [{"size", "model", "steps_per_s_wall", ...}]} (see train_bench.cpp)
+  // train_bench --json: {"results": [{"size", "model", "steps_per_s_cpu", "steps_per_s_wall", ...}]}
   const json = JSON.parse(readFileSync(nativeFile, 'utf8'));
-  for (const r of json.results ?? []) native[`${r.size}/${r.model}`] = r.steps_per_s_wall;
+  for (const r of json.results ?? []) native[`${r.size}/${r.model}`] = r;
 }
 
 const pad = (s, n) => String(s).padStart(n);
-console.log('wasm under Node (wall steps/s, no recording)' + (nativeFile ? ' vs native (wall)' : ''));
-console.log(`${'size'.padEnd(5)}${'model'.padEnd(11)}${pad('wasm', 12)}${nativeFile ? pad('native', 12) + pad('native/wasm', 13) : ''}`);
+const ratio = (a, b) => (a && b ? (a / b).toFixed(2) + '×' : '-');
+console.log(`wasm under Node ${process.version} (steps/s, no recording; median of ${REPEATS} runs of >= ${seconds} s)` +
+  (nativeFile ? '; native/wasm = wasm time per step / native time per step' : ''));
+console.log(
+  `${'size'.padEnd(5)}${'model'.padEnd(11)}${pad('wasm CPU', 12)}${pad('wasm wall', 12)}` +
+    (nativeFile ? `${pad('native CPU', 12)}${pad('native wall', 12)}${pad('ratio CPU', 11)}${pad('ratio wall', 11)}` : ''),
+);
+const results = [];
 for (const size of SIZES)
   for (const model of MODELS) {
     const ours = rate(size, model);
     const theirs = native[`${size.name}/${model.name}`];
-    const extra = nativeFile ? pad(theirs ? Math.round(theirs) : '-', 12) + pad(theirs ? (theirs / ours).toFixed(2) + '×' : '-', 13) : '';
-    console.log(`${size.name.padEnd(5)}${model.name.padEnd(11)}${pad(Math.round(ours), 12)}${extra}`);
+    const extra = nativeFile
+      ? pad(theirs ? Math.round(theirs.steps_per_s_cpu) : '-', 12) +
+        pad(theirs ? Math.round(theirs.steps_per_s_wall) : '-', 12) +
+        pad(ratio(theirs?.steps_per_s_cpu, ours.cpu), 11) +
+        pad(ratio(theirs?.steps_per_s_wall, ours.wall), 11)
+      : '';
+    console.log(`${size.name.padEnd(5)}${model.name.padEnd(11)}${pad(Math.round(ours.cpu), 12)}${pad(Math.round(ours.wall), 12)}${extra}`);
+    results.push({ size: size.name, model: model.name, steps_per_s_cpu: ours.cpu, steps_per_s_wall: ours.wall });
   }
+if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ node: process.version, results }, null, 1));

@@ -38,7 +38,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm packages: reinstall only when package-lock.json changed since the last install.
-if [ -f package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A worktree sharing another tree's install: `npm ci` here would empty that tree's node_modules through
+  # the link and leave this one a private copy. The tree that owns the install keeps it up to date.
+  echo "setup: node_modules is a link to $(readlink node_modules); npm ci left to that tree"
+elif [ -f package-lock.json ]; then
   stamp=node_modules/.setup-stamp
   want=$(sha256sum package-lock.json | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
