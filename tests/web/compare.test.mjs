@@ -176,6 +176,33 @@ describe('compare mode on the page', () => {
     await again.close();
   });
 
+  test('Fashion-MNIST, GD vs ℓ1.1 MD (issue 7): GD is ahead at step 100, both classify test images well at step 1,000', async () => {
+    const { page, problems, close } = await open();
+    await page.selectOption('#preset', 'cmp-fashion-gd-md');
+    await page.waitForFunction(() => location.search.includes('preset=cmp-fashion-gd-md'), null, { timeout: 60000 });
+    await page.waitForSelector('.metrics-b[data-step]', { timeout: 60000 });
+    assert.equal(await page.inputValue('#ctl-bOptimizer'), 'gd');
+    const acc = (text) => {
+      const m = text.match(/train acc ([\d.]+) · test acc ([\d.]+)/);
+      assert.ok(m, `no accuracy in ${text}`);
+      return { train: Number(m[1]), test: Number(m[2]) };
+    };
+    await runBoth(page, 100);
+    const md100 = acc(await page.textContent('#metrics'));
+    const gd100 = acc(await metricsB(page));
+    // attnsvm run (seed 1, same config): GD test 0.826 at step 100, ℓ1.1 MD still at chance (0.5) near W = 0
+    assert.ok(gd100.test > md100.test + 0.2, `step 100: MD ${JSON.stringify(md100)}, GD ${JSON.stringify(gd100)}`);
+    const { labels } = await chart(page, 'accuracy');
+    assert.ok(labels.some((l) => l.startsWith('B') && l.includes('test')), `run B's test accuracy is overlaid: ${labels.join(', ')}`);
+    await runBoth(page, 1000);
+    const md = acc(await page.textContent('#metrics'));
+    const gd = acc(await metricsB(page));
+    assert.ok(md.test >= 0.8 && gd.test >= 0.8, `step 1000: MD ${JSON.stringify(md)}, GD ${JSON.stringify(gd)}`);
+    assert.ok(await page.isVisible('.view-images'), 'run A\'s test images with their attention');
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
   test('a diverging run B is named in the banner while run A goes on', async () => {
     // ℓ1.01 mirror descent with a huge step overflows |U|^100 within a few steps (as in engine.test.mjs)
     const { page, problems, close } = await open('?cmp=1&b_opt=md&b_p=1.01&b_lr=10000&b_nmd=0');
