@@ -1,4 +1,6 @@
-// The module fits the page's budget: attnsvm.wasm + attnsvm.mjs ≤ 400 KB gzipped.
+// The engine's share of the page's byte budget (issue 8: everything the page loads ≤ 500 KB gzipped,
+// tests/web/budget.test.mjs): attnsvm.wasm + attnsvm.mjs ≤ 430 KB gzipped, leaving 70 KB for the page's
+// own document, bundle, styles and worker. The wasm is all -O3 (wasm/CMakeLists.txt says why).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,11 +9,11 @@ import { constants, gzipSync } from 'node:zlib';
 
 import { ROOT } from './helpers.mjs';
 
-const BUDGET = 400 * 1024;
+const BUDGET = 430_000;
 
-test('attnsvm.wasm + attnsvm.mjs ≤ 400 KB gzipped', () => {
+test('attnsvm.wasm + attnsvm.mjs ≤ 430 KB gzipped', () => {
   const gz = (file) => gzipSync(readFileSync(join(ROOT, 'build', 'wasm', file)), { level: constants.Z_BEST_COMPRESSION }).length;
   const wasm = gz('attnsvm.wasm'), glue = gz('attnsvm.mjs');
-  console.log(`gzipped: attnsvm.wasm ${(wasm / 1024).toFixed(1)} KiB + attnsvm.mjs ${(glue / 1024).toFixed(1)} KiB = ${((wasm + glue) / 1024).toFixed(1)} KiB (budget 400)`);
+  console.log(`gzipped: attnsvm.wasm ${(wasm / 1000).toFixed(1)} KB + attnsvm.mjs ${(glue / 1000).toFixed(1)} KB = ${((wasm + glue) / 1000).toFixed(1)} KB (budget ${BUDGET / 1000})`);
   assert.ok(wasm + glue <= BUDGET, `${wasm + glue} B > ${BUDGET} B`);
 });
