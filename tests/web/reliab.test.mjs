@@ -1,7 +1,8 @@
 // Reliability of the page in headless Chromium: dataset upload (JSON and CSV, validated by the engine,
 // previewed, small ones carried by the URL, large ones by the tab), a table of >= 40 bad inputs through
 // the page's user paths (URL parameters, typed control values, uploaded files from tests/bad_inputs.json,
-// each with its specific message while the previous run keeps going), recovery from a killed worker,
+// each with its specific message while the previous run keeps going), a diverging step size stopped and
+// resumed from the last finite state, recovery from a killed worker,
 // and markup injected through a URL, a file and a postMessage staying text. Every page is watched for
 // CSP violations and requests outside its origin (helpers.mjs assertClean).
 import { describe, test } from 'node:test';
@@ -245,6 +246,35 @@ describe('reliability of the page', () => {
     assert.equal(await isPlaying(page), false);
     assert.equal(page.url(), url);
     // the console shows no error: the crash is reported in the banner
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test('a step size that diverges stops the run at its step with a suggestion; a smaller one resumes from the last finite state', async () => {
+    // ℓ1.01 mirror descent trains at η = 1; η = 10^6 (a live change, the run is kept) overflows |U|^100 at once
+    const { page, problems, close } = await open('?opt=md&p=1.01&nmd=0&lr=1&speed=1');
+    await waitForMetricsStep(page, (s) => s > 50);
+    await page.fill('#ctl-lr', '1000000');
+    await page.press('#ctl-lr', 'Enter');
+    await page.waitForSelector('#banner', { state: 'visible' });
+    const banner = await page.textContent('#banner');
+    const match = banner.match(/^The run stopped: diverged at step (\d+): .*try a smaller optimizer\.lr \(now 1e\+06\)/);
+    assert.ok(match, banner);
+    const diverged = Number(match[1]);
+    assert.ok(diverged > 50, `diverged at step ${diverged}, after the change`);
+    await page.waitForFunction(() => document.querySelector('#play').textContent.includes('play'));
+    // the last finite state is shown: the step before the one that diverged, finite numbers
+    await waitForMetricsStep(page, (s) => s === diverged - 1);
+    assert.doesNotMatch(await page.textContent('#metrics'), /NaN|Infinity/);
+
+    await page.fill('#ctl-lr', '1');
+    await page.press('#ctl-lr', 'Enter');
+    await page.waitForFunction(() => location.search.includes('lr=1') && !location.search.includes('lr=1000000'));
+    await page.click('#play');
+    const steps = [];
+    await waitForMetricsStep(page, (s) => (steps.push(s), s > diverged + 20));
+    assert.ok(Math.min(...steps) >= diverged - 1, `resumed from step ${diverged - 1}, not from the start: ${steps.slice(0, 5).join(', ')}`);
+    assert.doesNotMatch(await page.textContent('#metrics'), /NaN|Infinity/);
     assert.deepEqual(problems, []);
     await close();
   });
