@@ -14,9 +14,9 @@ export const MODELS = [
   { name: 'multihead', model: { param: 'multihead', heads: 4 } },
 ];
 
-/** Steps per second of wall time over >= `seconds` for one size and model of an engine (loadEngine()). */
-export function stepsPerSecond(engine, size, model, seconds) {
-  const session = new engine.Session({
+/** The benchmark's session for one size and model: logistic loss, NGD, no SVM references, no recording. */
+export function benchSession(engine, size, model) {
+  return new engine.Session({
     data: { n: size.n, T: size.T, d: size.d },
     model: model.model,
     loss: 'logistic',
@@ -24,6 +24,11 @@ export function stepsPerSecond(engine, size, model, seconds) {
     svm: { norms: [] },
     run: { record_every: 1_000_000_000 },
   });
+}
+
+/** Steps per second of wall time over >= `seconds` for one size and model of an engine (loadEngine()). */
+export function stepsPerSecond(engine, size, model, seconds) {
+  const session = benchSession(engine, size, model);
   try {
     let batch = 1;
     for (;;) {

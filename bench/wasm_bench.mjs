@@ -10,6 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { MODELS, SIZES, benchSession } from './throughput.mjs';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -17,17 +19,6 @@ const seconds = Number(option('--seconds', '1'));
 const nativeFile = option('--native', '');
 const jsonFile = option('--json', '');
 const REPEATS = 3;
-
-const SIZES = [
-  { name: 'S', n: 6, T: 8, d: 10 },
-  { name: 'M', n: 64, T: 32, d: 32 },
-  { name: 'L', n: 512, T: 64, d: 64 },
-];
-const MODELS = [
-  { name: 'W', model: { param: 'W' } },
-  { name: 'KQ', model: { param: 'KQ' } },
-  { name: 'multihead', model: { param: 'multihead', heads: 4 } },
-];
 
 const { loadEngine } = await import(join(root, 'build', 'wasm', 'index.mjs'));
 const engine = await loadEngine();
@@ -40,14 +31,7 @@ const cpuSeconds = () => {
 
 /** Steps per second of wall and of CPU time: medians of REPEATS runs of ≥ `seconds`, in batches of ~10 ms. */
 function rate(size, model) {
-  const session = new engine.Session({
-    data: { n: size.n, T: size.T, d: size.d },
-    model: model.model,
-    loss: 'logistic',
-    optimizer: { kind: 'ngd', lr: 0.1 },
-    svm: { norms: [] },
-    run: { record_every: 1_000_000_000 },
-  });
+  const session = benchSession(engine, size, model);
   let batch = 1;
   for (;;) {
     const t0 = performance.now();

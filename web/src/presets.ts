@@ -17,6 +17,12 @@ export interface Preset {
 
 const standard: Partial<State> = { kind: 'gaussian-unit', n: 6, T: 8, d: 10, seed: 1, query: 'cross', decoder: 'fixed' };
 const ngd: Partial<State> = { optimizer: 'ngd', lr: 0.1 };
+/** Fashion-MNIST T-shirt vs bag, W and v trained by ℓ1.1 mirror descent from a small random start (docs/fashion-mnist.md). */
+const fashionMd: Partial<State> = {
+  kind: 'fashion-mnist', classNeg: 't-shirt', classPos: 'bag', n: 200, testN: 500, d: 16, grid: 4, positional: 0, seed: 1, query: 'cross',
+  param: 'W', decoder: 'trained', init: 'gaussian', initStd: 0.1, initSeed: 1,
+  optimizer: 'md', p: 1.1, normalized: false, lr: 0.3, norms: [], tokens: 'selected', speed: 'max',
+};
 
 /** Every preset, in menu order. */
 export const PRESETS: readonly Preset[] = [
@@ -183,11 +189,7 @@ export const PRESETS: readonly Preset[] = [
       'its mirror map barely moves): the accuracy stays at 0.5 for about 100 steps. The images show where six ' +
       'test images attend (✓/✗: classified correctly): more on the outline and the background than on the ' +
       'object. Set the optimiser to gd with $\\eta = 1$ to compare; docs/fashion-mnist.md has every variant.',
-    state: {
-      kind: 'fashion-mnist', classNeg: 't-shirt', classPos: 'bag', n: 200, testN: 500, d: 16, grid: 4, positional: 0, seed: 1, query: 'cross',
-      param: 'W', decoder: 'trained', init: 'gaussian', initStd: 0.1, initSeed: 1,
-      optimizer: 'md', p: 1.1, normalized: false, lr: 0.3, norms: [], tokens: 'selected', speed: 'max',
-    },
+    state: fashionMd,
   },
   {
     id: 'flow-kqdiag',
@@ -288,9 +290,7 @@ export const PRESETS: readonly Preset[] = [
       'accuracy chart: GD climbs at once while MD waits about 100 steps near $W = 0$, and both end near the same ' +
       'test accuracy. The matrices view shows run A\'s $W$: MD keeps few large entries (set run A\'s optimiser to gd for a dense one).',
     state: {
-      kind: 'fashion-mnist', classNeg: 't-shirt', classPos: 'bag', n: 200, testN: 500, d: 16, grid: 4, positional: 0, seed: 1, query: 'cross',
-      param: 'W', decoder: 'trained', init: 'gaussian', initStd: 0.1, initSeed: 1,
-      optimizer: 'md', p: 1.1, normalized: false, lr: 0.3, norms: [], tokens: 'selected', speed: 'max',
+      ...fashionMd,
       compare: true, bParam: 'W', bOptimizer: 'gd', bLr: 1, bP: 2, bNormalized: false,
     },
   },
