@@ -254,7 +254,7 @@ export class EngineClient {
       this.emitError(info);
       this.died(info.message, playing);
     });
-    const engineUrl = this.options.engineUrl ?? new URL('../wasm/index.mjs', import.meta.url);
+    const engineUrl = this.options.engineUrl ?? new URL(/* @vite-ignore */ '../wasm/index.mjs', import.meta.url);
     // the worker resolves file names against it: make it absolute (relative to the page)
     const dataUrl = this.options.dataUrl === undefined ? undefined : new URL(String(this.options.dataUrl), document.baseURI).href;
     const init: RequestBody = dataUrl === undefined ? { type: 'init', engineUrl: String(engineUrl) } : { type: 'init', engineUrl: String(engineUrl), dataUrl };
