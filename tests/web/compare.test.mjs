@@ -1,7 +1,8 @@
 // Compare mode (issue 5) in headless Chromium, as a visitor uses it: the compare control starts run B in
 // a second worker; the run bar drives both runs; B's curves are drawn over A's; the same config gives the
 // same numbers in both runs and an override gives other numbers; a compare URL restores both runs; a
-// rejected override of B is shown inline while both runs go on; a diverging B is named in the banner;
+// rejected override of B is shown inline while both runs go on; a diverging B is named in the banner; a
+// killed B worker is restarted from its settings;
 // turning compare off ends B's worker. Plus the state derivation (web/src/compare/derive.ts) under Node.
 // Needs dist/ (scripts/build-web.sh).
 import assert from 'node:assert/strict';
@@ -199,6 +200,27 @@ describe('compare mode on the page', () => {
     const gd = acc(await metricsB(page));
     assert.ok(md.test >= 0.8 && gd.test >= 0.8, `step 1000: MD ${JSON.stringify(md)}, GD ${JSON.stringify(gd)}`);
     assert.ok(await page.isVisible('.view-images'), 'run A\'s test images with their attention');
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test("run B's worker killed mid-run is restarted from B's settings while run A goes on", async () => {
+    // one iteration per frame, so that the restarted B's small steps are seen before they pass the old ones
+    const { page, problems, close } = await open('?cmp=1&b_opt=gd&b_lr=1&speed=1');
+    await waitFor(page, async () => (await stepB(page)) > 150, 'run B trains');
+    const killedAt = await stepB(page);
+    const a0 = await stepA(page);
+    await page.evaluate(() => window.attnsvmDebug.killWorkerB());
+    await page.waitForSelector('#banner:not([hidden])', { timeout: 40000 });
+    assert.match(await page.textContent('#banner'), /^Run B: The engine stopped \(stopped answering for \d+ s\) and was restarted; the run restarted from its settings\.$/);
+    await waitFor(page, async () => {
+      const b = await stepB(page);
+      return b > 0 && b < killedAt;
+    }, 'run B restarted from step 0', 20000);
+    await waitFor(page, async () => (await stepB(page)) > 20, 'run B trains again');
+    assert.ok((await stepA(page)) > a0, 'run A went on');
+    assert.equal(page.workers().length, 2, "run A's worker and B's new one");
+    assert.equal(await page.inputValue('#ctl-bOptimizer'), 'gd');
     assert.deepEqual(problems, []);
     await close();
   });

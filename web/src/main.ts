@@ -90,8 +90,8 @@ class Playground {
       if (!error.fatal) this.banner(`The run stopped: ${error.message}`);
     });
     this.client.onCrash((crash) => void this.recover(crash));
-    // a documented debug hook (README): kills the worker as a crash would, for trying and testing recovery
-    Object.assign(window, { attnsvmDebug: { killWorker: () => this.client.killWorker() } });
+    // documented debug hooks (README): kill run A's (or compare mode's run B's) worker as a crash would, for trying and testing recovery
+    Object.assign(window, { attnsvmDebug: { killWorker: () => this.client.killWorker(), killWorkerB: () => this.compare.client?.killWorker() } });
     this.client.onEnsemble((progress) => this.curves.showEnsemble(progress));
     this.client.onTestAttention((report) => {
       this.images.setTestAttention(report);

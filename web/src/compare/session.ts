@@ -2,6 +2,8 @@
 // when it turns off; its attention heatmap beside run A's with its own metrics line, and its history
 // drawn over run A's curves. main.ts drives it next to run A with the same buttons.
 import { EngineClient, type Snapshot, type Speed } from '../engine/index.js';
+import type { Crash } from '../engine/client.js';
+import { RestartBudget, givenUpMessage, restartedMessage } from '../recovery.js';
 import { toConfig, type State } from '../state.js';
 import type { CurvesView } from '../views/curves.js';
 import { HeatmapView } from '../views/heatmap.js';
@@ -29,6 +31,7 @@ export class CompareRun {
   private heatmap = new HeatmapView('Attention s — run B');
   private metrics = el('output', 'metrics-b');
   private note = el('p', 'note compare-note');
+  private restarts = new RestartBudget();
 
   constructor(private readonly options: CompareOptions) {
     // its own class: the page's `.view-heatmap` (exports, tests) stays run A's
@@ -121,8 +124,27 @@ export class CompareRun {
       if (client === this.client) this.latest = snapshot;
     });
     client.onError((error) => {
-      if (client === this.client) this.options.onError(`Run B stopped: ${error.message}`);
+      if (client === this.client && !error.fatal) this.options.onError(`Run B stopped: ${error.message}`);
     });
+    client.onCrash((crash) => {
+      if (client === this.client) void this.recover(client, crash);
+    });
+  }
+
+  /** A dead worker of run B: a new one replays B's last accepted config (playing if it played), as for run A. */
+  private async recover(client: EngineClient, crash: Crash): Promise<void> {
+    if (!this.restarts.take(performance.now())) {
+      this.options.onError(`Run B: ${givenUpMessage(crash, 'kept stopping, so it was not restarted again')}`);
+      return;
+    }
+    try {
+      await client.restart();
+      if (client !== this.client) return;
+      if (crash.playing) await client.play();
+      this.options.onError(`Run B: ${restartedMessage(crash)}`);
+    } catch (e) {
+      this.options.onError(`Run B: ${givenUpMessage(crash, `could not be restarted: ${(e as Error).message}`)}`);
+    }
   }
 
   private rename(state: State): void {
