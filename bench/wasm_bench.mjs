@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { MODELS, SIZES, benchSession } from './throughput.mjs';
+import { MODELS, SIZES, benchSession, calibratedBatch } from './throughput.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -32,13 +32,7 @@ const cpuSeconds = () => {
 /** Steps per second of wall and of CPU time: medians of REPEATS runs of ≥ `seconds`, in batches of ~10 ms. */
 function rate(size, model) {
   const session = benchSession(engine, size, model);
-  let batch = 1;
-  for (;;) {
-    const t0 = performance.now();
-    session.step(batch);
-    if (performance.now() - t0 > 10) break;
-    batch *= 2;
-  }
+  const batch = calibratedBatch(session);
   const wall = [], cpu = [];
   for (let r = 0; r < REPEATS; ++r) {
     let steps = 0;
