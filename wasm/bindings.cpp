@@ -360,6 +360,17 @@ class WasmSession {
         val::undefined());
   }
 
+  /// The model's outputs f_i on the test sequences (their signs give test_acc); null without a test split.
+  val test_outputs() const {
+    return guarded(
+        [&] {
+          const Session& s = live();
+          if (!s.dataset().test) return val::null();
+          return vector(s.model().outputs(s.params(), *s.dataset().test));
+        },
+        val::undefined());
+  }
+
  private:
   Session& live() const {
     if (!session_) throw InputError("session: not created (its config was invalid)");
@@ -502,7 +513,8 @@ EMSCRIPTEN_BINDINGS(attnsvm) {
       .function("metricNames", &WasmSession::metric_names)
       .function("history", &WasmSession::history)
       .function("images", &WasmSession::images)
-      .function("testAttention", &WasmSession::test_attention);
+      .function("testAttention", &WasmSession::test_attention)
+      .function("testOutputs", &WasmSession::test_outputs);
   class_<attnsvm::wasm::WasmEnsemble>("NativeEnsemble")
       .constructor<const std::string&, int, double, int>()
       .function("advance", &attnsvm::wasm::WasmEnsemble::advance)

@@ -143,6 +143,8 @@ export interface Session {
   images(): { train: LabelledImages; test: LabelledImages | null } | null;
   /** Per head: n_test×T softmax probabilities on the test split; null without a test split. */
   testAttention(): Matrix[] | null;
+  /** The model's outputs f_i on the test split (their signs give test_acc); null without a test split. */
+  testOutputs(): Float64Array | null;
   delete(): void;
 }
 

@@ -158,6 +158,11 @@ export async function loadEngine(options = {}) {
       return check(this.#live().testAttention());
     }
 
+    /** The model's outputs f_i on the test split, whose signs give test_acc (null without one). */
+    testOutputs() {
+      return check(this.#live().testOutputs());
+    }
+
     /** Frees the wasm memory of this session; further calls throw. */
     delete() {
       if (this.#native) this.#native.delete();

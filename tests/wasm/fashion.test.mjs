@@ -55,6 +55,12 @@ describe('fashion-mnist: wasm and native agree on the same image bytes', () => {
         const t = { abs: 0, scaled: 0, where: '' };
         columns.forEach((c, j) => diff(history[c], rows.map((row) => row[j]), c, t));
         assert.ok(t.scaled <= TOLERANCE, `trajectory: ${t.scaled} at ${t.where}`);
+        // the test report the page draws: the outputs' signs against y_test are the engine's test accuracy
+        const outputs = session.testOutputs(), yTest = session.dataset().y_test;
+        assert.equal(outputs.length, 60);
+        const correct = yTest.filter((y, i) => Math.sign(outputs[i]) === y).length;
+        assert.equal(correct / 60, history.test_acc.at(-1));
+        assert.deepEqual(session.testAttention().map((m) => [m.rows, m.cols]), [[60, 16]]);
       } finally {
         session.delete();
       }

@@ -26,23 +26,10 @@ function needsImages(config: Config): boolean {
   return data !== null && typeof data === 'object' && (data as { kind?: unknown }).kind === 'fashion-mnist';
 }
 
-/** The test split of a session's dataset, flattened once per session for the test outputs. */
-interface TestSplit {
-  n: number;
-  T: number;
-  d: number;
-  /** x_itk at (i·T + t)·d + k. */
-  X: Float64Array;
-  y: Float64Array;
-}
-
-function testSplit(dataset: Record<string, unknown>): TestSplit | null {
-  const X = dataset.X_test as number[][][] | undefined, y = dataset.y_test as number[] | undefined;
-  if (!Array.isArray(X) || !Array.isArray(y) || X.length === 0) return null;
-  const n = X.length, T = X[0].length, d = X[0][0].length;
-  const flat = new Float64Array(n * T * d);
-  X.forEach((tokens, i) => tokens.forEach((x, t) => flat.set(x, (i * T + t) * d)));
-  return { n, T, d, X: flat, y: Float64Array.from(y) };
+/** The labels of a session's test split (null without one). */
+function testLabels(dataset: Record<string, unknown>): Float64Array | null {
+  const y = dataset.y_test as number[] | undefined;
+  return Array.isArray(y) && y.length > 0 ? Float64Array.from(y) : null;
 }
 
 /** The ArrayBuffers of every typed array in a value, for a zero-copy postMessage. */
@@ -112,8 +99,8 @@ export class EngineRunner {
   /** Where the Fashion-MNIST files are (init), and their registration (fetched once per worker). */
   private dataUrl: string | null = null;
   private imagesRegistered: Promise<void> | null = null;
-  /** The live session's test split (fashion-mnist runs), and when its test attention was last posted. */
-  private test: TestSplit | null = null;
+  /** The live session's test labels (fashion-mnist runs), and when its test attention was last posted. */
+  private testLabels: Float64Array | null = null;
   private testAttentionAt = -Infinity;
 
   constructor(private readonly host: RunnerHost) {}
@@ -220,7 +207,7 @@ export class EngineRunner {
     this.replaceSession(config);
     const session = this.session!;
     const dataset = session.dataset();
-    this.test = testSplit(dataset);
+    this.testLabels = testLabels(dataset);
     const images = session.images();
     this.host.post(
       {
@@ -276,30 +263,16 @@ export class EngineRunner {
    * at rest, else at most every testAttentionMs (each costs a pass over the test split).
    */
   private testReport(snapshot: Snapshot): TestAttention | null {
-    const test = this.test;
+    const labels = this.testLabels;
     const now = this.host.now();
     const atRest = !this.playing && this.owed === 0;
-    if (!test || (!atRest && now - this.testAttentionAt < TIMING.testAttentionMs)) return null;
-    const attention = this.session!.testAttention();
-    if (!attention) return null;
+    if (!labels || (!atRest && now - this.testAttentionAt < TIMING.testAttentionMs)) return null;
+    const session = this.session!;
+    const attention = session.testAttention();
+    const outputs = session.testOutputs();
+    if (!attention || !outputs) return null;
     this.testAttentionAt = now;
-    const { n, T, d, X } = test;
-    const H = attention.length;
-    const outputs = new Float64Array(n);
-    for (let h = 0; h < H; ++h) {
-      const v = snapshot.decoders[h], s = attention[h].data;
-      for (let i = 0; i < n; ++i) {
-        let f = 0;
-        for (let t = 0; t < T; ++t) {
-          let xv = 0;
-          const at = (i * T + t) * d;
-          for (let k = 0; k < d; ++k) xv += X[at + k] * v[k];
-          f += s[i * T + t] * xv;
-        }
-        outputs[i] += f / H;
-      }
-    }
-    return { step: snapshot.step, attention, outputs, labels: test.y.slice() };
+    return { step: snapshot.step, attention, outputs, labels: labels.slice() };
   }
 
   private done(id: number): void {
@@ -316,7 +289,7 @@ export class EngineRunner {
     const session = this.live();
     const snapshot: Snapshot = session.snapshot({ history });
     this.lastSnapshotAt = this.host.now();
-    const test = this.testReport(snapshot); // before the snapshot's arrays are transferred
+    const test = this.testReport(snapshot);
     const message: WorkerMessage =
       id === undefined ? { type: 'snapshot', state: this.state(), snapshot } : { type: 'snapshot', id, state: this.state(), snapshot };
     this.host.post(message, transferables(snapshot));
