@@ -87,11 +87,12 @@ export class EngineClient {
   private lastHeard = 0;
   private pinging = false;
   private readonly heartbeat: { intervalMs: number; timeoutMs: number };
+  /** The heartbeat's timer, running while a worker does (a terminated client leaves no timer behind). */
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: EngineClientOptions = {}) {
     this.heartbeat = options.heartbeat ?? { intervalMs: 2000, timeoutMs: 10000 };
     this.ready = this.start();
-    setInterval(() => this.checkAlive(), Math.min(1000, this.heartbeat.intervalMs));
   }
 
   /** Calls listener when the worker died (after it was terminated); returns the unsubscribe function. */
@@ -199,6 +200,7 @@ export class EngineClient {
   /** Stops the worker at once, whatever it is doing; pending requests reject. */
   terminate(): void {
     this.alive = false;
+    clearInterval(this.heartbeatTimer);
     this.worker.terminate();
     this.failPending(new EngineError({ message: 'engine: the worker was terminated', kind: 'protocol' }));
     this.state = { ...this.state, playing: false, stepsPerSecond: 0 };
@@ -236,6 +238,7 @@ export class EngineClient {
   }
 
   private start(): Promise<void> {
+    this.heartbeatTimer = setInterval(() => this.checkAlive(), Math.min(1000, this.heartbeat.intervalMs));
     this.worker = this.options.createWorker
       ? this.options.createWorker()
       : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
