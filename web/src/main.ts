@@ -19,7 +19,7 @@ import { CompareRun } from './compare/session.js';
 import { completeChanges } from './compare/derive.js';
 import { metricsLine } from './views/metrics.js';
 import type { Crash } from './engine/client.js';
-import { RestartBudget, givenUpMessage, restartedMessage } from './recovery.js';
+import { RestartBudget, restartRun } from './recovery.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const integer = new Intl.NumberFormat('en');
@@ -170,21 +170,15 @@ class Playground {
   /** A dead worker: a new one runs the page's (the URL's) state again, playing if it played. */
   private recover(crash: Crash): Promise<void> {
     if (!this.running) return Promise.resolve();
-    if (!this.restarts.take(performance.now())) {
-      this.banner(givenUpMessage(crash, 'kept stopping, so it was not restarted again'));
-      this.updatePlay();
-      return Promise.resolve();
-    }
     return this.serial(async () => {
-      try {
-        this.newRun((await this.client.restart(toConfig(this.state)))!);
-        await this.client.setSpeed(engineSpeed(this.state));
-        await this.syncEnsemble(this.state);
-        if (crash.playing) await this.client.play();
-        this.banner(restartedMessage(crash));
-      } catch (e) {
-        this.banner(givenUpMessage(crash, `could not be restarted: ${(e as Error).message}`));
-      }
+      this.banner(
+        await restartRun(this.restarts, crash, async () => {
+          this.newRun((await this.client.restart(toConfig(this.state)))!);
+          await this.client.setSpeed(engineSpeed(this.state));
+          await this.syncEnsemble(this.state);
+          if (crash.playing) await this.client.play();
+        }),
+      );
       this.updatePlay();
     });
   }

@@ -34,3 +34,17 @@ export function restartedMessage(crash: Crash): string {
 export function givenUpMessage(crash: Crash, reason: string): string {
   return `The engine stopped (${crash.message}) and ${reason}. Reload the page to try again (a smaller setting may help).`;
 }
+
+/**
+ * Restarts a dead worker's run with `restart` if the budget allows; returns the message for the page
+ * (restarted, given up, or the restart's own failure).
+ */
+export async function restartRun(budget: RestartBudget, crash: Crash, restart: () => Promise<void>): Promise<string> {
+  if (!budget.take(performance.now())) return givenUpMessage(crash, 'kept stopping, so it was not restarted again');
+  try {
+    await restart();
+    return restartedMessage(crash);
+  } catch (e) {
+    return givenUpMessage(crash, `could not be restarted: ${(e as Error).message}`);
+  }
+}

@@ -3,7 +3,7 @@
 // drawn over run A's curves. main.ts drives it next to run A with the same buttons.
 import { EngineClient, type Snapshot, type Speed } from '../engine/index.js';
 import type { Crash } from '../engine/client.js';
-import { RestartBudget, givenUpMessage, restartedMessage } from '../recovery.js';
+import { RestartBudget, restartRun } from '../recovery.js';
 import { toConfig, type State } from '../state.js';
 import type { CurvesView } from '../views/curves.js';
 import { HeatmapView } from '../views/heatmap.js';
@@ -133,18 +133,11 @@ export class CompareRun {
 
   /** A dead worker of run B: a new one replays B's last accepted config (playing if it played), as for run A. */
   private async recover(client: EngineClient, crash: Crash): Promise<void> {
-    if (!this.restarts.take(performance.now())) {
-      this.options.onError(`Run B: ${givenUpMessage(crash, 'kept stopping, so it was not restarted again')}`);
-      return;
-    }
-    try {
+    const message = await restartRun(this.restarts, crash, async () => {
       await client.restart();
-      if (client !== this.client) return;
-      if (crash.playing) await client.play();
-      this.options.onError(`Run B: ${restartedMessage(crash)}`);
-    } catch (e) {
-      this.options.onError(`Run B: ${givenUpMessage(crash, `could not be restarted: ${(e as Error).message}`)}`);
-    }
+      if (crash.playing && client === this.client) await client.play();
+    });
+    if (client === this.client) this.options.onError(`Run B: ${message}`);
   }
 
   private rename(state: State): void {
