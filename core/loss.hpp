@@ -60,6 +60,17 @@ inline double log_abs_loss_derivative(LossKind kind, double x) {
   return NAN;
 }
 
+/// ℓ(x) and log |ℓ'(x)| at once: for the logistic loss softplus(−x) and −softplus(x) share the
+/// log1p(e^{−|x|}) of softplus(y) = max(y, 0) + log1p(e^{−|y|}) (the same bits as two calls, half the cost).
+struct LossAndLogSlope {
+  double value, log_slope;
+};
+inline LossAndLogSlope loss_and_log_slope(LossKind kind, double x) {
+  if (kind != LossKind::Logistic) return {loss_value(kind, x), log_abs_loss_derivative(kind, x)};
+  const double tail = std::log1p(std::exp(-std::abs(x)));
+  return {(x < 0 ? -x : 0.0) + tail, -((x > 0 ? x : 0.0) + tail)};
+}
+
 /// log(ℓ(x* − δ) − ℓ(x*)) for δ ≥ 0 given log δ: the excess loss of a margin δ short of the best x*.
 inline double log_loss_excess(LossKind kind, double x_star, double log_delta) {
   if (log_delta == -INFINITY) return -INFINITY;

@@ -6,6 +6,7 @@
 #include "errors.hpp"
 #include "loss.hpp"
 #include "rng.hpp"
+#include "vector_exp.hpp"
 
 namespace attnsvm {
 
@@ -28,48 +29,92 @@ namespace {
 /// e^x, short-circuiting arguments whose result underflows anyway (libm's slow path for them is costly).
 inline double exp_or_zero(double x) { return x < -745.2 ? 0.0 : std::exp(x); }
 
+inline Pair load_pair(const double* p) { return Pair{p[0], p[1]}; }
+inline void store_pair(double* p, Pair v) { p[0] = v[0], p[1] = v[1]; }
+
 }  // namespace
 
 SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a,
                                       const Eigen::Ref<const Eigen::VectorXd>& u, Eigen::Ref<Eigen::VectorXd> s,
                                       Eigen::Ref<Eigen::VectorXd> r_scaled) {
+  // Two lanes at a time (Pair): the exponentials and the sums are most of a training step at T ≥ 32.
   const Eigen::Index T = a.size();
+  const double *ap = a.data(), *up = u.data();
+  double *sp = s.data(), *rp = r_scaled.data();
   SoftmaxProduct out;
-  Eigen::Index top = 0;
-  const double a1 = a.maxCoeff(&top);
-  out.top = static_cast<int>(top);
-  // ê_t = e^{a_t − a1} (stored in s), rest = Σ_{t≠top} ê_t, acc = Σ_{t≠top} ê_t (u_top − u_t).
-  double rest = 0, acc = 0, a2 = -INFINITY;
-  Eigen::Index second = -1;
-  for (Eigen::Index t = 0; t < T; ++t) {
-    if (t == top) continue;
-    s(t) = exp_or_zero(a(t) - a1);
-    rest += s(t);
-    acc += s(t) * (u(top) - u(t));
-    if (a(t) > a2 || second < 0) a2 = a(t), second = t;
+  // a1 = a_top (the first maximum), a2 = the largest of the other scores.
+  Eigen::Index top = 0, second = -1;
+  double a1 = ap[0], a2 = -INFINITY;
+  for (Eigen::Index t = 1; t < T; ++t) {
+    if (ap[t] > a1)
+      a2 = a1, second = top, a1 = ap[t], top = t;
+    else if (second < 0 || ap[t] > a2)
+      a2 = ap[t], second = t;
   }
-  s(top) = 1.0;
-  const double E = 1.0 + rest;
+  out.top = static_cast<int>(top);
+  const double u_top = up[top];
+  // ê_t = e^{a_t − a1} (stored in s), rest = Σ_{t≠top} ê_t, acc = Σ_{t≠top} ê_t (u_top − u_t); ê_top is
+  // held at 0 until the end.
+  const Eigen::Index top_pair = top & ~Eigen::Index{1};
+  Pair rest2 = {0, 0}, acc2 = {0, 0};
+  Eigen::Index t = 0;
+  for (; t + 2 <= T; t += 2) {
+    const Pair x = load_pair(ap + t) - a1;
+    // Once training has separated the scores most pairs underflow: skip their exponentials.
+    Pair e = x[0] < -708.0 && x[1] < -708.0 ? Pair{0, 0} : exp_nonpositive(x);
+    if (t == top_pair) e[top - t] = 0.0;
+    store_pair(sp + t, e);
+    rest2 += e;
+    acc2 += e * (u_top - load_pair(up + t));
+  }
+  double rest = rest2[0] + rest2[1], acc = acc2[0] + acc2[1];
+  if (t < T) {  // odd T: the last token
+    sp[t] = t == top ? 0.0 : exp_nonpositive(ap[t] - a1);
+    rest += sp[t], acc += sp[t] * (u_top - up[t]);
+  }
+  const double E = 1.0 + rest, inverse = 1.0 / E;
   out.lse = a1 + std::log1p(rest);
-  out.f = u(top) - acc / E;  // f = u_top − Σ_{t≠top} s_t (u_top − u_t): no cancellation when s_top ≈ 1
-  s /= E;
-  if (second < 0) {  // T = 1: the softmax is constant, r = 0
+  out.f = u_top - acc / E;  // f = u_top − Σ_{t≠top} s_t (u_top − u_t): no cancellation when s_top ≈ 1
+  if (second < 0) {         // T = 1: the softmax is constant, r = 0
+    sp[top] = 1.0;
     r_scaled.setZero();
     return out;
   }
   // r_τ = s_τ Σ_t s_t (u_τ − u_t) = e^κ r̃_τ with κ = (a1 − lse) + (a2 − lse):
   //   r̃_top = Σ_{t≠top} e^{a_t − a2} (u_top − u_t),   r̃_τ = e^{a_τ − a2} (E (u_τ − u_top) + acc).
+  // The same pass turns ê into the probabilities s = ê / E.
   out.kappa = (a1 - out.lse) + (a2 - out.lse);
   const double gap = a1 - a2;
-  const double lift = gap < 700 ? std::exp(gap) : 0.0;  // e^{a_t − a2} = ê_t e^{a1 − a2}
   double r_top = 0;
-  for (Eigen::Index t = 0; t < T; ++t) {
-    if (t == top) continue;
-    double et = lift > 0 ? s(t) * E * lift : exp_or_zero(a(t) - a2);
-    r_top += et * (u(top) - u(t));
-    r_scaled(t) = et * (E * (u(t) - u(top)) + acc);
+  if (gap < 600) {
+    // e^{a_t − a2} = ê_t e^{a1 − a2}. An ê_t flushed to zero (a_t < a1 − 708) is then below e^{-108}
+    // relative to the second token's term.
+    const double lift = std::exp(gap);
+    Pair r_top2 = {0, 0};
+    for (t = 0; t + 2 <= T; t += 2) {
+      const Pair e = load_pair(sp + t), et = e * lift, ut = load_pair(up + t);
+      r_top2 += et * (u_top - ut);
+      store_pair(rp + t, et * (E * (ut - u_top) + acc));
+      store_pair(sp + t, e * inverse);
+    }
+    r_top = r_top2[0] + r_top2[1];
+    if (t < T) {
+      const double et = sp[t] * lift;
+      r_top += et * (u_top - up[t]);
+      rp[t] = et * (E * (up[t] - u_top) + acc);
+      sp[t] *= inverse;
+    }
+  } else {
+    for (t = 0; t < T; ++t) {
+      sp[t] *= inverse;
+      if (t == top) continue;
+      const double et = exp_or_zero(ap[t] - a2);
+      r_top += et * (u_top - up[t]);
+      rp[t] = et * (E * (up[t] - u_top) + acc);
+    }
   }
-  r_scaled(top) = r_top;
+  rp[top] = r_top;
+  sp[top] = inverse;
   return out;
 }
 
@@ -278,9 +323,11 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
   // One pass over the tokens: each sequence's T×d block is read while it is hot in cache, for the scores,
   // and for the unscaled gradient columns X_iᵀ r̃_i (attention) and X_iᵀ s_i (decoder) of every head.
   const Eigen::Index block = static_cast<Eigen::Index>(T) * seq.d;
+  // Tokens that fit in a core's L2 cache (1 MB here) stay there from step to step: prefetching them only costs.
+  const bool prefetch = seq.X.size() * static_cast<Eigen::Index>(sizeof(double)) > (Eigen::Index{1} << 20);
   for (int i = 0; i < n; ++i) {
     const auto X_i = seq.tokens(i);
-    if (i + 1 < n) prefetch_tokens(seq.X.data() + (i + 1) * block, block);
+    if (prefetch && i + 1 < n) prefetch_tokens(seq.X.data() + (i + 1) * block, block);
     for (int h = 0; h < H; ++h) {
       ws.A[h].col(i).noalias() = X_i * ws.Q[h].col(shared ? 0 : i);
       SoftmaxProduct sp = softmax_jacobian_apply(ws.A[h].col(i), ws.u[h].segment(static_cast<Eigen::Index>(i) * T, T),
@@ -297,8 +344,9 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
   ws.log_c.resize(n), ws.sign.resize(n);  // c_i = (1/n) ℓ'(y_i f_i) y_i = sign_i e^{log_c_i}
   for (int i = 0; i < n; ++i) {
     double x = seq.y(i) * ws.F.row(i).mean();
-    ev.loss += loss_value(loss_, x) / n;
-    ws.log_c(i) = log_abs_loss_derivative(loss_, x) - log_n;
+    const LossAndLogSlope l = loss_and_log_slope(loss_, x);
+    ev.loss += l.value / n;
+    ws.log_c(i) = l.log_slope - log_n;
     ws.sign(i) = -seq.y(i);
   }
 

@@ -1,7 +1,9 @@
 // The scaled log-domain gradient equals the derivative of the loss, for every model, loss and decoder mode.
 #include "helpers.hpp"
+#include "loss.hpp"
 #include "model.hpp"
 #include "rng.hpp"
+#include "vector_exp.hpp"
 
 using namespace attnsvm;
 
@@ -71,6 +73,67 @@ TEST_CASE("the softmax Jacobian product keeps its direction when every weight un
   CHECK(r(2) == doctest::Approx(std::exp(-1.0) * 0.25).epsilon(1e-14));
   CHECK(sp.f == 0.5);
   CHECK(s(0) == 1.0);
+}
+
+TEST_CASE("the loss and the log of its slope, computed together, are the bits of the two separate formulas") {
+  for (LossKind kind : {LossKind::Logistic, LossKind::Exponential, LossKind::Linear})
+    for (double x : {-800.0, -40.0, -1.5, -1e-300, -0.0, 0.0, 1e-300, 0.3, 37.0, 800.0}) {
+      CAPTURE(x);
+      const LossAndLogSlope l = loss_and_log_slope(kind, x);
+      CHECK(l.value == loss_value(kind, x));
+      CHECK(l.log_slope == log_abs_loss_derivative(kind, x));
+    }
+}
+
+TEST_CASE("the two-lane exp is within 1 ulp of libm's on [-708, 0] and flushes below to zero") {
+  Rng rng(11, 0);
+  double worst = 0;
+  for (int k = 0; k < 200000; ++k) {
+    // Half uniform on [−708, 0], half near 0 where the reduction's rounding matters most.
+    const double x = k % 2 ? -708.0 * rng.uniform() : -0.01 * rng.uniform();
+    const double got = exp_nonpositive(x), want = std::exp(x);
+    worst = std::max(worst, std::abs(got - want) / (std::nextafter(want, INFINITY) - want));
+  }
+  CHECK(worst <= 1.0);
+  CHECK(exp_nonpositive(0.0) == 1.0);
+  CHECK(exp_nonpositive(-708.5) == 0.0);
+  CHECK(exp_nonpositive(-INFINITY) == 0.0);
+  CHECK(std::isnan(exp_nonpositive(NAN)));
+  const Pair both = exp_nonpositive(Pair{-1.0, -800.0});
+  CHECK(both[0] == doctest::Approx(std::exp(-1.0)).epsilon(1e-15));
+  CHECK(both[1] == 0.0);
+}
+
+TEST_CASE("the softmax Jacobian product equals its definition in long double") {
+  // r = s ⊙ (u − f·1) with s = softmax(a), f = sᵀu, for odd and even T and score spreads up to a gap
+  // of 600 between the two largest scores (the other branch of the rescaling).
+  Rng rng(5, 0);
+  for (int T : {2, 3, 8, 9, 32, 33})
+    for (double spread : {0.5, 20.0, 400.0, 2000.0}) {
+      CAPTURE(T);
+      CAPTURE(spread);
+      Eigen::VectorXd a(T), u(T), s(T), r(T);
+      for (int t = 0; t < T; ++t) a(t) = spread * rng.normal(), u(t) = rng.normal();
+      SoftmaxProduct sp = softmax_jacobian_apply(a, u, s, r);
+      long double max = a.maxCoeff(), sum = 0, f = 0;
+      for (int t = 0; t < T; ++t) sum += std::exp(static_cast<long double>(a(t)) - max);
+      for (int t = 0; t < T; ++t) f += std::exp(static_cast<long double>(a(t)) - max) / sum * u(t);
+      CHECK(sp.lse == doctest::Approx(static_cast<double>(max + std::log(sum))).epsilon(1e-15));
+      CHECK(sp.f == doctest::Approx(static_cast<double>(f)).epsilon(1e-13));
+      long double r_norm = 0, err = 0;
+      auto weight = [&](int t) { return std::exp(static_cast<long double>(a(t)) - max) / sum; };
+      for (int t = 0; t < T; ++t) {
+        CHECK(s(t) == doctest::Approx(static_cast<double>(weight(t))).epsilon(1e-14));
+        // r_t = s_t Σ_τ s_τ (u_t − u_τ), free of the cancellation in u_t − f; compared with e^κ r̃_t.
+        long double r_t = 0;
+        for (int tau = 0; tau < T; ++tau) r_t += weight(tau) * (static_cast<long double>(u(t)) - u(tau));
+        r_t *= weight(t);
+        const long double got = std::exp(static_cast<long double>(sp.kappa)) * r(t);
+        r_norm = std::max(r_norm, std::abs(r_t));
+        err = std::max(err, std::abs(got - r_t));
+      }
+      if (r_norm > 1e-4000L) CHECK(static_cast<double>(err / r_norm) < 1e-12);
+    }
 }
 
 TEST_CASE("a single-token sequence contributes no attention gradient") {
