@@ -73,8 +73,7 @@ StepReport Optimizer::step(Params& params, const Sequences& train) {
 
 namespace {
 
-// Dormand–Prince 5(4) tableau.
-constexpr std::array<double, 7> kC = {0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1};
+// Dormand–Prince 5(4) tableau (without the nodes c_i: the gradient flow is autonomous).
 constexpr double kA[7][6] = {{},
                              {1.0 / 5},
                              {3.0 / 40, 9.0 / 40},
