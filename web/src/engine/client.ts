@@ -43,6 +43,9 @@ export interface EngineClientOptions {
   heartbeat?: { intervalMs: number; timeoutMs: number };
   /** The directory of the Fashion-MNIST IDX files (relative to the page, e.g. data/fashion-mnist/); without it such configs are rejected. */
   dataUrl?: string | URL;
+  /** attnsvm.wasm compiled on the page (compileEngine()), handed to the worker at init; null (a failed
+   * compile) or absent: the worker fetches and compiles it itself. Every worker of the page may share it. */
+  wasmModule?: Promise<WebAssembly.Module | null>;
 }
 
 /** An Error carrying the worker's report (message from the core, naming the field). */
@@ -89,6 +92,8 @@ export class EngineClient {
   private readonly heartbeat: { intervalMs: number; timeoutMs: number };
   /** The heartbeat's timer, running while a worker does (a terminated client leaves no timer behind). */
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  /** terminate() ran since the worker started (an init still waiting for the compiled module is not sent). */
+  private workerTerminated = false;
 
   constructor(private readonly options: EngineClientOptions = {}) {
     this.heartbeat = options.heartbeat ?? { intervalMs: 2000, timeoutMs: 10000 };
@@ -200,6 +205,7 @@ export class EngineClient {
   /** Stops the worker at once, whatever it is doing; pending requests reject. */
   terminate(): void {
     this.alive = false;
+    this.workerTerminated = true;
     clearInterval(this.heartbeatTimer);
     this.worker.terminate();
     this.failPending(new EngineError({ message: 'engine: the worker was terminated', kind: 'protocol' }));
@@ -238,6 +244,7 @@ export class EngineClient {
   }
 
   private start(): Promise<void> {
+    this.workerTerminated = false;
     this.heartbeatTimer = setInterval(() => this.checkAlive(), Math.min(1000, this.heartbeat.intervalMs));
     this.worker = this.options.createWorker
       ? this.options.createWorker()
@@ -260,8 +267,17 @@ export class EngineClient {
     const engineUrl = this.options.engineUrl ?? new URL(/* @vite-ignore */ '../wasm/index.mjs', import.meta.url);
     // the worker resolves file names against it: make it absolute (relative to the page)
     const dataUrl = this.options.dataUrl === undefined ? undefined : new URL(String(this.options.dataUrl), document.baseURI).href;
-    const init: RequestBody = dataUrl === undefined ? { type: 'init', engineUrl: String(engineUrl) } : { type: 'init', engineUrl: String(engineUrl), dataUrl };
-    return this.request(init).then(() => {
+    const init: Extract<RequestBody, { type: 'init' }> = { type: 'init', engineUrl: String(engineUrl) };
+    if (dataUrl !== undefined) init.dataUrl = dataUrl;
+    // the worker boots meanwhile; init waits for the page's compile (which never rejects)
+    const compiled = (this.options.wasmModule ?? Promise.resolve(null)).catch(() => null);
+    return compiled
+      .then((wasmModule) => {
+        if (worker !== this.worker || this.workerTerminated) throw new EngineError({ message: 'engine: the worker was terminated', kind: 'protocol' });
+        if (wasmModule) init.wasmModule = wasmModule;
+        return this.request(init);
+      })
+      .then(() => {
       this.alive = true;
       this.pinging = false;
       this.lastHeard = performance.now();

@@ -22,8 +22,9 @@ export interface RunState {
 
 /** Requests from the page. */
 export type Request =
-  /** `dataUrl`: the directory of the Fashion-MNIST IDX files (fetched once, when a config first needs them). */
-  | { type: 'init'; id: number; engineUrl: string; dataUrl?: string }
+  /** `dataUrl`: the directory of the Fashion-MNIST IDX files (fetched once, when a config first needs them);
+   * `wasmModule`: attnsvm.wasm compiled by the page while the worker started (else the worker fetches it). */
+  | { type: 'init'; id: number; engineUrl: string; dataUrl?: string; wasmModule?: WebAssembly.Module }
   | { type: 'configure'; id: number; config: Config }
   | { type: 'play'; id: number; speed?: Speed }
   | { type: 'pause'; id: number }

@@ -1,6 +1,6 @@
 // The engine worker (a module Worker): wires the runner to the worker's message port. Yields between
 // time slices through a MessageChannel, which (unlike nested setTimeout) is not clamped to 4 ms.
-import type { Engine } from '../../../wasm/index';
+import type { Engine, LoadOptions } from '../../../wasm/index';
 import type { Request, WorkerMessage } from './protocol.js';
 import { TIMING } from './protocol.js';
 import { EngineRunner } from './runner.js';
@@ -20,8 +20,16 @@ const runner = new EngineRunner({
       yielder.port2.postMessage(null);
     }
   },
-  async load(url: string): Promise<Engine> {
-    const module = (await import(/* @vite-ignore */ url)) as { loadEngine(): Promise<Engine> };
+  async load(url: string, wasmModule?: WebAssembly.Module): Promise<Engine> {
+    const module = (await import(/* @vite-ignore */ url)) as { loadEngine(options?: LoadOptions): Promise<Engine> };
+    if (wasmModule) {
+      try {
+        return await module.loadEngine({ module: wasmModule });
+      } catch (e) {
+        // the page's compiled module is an optimisation: without it the worker loads as it always did
+        console.warn('engine: the compiled module did not instantiate, fetching attnsvm.wasm', e);
+      }
+    }
     return module.loadEngine();
   },
   async fetchBytes(url: string): Promise<ArrayBuffer> {
