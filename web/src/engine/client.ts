@@ -11,6 +11,7 @@ import type {
   Snapshot,
   Speed,
   TestAttention,
+  WasmModuleMessage,
   WorkerMessage,
 } from './protocol.js';
 
@@ -92,8 +93,6 @@ export class EngineClient {
   private readonly heartbeat: { intervalMs: number; timeoutMs: number };
   /** The heartbeat's timer, running while a worker does (a terminated client leaves no timer behind). */
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
-  /** terminate() ran since the worker started (an init still waiting for the compiled module is not sent). */
-  private workerTerminated = false;
 
   constructor(private readonly options: EngineClientOptions = {}) {
     this.heartbeat = options.heartbeat ?? { intervalMs: 2000, timeoutMs: 10000 };
@@ -205,7 +204,6 @@ export class EngineClient {
   /** Stops the worker at once, whatever it is doing; pending requests reject. */
   terminate(): void {
     this.alive = false;
-    this.workerTerminated = true;
     clearInterval(this.heartbeatTimer);
     this.worker.terminate();
     this.failPending(new EngineError({ message: 'engine: the worker was terminated', kind: 'protocol' }));
@@ -244,7 +242,6 @@ export class EngineClient {
   }
 
   private start(): Promise<void> {
-    this.workerTerminated = false;
     this.heartbeatTimer = setInterval(() => this.checkAlive(), Math.min(1000, this.heartbeat.intervalMs));
     this.worker = this.options.createWorker
       ? this.options.createWorker()
@@ -269,15 +266,15 @@ export class EngineClient {
     const dataUrl = this.options.dataUrl === undefined ? undefined : new URL(String(this.options.dataUrl), document.baseURI).href;
     const init: Extract<RequestBody, { type: 'init' }> = { type: 'init', engineUrl: String(engineUrl) };
     if (dataUrl !== undefined) init.dataUrl = dataUrl;
-    // the worker boots meanwhile; init waits for the page's compile (which never rejects)
-    const compiled = (this.options.wasmModule ?? Promise.resolve(null)).catch(() => null);
-    return compiled
-      .then((wasmModule) => {
-        if (worker !== this.worker || this.workerTerminated) throw new EngineError({ message: 'engine: the worker was terminated', kind: 'protocol' });
-        if (wasmModule) init.wasmModule = wasmModule;
-        return this.request(init);
-      })
-      .then(() => {
+    const compiled = this.options.wasmModule;
+    if (compiled) {
+      // init goes now (the worker imports the engine's JavaScript); the Module follows when compiled
+      init.pageCompiles = true;
+      void compiled
+        .catch(() => null)
+        .then((module) => worker.postMessage({ type: 'wasmModule', module } satisfies WasmModuleMessage));
+    }
+    return this.request(init).then(() => {
       this.alive = true;
       this.pinging = false;
       this.lastHeard = performance.now();

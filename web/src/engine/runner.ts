@@ -11,8 +11,9 @@ export interface RunnerHost {
   now(): number;
   /** Calls fn after delayMs (0: as soon as queued messages have been handled). */
   schedule(fn: () => void, delayMs: number): void;
-  /** Loads the engine module at url (a dynamic import of wasm/index.mjs), from wasmModule when given. */
-  load(url: string, wasmModule?: WebAssembly.Module): Promise<Engine>;
+  /** Loads the engine module at url (a dynamic import of wasm/index.mjs); `pageCompiles`: instantiates the
+   * Module of the page's WasmModuleMessage instead of fetching the wasm (when the page's compile worked). */
+  load(url: string, pageCompiles: boolean): Promise<Engine>;
   /** The bytes at url; rejects (saying why) on a failed or stalled request. Needed for fashion-mnist configs. */
   fetchBytes?(url: string): Promise<ArrayBuffer>;
 }
@@ -111,7 +112,7 @@ export class EngineRunner {
     try {
       switch (request.type) {
         case 'init':
-          if (!this.engine) this.engine = await this.host.load(request.engineUrl, request.wasmModule);
+          if (!this.engine) this.engine = await this.host.load(request.engineUrl, request.pageCompiles ?? false);
           if (request.dataUrl !== undefined) this.dataUrl = request.dataUrl;
           return this.done(id);
         case 'configure':
