@@ -39,7 +39,8 @@ Eigen::MatrixXd matrix_from_json(const Json& j, Eigen::Index rows, Eigen::Index 
 
 }  // namespace
 
-Session::Session(const Config& config) : config_(config), data_(make_dataset(config.data)) {
+Session::Session(const Config& config, ReferenceSolving solving)
+    : config_(config), data_(make_dataset(config.data)), references_deferred_(solving == ReferenceSolving::Deferred) {
   model_ = std::make_unique<Model>(config_.model, config_.loss, data_);
   optimizer_ = std::make_unique<Optimizer>(config_.optimizer, *model_);
   params_ = model_->initial_params();
@@ -67,7 +68,14 @@ Session::Session(const Config& config) : config_(config), data_(make_dataset(con
 
 Session Session::from_json(const std::string& config_json) { return Session(parse_config(config_json)); }
 
+void Session::solve_references() {
+  if (!references_deferred_) return;
+  references_deferred_ = false;
+  record();
+}
+
 void Session::step(long k) {
+  solve_references();
   for (long done = 0; done < k; ++done) {
     backup_ = params_;
     StepReport report;
@@ -150,6 +158,7 @@ const SvmSolution& Session::reference(int head, SvmNorm norm, const Eigen::Vecto
 }
 
 const std::vector<SvmReference>& Session::references() {
+  if (references_deferred_) return references_;
   for (int h = 0; h < model_->heads(); ++h) {
     Eigen::MatrixXd A = model_->scores(params_, data_.train, h);
     for (SvmNorm norm : config_.svm.norms) reference(h, norm, tokens_for(h, A));
@@ -211,6 +220,10 @@ MetricRow Session::measure() {
     v.push_back(optimizer_->log_time() / kLn10);
   }
 
+  if (references_deferred_) {
+    v.resize(columns_.size(), NAN);
+    return row;
+  }
   for (SvmNorm norm : config_.svm.norms) {
     double corr = 0, breg = 0, margin = 0, svm_margin = 0;
     for (int h = 0; h < H; ++h) {

@@ -42,13 +42,24 @@ struct Snapshot {
   std::vector<SvmReference> references;          ///< per head and norm
 };
 
+/// When a Session solves its SVM references: at construction (the CLI, the tests, every default), or
+/// on demand, so that a page can show the data before the (slow) nuclear-norm reference is solved.
+enum class ReferenceSolving { AtConstruction, Deferred };
+
 class Session {
  public:
-  explicit Session(const Config& config);
+  /// Deferred: until solve_references() (or the first step()), recorded rows have NaN SVM columns
+  /// (corr_*, bregman_*, margin_*, svm_margin_*) and snapshots no references.
+  explicit Session(const Config& config, ReferenceSolving solving = ReferenceSolving::AtConstruction);
   /// Parses and validates the JSON config (InputError names the field).
   static Session from_json(const std::string& config_json);
 
-  /// Runs k iterations, recording every run.record_every steps. On divergence the parameters stay at
+  /// Solves deferred SVM references and re-records the current row with them; no-op otherwise.
+  void solve_references();
+  bool references_deferred() const { return references_deferred_; }
+
+  /// Runs k iterations, recording every run.record_every steps; deferred references are solved first, so
+  /// no trained step is recorded without them. On divergence the parameters stay at
   /// the last finite state and DivergedError says at which step.
   void step(long k);
 
@@ -75,7 +86,7 @@ class Session {
   /// Reads params_json() output (or a subset naming the trained blocks) back in.
   Params params_from_json(const Json& json) const;
 
-  /// The current SVM references, re-solved if the token selection changed.
+  /// The current SVM references, re-solved if the token selection changed; empty while deferred.
   const std::vector<SvmReference>& references();
 
  private:
@@ -96,6 +107,7 @@ class Session {
   std::vector<std::string> columns_;
   std::vector<MetricRow> history_;
   std::vector<SvmReference> references_;
+  bool references_deferred_;
   Workspace measure_ws_;  // buffers of the metrics' evaluation, reused by every recorded step
   Evaluation measure_ev_;
 };

@@ -1,6 +1,7 @@
 // The SVM solvers (DESIGN.md §5): closed forms, KKT conditions and independently recomputed duality
 // certificates for every norm, infeasibility, the implicit-bias link to training, and the `svm` CLI.
 #include <chrono>
+#include <cstring>
 
 #include "errors.hpp"
 #include "helpers.hpp"
@@ -339,6 +340,67 @@ TEST_CASE("training converges to the matching SVM: W-NGD to Frobenius, KQ to nuc
     CHECK(near <= 1e-3);
     CHECK(far >= 10 * near);
   }
+}
+
+TEST_CASE(
+    "a session with deferred references: NaN SVM columns until solve_references(), then bit for bit a normal session") {
+  const std::string json = R"({"data": {"kind": "gaussian-unit", "n": 6, "T": 8, "d": 10, "seed": 1},
+      "model": {"param": "KQ"}, "optimizer": {"kind": "ngd", "lr": 0.1}, "svm": {"norms": ["fro", "nuc", "lp"]}})";
+  const Config config = parse_config(json);
+  // Same bits (NaN equals NaN): the deferred path must not change a single value.
+  auto same_bits = [](const std::vector<double>& a, const std::vector<double>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+  };
+  auto same_references = [](const std::vector<SvmReference>& a, const std::vector<SvmReference>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t r = 0; r < a.size(); ++r)
+      if (a[r].norm != b[r].norm || a[r].head != b[r].head || a[r].solution.status != b[r].solution.status ||
+          a[r].solution.W != b[r].solution.W || a[r].solution.alpha != b[r].solution.alpha ||
+          std::memcmp(&a[r].solution.margin, &b[r].solution.margin, sizeof(double)) != 0)
+        return false;
+    return true;
+  };
+  Session normal(config);
+  Session deferred(config, ReferenceSolving::Deferred);
+  REQUIRE(deferred.references_deferred());
+  CHECK_FALSE(normal.references_deferred());
+
+  Snapshot before = deferred.snapshot();
+  CHECK(before.references.empty());
+  REQUIRE(deferred.history().size() == 1);
+  const auto& columns = deferred.metric_names();
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    CAPTURE(columns[c]);
+    bool svm_column = columns[c].starts_with("corr_") || columns[c].starts_with("bregman_") ||
+                      columns[c].starts_with("margin_") || columns[c].starts_with("svm_margin_");
+    CHECK(std::isnan(before.metrics[c]) == svm_column);
+    CHECK(std::isnan(deferred.history().back().values[c]) == svm_column);
+  }
+  // The data and the attention are there already: that is what the page shows first.
+  CHECK(before.attention.size() == 1);
+  CHECK(before.attention[0].isApprox(normal.snapshot().attention[0], 0.0));
+
+  deferred.solve_references();
+  CHECK_FALSE(deferred.references_deferred());
+  REQUIRE(deferred.history().size() == 1);
+  CHECK(same_bits(deferred.history().back().values, normal.history().back().values));
+  Snapshot after = deferred.snapshot(), reference = normal.snapshot();
+  CHECK(same_bits(after.metrics, reference.metrics));
+  CHECK(after.references.size() == 3);
+  CHECK(same_references(after.references, reference.references));
+
+  // step() on a still-deferred session solves first: the same trajectory, row for row.
+  Session stepped(config, ReferenceSolving::Deferred);
+  stepped.step(50);
+  normal.step(50);
+  CHECK_FALSE(stepped.references_deferred());
+  REQUIRE(stepped.history().size() == normal.history().size());
+  for (std::size_t r = 0; r < normal.history().size(); ++r) {
+    CAPTURE(r);
+    CHECK(stepped.history()[r].step == normal.history()[r].step);
+    CHECK(same_bits(stepped.history()[r].values, normal.history()[r].values));
+  }
+  CHECK(same_references(stepped.snapshot().references, normal.snapshot().references));
 }
 
 TEST_CASE("prompt, decoder and joint SVMs: certificates, and the joint SVM relaxes non-support sequences") {

@@ -173,7 +173,8 @@ SvmNorm svm_norm_of(const std::string& text) {
 class WasmSession {
  public:
   /// On an invalid config the object is created empty and the error parked for the wrapper.
-  explicit WasmSession(const std::string& config_json) {
+  /// defer_references: the SVM references wait for solve_references() or the first step (core/session.hpp).
+  WasmSession(const std::string& config_json, bool defer_references) {
     guarded(
         [&] {
           Config config = parse_config(config_json);
@@ -182,7 +183,9 @@ class WasmSession {
             throw InputError(
                 "data.kind: \"file\" reads a dataset file, which the WebAssembly engine cannot; load the file and "
                 "pass its arrays with \"kind\": \"inline\"");
-          return session_ = std::make_unique<Session>(config), true;
+          return session_ = std::make_unique<Session>(
+                     config, defer_references ? ReferenceSolving::Deferred : ReferenceSolving::AtConstruction),
+                 true;
         },
         false);
   }
@@ -190,6 +193,12 @@ class WasmSession {
   void step(double k) {
     guarded([&] { return live().step(static_cast<long>(k)), true; }, false);
   }
+
+  void solve_references() {
+    guarded([&] { return live().solve_references(), true; }, false);
+  }
+
+  bool references_deferred() const { return session_ && session_->references_deferred(); }
 
   double iteration() const { return session_ ? static_cast<double>(session_->iteration()) : 0.0; }
 
@@ -500,8 +509,10 @@ EMSCRIPTEN_BINDINGS(attnsvm) {
   using namespace emscripten;
   using attnsvm::wasm::WasmSession;
   class_<WasmSession>("NativeSession")
-      .constructor<const std::string&>()
+      .constructor<const std::string&, bool>()
       .function("step", &WasmSession::step)
+      .function("solveReferences", &WasmSession::solve_references)
+      .function("referencesDeferred", &WasmSession::references_deferred)
       .function("iteration", &WasmSession::iteration)
       .function("snapshot", &WasmSession::snapshot)
       .function("solveSvm", &WasmSession::solve_svm)

@@ -81,7 +81,7 @@ export interface Snapshot {
   singularValues: Float64Array[];
   /** Per head: the decoder v_h. */
   decoders: Float64Array[];
-  /** The SVM references of the config, per head and norm. */
+  /** The SVM references of the config, per head and norm (empty while a session defers them). */
   references: SvmSolution[];
   /** null when the snapshot was taken with {history: false}. */
   history: History | null;
@@ -127,6 +127,10 @@ export interface Session {
   readonly iteration: number;
   /** Runs k iterations; throws an EngineError with `step` when the run diverges. */
   step(k?: number): this;
+  /** Solves deferred SVM references and re-records the current row with them (no-op when solved). */
+  solveReferences(): this;
+  /** Whether the SVM references still wait for solveReferences() or the first step(). */
+  readonly referencesDeferred: boolean;
   snapshot(options?: { history?: boolean }): Snapshot;
   solveSvm(options?: SolveSvmOptions): SvmSolution;
   /** The dataset JSON {X, y, z, v, X_test, y_test, z_test}. */
@@ -148,9 +152,15 @@ export interface Session {
   delete(): void;
 }
 
+export interface SessionOptions {
+  /** Solve the SVM references later (solveReferences() or the first step()); meanwhile the SVM metrics
+   * (corr_*, bregman_*, margin_*, svm_margin_*) are NaN and snapshots carry no references. */
+  deferReferences?: boolean;
+}
+
 export interface SessionConstructor {
   /** Throws an EngineError naming the invalid field. */
-  new (config: Config | string): Session;
+  new (config: Config | string, options?: SessionOptions): Session;
 }
 
 /** The ensemble's statistics so far, per metric column and grid point (over members with a finite value). */
@@ -208,8 +218,10 @@ export interface Engine {
   registerImages(name: string, bytes: Uint8Array | ArrayBuffer): void;
 }
 
-/** Options passed to the Emscripten factory (e.g. wasmBinary, locateFile). */
+/** `module`: attnsvm.wasm already compiled (instantiated instead of fetched); the rest is passed to the
+ * Emscripten factory (e.g. wasmBinary, locateFile). */
 export interface LoadOptions {
+  module?: WebAssembly.Module;
   wasmBinary?: ArrayBuffer | Uint8Array;
   locateFile?: (path: string, scriptDirectory: string) => string;
   [option: string]: unknown;

@@ -17,16 +17,29 @@ function engineError(native) {
 const inputError = (message) => engineError({ kind: 'input', message });
 
 /**
- * Loads the engine. Options are passed to the Emscripten factory (e.g. `wasmBinary`, `locateFile`);
- * in Node the .wasm is read from disk next to attnsvm.mjs unless `wasmBinary` is given.
+ * Loads the engine. `module`: an already compiled WebAssembly.Module of attnsvm.wasm (e.g. compiled by
+ * the page while its worker started), instantiated instead of fetching the file. Other options are
+ * passed to the Emscripten factory (e.g. `wasmBinary`, `locateFile`); in Node the .wasm is read from
+ * disk next to attnsvm.mjs unless `wasmBinary` or `module` is given.
  */
-export async function loadEngine(options = {}) {
+export async function loadEngine({ module, ...options } = {}) {
   const moduleOptions = { ...options };
-  if (isNode && !moduleOptions.wasmBinary) {
+  // Emscripten's factory never settles when an instantiateWasm hook fails asynchronously: race it.
+  let instantiationFailed = new Promise(() => {});
+  if (module !== undefined) {
+    if (!(module instanceof WebAssembly.Module)) throw inputError('module: must be a WebAssembly.Module');
+    let fail;
+    instantiationFailed = new Promise((_, reject) => (fail = reject));
+    // Emscripten's hook: we instantiate, it receives the instance (returning {} says "asynchronously").
+    moduleOptions.instantiateWasm = (imports, receiveInstance) => {
+      WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module), fail);
+      return {};
+    };
+  } else if (isNode && !moduleOptions.wasmBinary) {
     const fs = await import(/* @vite-ignore */ 'node:' + 'fs/promises');
     moduleOptions.wasmBinary = await fs.readFile(new URL('./attnsvm.wasm', import.meta.url));
   }
-  const native = await createAttnsvm(moduleOptions);
+  const native = await Promise.race([createAttnsvm(moduleOptions), instantiationFailed]);
 
   /** Throws the error parked by the last native call, if any; else returns `result`. */
   function check(result) {
@@ -56,9 +69,13 @@ export async function loadEngine(options = {}) {
   class Session {
     #native;
 
-    /** Creates a session from the JSON config (DESIGN.md §7a); throws an Error naming an invalid field. */
-    constructor(config) {
-      this.#native = construct(native.NativeSession, asJson(config, 'config'));
+    /**
+     * Creates a session from the JSON config (DESIGN.md §7a); throws an Error naming an invalid field.
+     * `deferReferences`: the SVM references are solved by solveReferences() or the first step(), not now;
+     * meanwhile the SVM metrics are NaN and snapshots carry no references.
+     */
+    constructor(config, { deferReferences = false } = {}) {
+      this.#native = construct(native.NativeSession, asJson(config, 'config'), Boolean(deferReferences));
     }
 
     #live() {
@@ -76,6 +93,17 @@ export async function loadEngine(options = {}) {
       if (!Number.isInteger(k) || k < 0 || k > 2 ** 31 - 1) throw inputError(`step: k must be an integer >= 0, got ${k}`);
       check(this.#live().step(k));
       return this;
+    }
+
+    /** Solves deferred SVM references and re-records the current row with them (no-op when solved). */
+    solveReferences() {
+      check(this.#live().solveReferences());
+      return this;
+    }
+
+    /** Whether the SVM references still wait for solveReferences() or a step. */
+    get referencesDeferred() {
+      return this.#live().referencesDeferred();
     }
 
     /** The current state, copied out of wasm memory; `{history: false}` skips the metric history. */

@@ -1,9 +1,11 @@
 // The JavaScript API: snapshots are plain objects of copied typed arrays with consistent shapes; the
 // session's accessors round-trip; SVM solves carry their certificates.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
 
-import { engine } from './helpers.mjs';
+import { ROOT, engine } from './helpers.mjs';
 
 let Session, toyNames;
 before(async () => ({ Session, toyNames } = await engine()));
@@ -135,4 +137,59 @@ test('dataset() is the dataset JSON and toyNames() lists the toys', () => {
   const toy = new Session({ data: { kind: 'toy', name: toyNames()[0] } });
   toy.step(2);
   toy.delete();
+});
+
+test('deferReferences: NaN SVM metrics and no references until solveReferences(), then those of a normal session', () => {
+  const config = { model: { param: 'KQ' }, optimizer: { kind: 'ngd', lr: 0.1 }, svm: { norms: ['fro', 'nuc'] } };
+  const normal = new Session(config);
+  const deferred = new Session(config, { deferReferences: true });
+  const stepped = new Session(config, { deferReferences: true });
+  try {
+    assert.equal(normal.referencesDeferred, false);
+    assert.equal(deferred.referencesDeferred, true);
+    const first = deferred.snapshot();
+    assert.deepEqual(first.references, []);
+    const svmColumns = first.columns.filter((c) => /^(corr|bregman|margin|svm_margin)_/.test(c));
+    assert.equal(svmColumns.length, 8);
+    for (const c of first.columns) assert.equal(Number.isNaN(first.metrics[c]), svmColumns.includes(c), c);
+    assert.ok(Number.isNaN(first.history.corr_nuc[0]));
+    assert.deepEqual(first.attention, normal.snapshot().attention, 'the data and attention are there already');
+
+    deferred.solveReferences();
+    assert.equal(deferred.referencesDeferred, false);
+    const solved = deferred.snapshot();
+    const reference = normal.snapshot();
+    assert.deepEqual(solved.metrics, reference.metrics);
+    assert.deepEqual(solved.history, reference.history);
+    assert.deepEqual(solved.references, reference.references);
+    assert.ok(Number.isFinite(solved.metrics.corr_nuc));
+
+    stepped.step(20); // a step on a deferred session solves them first
+    normal.step(20);
+    assert.equal(stepped.referencesDeferred, false);
+    assert.deepEqual(stepped.snapshot(), normal.snapshot());
+  } finally {
+    normal.delete();
+    deferred.delete();
+    stepped.delete();
+  }
+});
+
+test('loadEngine({module}) instantiates an already compiled WebAssembly.Module', async () => {
+  const dir = process.env.ATTNSVM_WASM_DIR ?? join(ROOT, 'build', 'wasm');
+  const module = await WebAssembly.compile(await readFile(join(dir, 'attnsvm.wasm')));
+  const { loadEngine } = await import(join(dir, 'index.mjs'));
+  const compiled = await loadEngine({ module });
+  const config = { data: { n: 4, T: 3, d: 5 }, optimizer: { kind: 'gd', lr: 0.5 } };
+  const a = new compiled.Session(config);
+  const b = new Session(config);
+  try {
+    a.step(10);
+    b.step(10);
+    assert.deepEqual(a.snapshot(), b.snapshot(), 'the same engine, however it was loaded');
+  } finally {
+    a.delete();
+    b.delete();
+  }
+  await assert.rejects(loadEngine({ module: new Uint8Array(4) }), /module: must be a WebAssembly\.Module/);
 });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-import { assertClean, root, servedPage, watch } from './helpers.mjs';
+import { assertClean, requestedUrls, root, servedPage, watch } from './helpers.mjs';
 
 const env = servedPage();
 
@@ -88,6 +88,7 @@ describe('compare mode on the page', () => {
     await page.check('#ctl-compare');
     await page.waitForSelector('.metrics-b[data-step]');
     await waitFor(page, async () => page.workers().length === 2, 'a second worker');
+    assert.deepEqual(requestedUrls(page).filter((u) => u.endsWith('/attnsvm.wasm')), [`${env.origin}wasm/attnsvm.wasm`], "run B's worker reuses the page's compiled engine");
     assert.match(page.url(), /[?&]cmp=1/);
     assert.ok(await page.isVisible('#ctl-bOptimizer'));
     assert.equal(await page.inputValue('#ctl-bOptimizer'), 'ngd', 'run B starts as a copy of run A');

@@ -47,6 +47,15 @@ test('configure, then play: snapshots arrive at a steady cadence with increasing
   assert.equal(configured.value.state.step, 0);
   assert.equal(configured.value.dataset.X.length, 6);
   assert.ok(configured.value.columns.includes('corr_fro'));
+  // the data first (no references, corr NaN), then the worker's next slice solves them unasked
+  await page.waitForFunction(() => window.harness.snapshots.some((s) => s.references === 1));
+  const [first, ...later] = await h(() => window.harness.snapshots.map(({ step, references, corrFro }) => ({ step, references, corrFro })));
+  assert.equal(first.step, 0);
+  assert.equal(first.references, 0);
+  assert.ok(Number.isNaN(first.corrFro));
+  const solved = later.find((s) => s.references === 1);
+  assert.equal(solved.step, 0, 'solved before any step');
+  assert.ok(Number.isFinite(solved.corrFro));
 
   await h(() => window.harness.clear());
   const played = await call('play', 'max');

@@ -69,6 +69,11 @@ export async function watch(page) {
   return problems;
 }
 
+/** The URLs a watched page (its frames, its workers) requested so far. */
+export function requestedUrls(page) {
+  return [...watched.get(page).requests];
+}
+
 /**
  * Asserts that a watched page had no CSP violation and requested nothing outside `origins` (default:
  * the page's own origin; data: and blob: URLs are the page's own).

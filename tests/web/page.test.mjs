@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
-import { assertClean, watch } from './helpers.mjs';
+import { assertClean, requestedUrls, watch } from './helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const results = `${root}/test-results`;
@@ -125,6 +125,44 @@ describe('the playground page', () => {
     await page.screenshot({ path: `${results}/page-default.png`, fullPage: true });
     assert.deepEqual(problems, []);
     await close();
+  });
+
+  test('paused on load, the SVM references arrive by themselves; no readout ever shows NaN; attnsvm.wasm is fetched once, by the page', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const problems = await watch(page);
+    // every text the readouts show, from the first snapshot on (the references are solved after it)
+    await page.addInitScript(() => {
+      const seen = (window.__readouts = []);
+      new MutationObserver(() => {
+        for (const selector of ['#metrics', '.view-svm .svm-list']) {
+          const text = document.querySelector(selector)?.textContent;
+          if (text && !seen.includes(text)) seen.push(text);
+        }
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    await page.goto(`${origin}?autoplay=0`);
+    await page.waitForSelector('.view-svm .svm-item[data-norm="fro"][data-status="optimal"]', { timeout: 30000 });
+    await page.waitForSelector('.view-svm .svm-item[data-norm="nuc"][data-status="optimal"]');
+    await page.waitForFunction(() => /corr_nuc -?\d/.test(document.querySelector('#metrics').textContent));
+    const metrics = await page.textContent('#metrics');
+    for (const norm of ['fro', 'nuc']) {
+      const corr = Number(metrics.match(new RegExp(`corr_${norm} (\\S+)`))?.[1]);
+      assert.ok(Number.isFinite(corr) && Math.abs(corr) <= 1, `corr_${norm} is a number: ${metrics}`);
+    }
+    assert.equal(await stepOf(page), 0, 'no step was needed for the references');
+    const readouts = await page.evaluate(() => window.__readouts);
+    console.log(`readouts shown before the references: ${JSON.stringify(readouts.filter((t) => t.includes('olving')))}`);
+    assert.deepEqual(readouts.filter((t) => /NaN|undefined/.test(t)), [], 'no readout shows NaN');
+    // the page compiles the engine itself and hands it to the worker: one request, from the document
+    assert.deepEqual(requestedUrls(page).filter((u) => u.endsWith('/attnsvm.wasm')), [`${origin}wasm/attnsvm.wasm`]);
+    assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/attnsvm.wasm')).length), 1, 'the document fetched it');
+    // and training works from there
+    await page.click('#step100');
+    await waitForStep(page, (s) => s === 100);
+    assert.deepEqual(problems, []);
+    await assertClean(page, [origin]);
+    await context.close();
   });
 
   test('every view draws non-blank pixels that change between two snapshots', async () => {

@@ -1,7 +1,7 @@
 // The page: reads the state from the URL, starts the engine worker, wires controls and views, and
 // renders the latest snapshot once per animation frame. No math here: every number is the engine's.
 import './style.css';
-import { EngineClient, type Configured, type Snapshot } from './engine/index.js';
+import { EngineClient, compileEngine, type Configured, type Snapshot } from './engine/index.js';
 import { Controls } from './controls.js';
 import { renderMathText } from './mathtext.js';
 import { PRESETS, presetById } from './presets.js';
@@ -59,9 +59,12 @@ class Playground {
   private running = false;
 
   constructor() {
-    // The worker first: it fetches and compiles the engine while this thread builds the page (issue 8).
+    // The worker first: it starts while this thread compiles the engine's wasm (one fetch, one Module for
+    // every worker of the page) and builds the page (issue 8).
+    const wasmModule = compileEngine(new URL('wasm/attnsvm.wasm', document.baseURI));
     const createClient = () =>
       new EngineClient({
+        wasmModule,
         createWorker: () => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' }),
         engineUrl: new URL('wasm/index.mjs', document.baseURI),
         dataUrl: new URL('data/fashion-mnist/', document.baseURI),

@@ -19,6 +19,7 @@ function connect() {
       attentionSize: snapshot.attention[0].data.length,
       historyRows: snapshot.history ? snapshot.history.step.length : -1,
       references: snapshot.references.length,
+      corrFro: snapshot.metrics.corr_fro,
     }),
   );
   client.onError((error) => errors.push({ at: performance.now(), ...error }));

@@ -159,7 +159,8 @@ export class ExercisePanel {
       return;
     }
     this.status.dataset.goal = result.status;
-    const values = exercise.goal.all.map((c, k) => `${c.metric} = ${fmt(result.values[k], 5)}`).join(', ');
+    // NaN: not measured yet (the SVM references of a new run are still being solved)
+    const values = exercise.goal.all.map((c, k) => `${c.metric} = ${Number.isNaN(result.values[k]) ? '…' : fmt(result.values[k], 5)}`).join(', ');
     const detail =
       result.status === 'met'
         ? ` at step ${result.step}.`

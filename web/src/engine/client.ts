@@ -11,6 +11,7 @@ import type {
   Snapshot,
   Speed,
   TestAttention,
+  WasmModuleMessage,
   WorkerMessage,
 } from './protocol.js';
 
@@ -43,6 +44,9 @@ export interface EngineClientOptions {
   heartbeat?: { intervalMs: number; timeoutMs: number };
   /** The directory of the Fashion-MNIST IDX files (relative to the page, e.g. data/fashion-mnist/); without it such configs are rejected. */
   dataUrl?: string | URL;
+  /** attnsvm.wasm compiled on the page (compileEngine()), handed to the worker at init; null (a failed
+   * compile) or absent: the worker fetches and compiles it itself. Every worker of the page may share it. */
+  wasmModule?: Promise<WebAssembly.Module | null>;
 }
 
 /** An Error carrying the worker's report (message from the core, naming the field). */
@@ -260,7 +264,16 @@ export class EngineClient {
     const engineUrl = this.options.engineUrl ?? new URL(/* @vite-ignore */ '../wasm/index.mjs', import.meta.url);
     // the worker resolves file names against it: make it absolute (relative to the page)
     const dataUrl = this.options.dataUrl === undefined ? undefined : new URL(String(this.options.dataUrl), document.baseURI).href;
-    const init: RequestBody = dataUrl === undefined ? { type: 'init', engineUrl: String(engineUrl) } : { type: 'init', engineUrl: String(engineUrl), dataUrl };
+    const init: Extract<RequestBody, { type: 'init' }> = { type: 'init', engineUrl: String(engineUrl) };
+    if (dataUrl !== undefined) init.dataUrl = dataUrl;
+    const compiled = this.options.wasmModule;
+    if (compiled) {
+      // init goes now (the worker imports the engine's JavaScript); the Module follows when compiled
+      init.pageCompiles = true;
+      void compiled
+        .catch(() => null)
+        .then((module) => worker.postMessage({ type: 'wasmModule', module } satisfies WasmModuleMessage));
+    }
     return this.request(init).then(() => {
       this.alive = true;
       this.pinging = false;

@@ -1,5 +1,6 @@
 // The page's entry to the engine: the promise-based client of the worker and the protocol's types.
 export { EngineClient, EngineError } from './client.js';
+export { compileEngine } from './compile.js';
 export type { EngineClientOptions, SnapshotListener, ErrorListener, EnsembleListener, TestAttentionListener } from './client.js';
 export type {
   Config,

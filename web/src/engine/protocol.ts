@@ -22,8 +22,9 @@ export interface RunState {
 
 /** Requests from the page. */
 export type Request =
-  /** `dataUrl`: the directory of the Fashion-MNIST IDX files (fetched once, when a config first needs them). */
-  | { type: 'init'; id: number; engineUrl: string; dataUrl?: string }
+  /** `dataUrl`: the directory of the Fashion-MNIST IDX files (fetched once, when a config first needs them);
+   * `pageCompiles`: the page compiles attnsvm.wasm and posts it in a WasmModuleMessage (else the worker fetches it). */
+  | { type: 'init'; id: number; engineUrl: string; dataUrl?: string; pageCompiles?: boolean }
   | { type: 'configure'; id: number; config: Config }
   | { type: 'play'; id: number; speed?: Speed }
   | { type: 'pause'; id: number }
@@ -42,6 +43,16 @@ export type Request =
   | { type: 'ping'; id: number };
 
 export type RequestType = Request['type'];
+
+/**
+ * Not a request (no id, no answer): the engine's wasm as the page compiled it, or null when that failed
+ * (the worker then fetches it). Sent once after an init with `pageCompiles`, whenever the compile is done,
+ * so that the worker imports the engine's JavaScript meanwhile.
+ */
+export interface WasmModuleMessage {
+  type: 'wasmModule';
+  module: WebAssembly.Module | null;
+}
 
 /** A request before the client numbers it. */
 export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;

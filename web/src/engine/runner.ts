@@ -11,8 +11,9 @@ export interface RunnerHost {
   now(): number;
   /** Calls fn after delayMs (0: as soon as queued messages have been handled). */
   schedule(fn: () => void, delayMs: number): void;
-  /** Loads the engine module at url (a dynamic import of wasm/index.mjs). */
-  load(url: string): Promise<Engine>;
+  /** Loads the engine module at url (a dynamic import of wasm/index.mjs); `pageCompiles`: instantiates the
+   * Module of the page's WasmModuleMessage instead of fetching the wasm (when the page's compile worked). */
+  load(url: string, pageCompiles: boolean): Promise<Engine>;
   /** The bytes at url; rejects (saying why) on a failed or stalled request. Needed for fashion-mnist configs. */
   fetchBytes?(url: string): Promise<ArrayBuffer>;
 }
@@ -111,7 +112,7 @@ export class EngineRunner {
     try {
       switch (request.type) {
         case 'init':
-          if (!this.engine) this.engine = await this.host.load(request.engineUrl);
+          if (!this.engine) this.engine = await this.host.load(request.engineUrl, request.pageCompiles ?? false);
           if (request.dataUrl !== undefined) this.dataUrl = request.dataUrl;
           return this.done(id);
         case 'configure':
@@ -120,7 +121,8 @@ export class EngineRunner {
           if (!this.config) throw protocolError('reset: no config yet (send configure first)');
           this.replaceSession(this.config);
           this.done(id);
-          return this.postSnapshot();
+          this.postSnapshot();
+          return this.wake();
         case 'play':
           if (request.speed !== undefined) this.speed = validSpeed(request.speed);
           this.live();
@@ -219,11 +221,15 @@ export class EngineRunner {
       transferables(images),
     );
     this.postSnapshot();
-    if (this.playing) this.wake();
+    this.wake();
   }
 
+  /**
+   * The new session shows its data at once; its SVM references (the nuclear norm's takes a while) are
+   * solved in the next slice, after the page got the first snapshot (see tick()).
+   */
   private replaceSession(config: Config): void {
-    const session = new this.engine!.Session(config);
+    const session = new this.engine!.Session(config, { deferReferences: true });
     this.finishStepping();
     this.session?.delete();
     this.session = session;
@@ -334,6 +340,25 @@ export class EngineRunner {
     return true;
   }
 
+  /**
+   * Solves the live session's deferred SVM references and posts the snapshot that has them; false when
+   * there are none to solve. Comes before training and the ensemble (a step would solve them anyway).
+   */
+  private referencesTick(): boolean {
+    const session = this.session;
+    if (!session?.referencesDeferred) return false;
+    try {
+      session.solveReferences();
+    } catch (e) {
+      this.host.post({ type: 'error', state: this.state(), ...errorInfo(e) }, []);
+      return true;
+    }
+    this.postSnapshot();
+    this.scheduled = true;
+    this.host.schedule(() => this.tick(), 0);
+    return true;
+  }
+
   /** Whether the live run wants a slice now: steps owed, or playing and (at a numeric speed) a frame passed. */
   private trainingDue(): boolean {
     if (!this.session) return false;
@@ -349,6 +374,7 @@ export class EngineRunner {
    */
   private tick(): void {
     this.scheduled = false;
+    if (this.referencesTick()) return;
     if (this.ensemble && !(this.ensembleHadTurn && this.trainingDue())) {
       this.ensembleHadTurn = true;
       if (this.ensembleTick()) return;

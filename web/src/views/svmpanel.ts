@@ -2,6 +2,7 @@
 import type { Snapshot, SvmSolution } from '../engine/index.js';
 import { NORM_COLORS } from '../colormap.js';
 import { el, fmt } from './canvas.js';
+import { referencesSolving } from './metrics.js';
 import type { View } from './view.js';
 
 const TITLES: Record<string, string> = {
@@ -49,7 +50,8 @@ export class SvmPanelView implements View {
     if (signature === this.signature) return;
     this.signature = signature;
     const items = snap.references.map((r) => this.item(r, snap));
-    if (items.length === 0) items.push(el('p', 'note', 'No SVM reference selected.'));
+    if (referencesSolving(snap)) items.push(el('p', 'note solving', 'Solving the SVM references…'));
+    else if (items.length === 0) items.push(el('p', 'note', 'No SVM reference selected.'));
     this.list.replaceChildren(...items);
   }
 
