@@ -4,7 +4,7 @@ written as the papers' code is written (PyTorch on CPU: autograd, torch.optim.SG
 by their norm, scores (X_i W) z_i) and in NumPy with hand-written gradients (scores X_i (W z_i)).
 
     bench/peers.py [--seconds S] [--repeats R] [--ours train_bench.json] [--wasm wasm_bench.json]
-                   [--cli build/native/attnsvm] [--quick]
+                   [--cli build/native/attnsvm] [--train-bench build/native/train_bench] [--quick]
 
 Models W, KQ and multihead (H = 4), logistic loss, normalised GD (each block by its own Frobenius norm),
 at S = (6, 8, 10), M = (64, 32, 32), L = (512, 64, 64), on gaussian-unit data (unit Gaussian tokens,
@@ -13,6 +13,10 @@ asserted: PyTorch and NumPy reach the same loss after a few steps on the same da
 --cli, both reproduce the native CLI's parameters after a few steps on the CLI's own dataset and
 initialisation (`attnsvm data`, `attnsvm run --params-out`). Each cell is the median of R timed runs of
 >= S seconds; times are this process's CPU time (one thread) and wall time.
+
+With --train-bench, ours is measured here too, interleaved with the peers: R rounds of (ours, PyTorch,
+NumPy), each >= S seconds, and the ratios ours/peer are taken round by round (median, min–max), so a
+slow minute of the shared machine slows both sides of a ratio instead of one.
 """
 import argparse
 import json
@@ -239,6 +243,18 @@ def measure(model, seconds, repeats):
     return float(np.median(cpu)), float(np.median(wall))
 
 
+def measure_ours(train_bench, size, model, seconds):
+    """Native steps/s (thread CPU time) of one cell, by `train_bench --cell`."""
+    out = subprocess.run([train_bench, "--cell", size, model, "--seconds", str(seconds), "--repeats", "1"],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)["steps_per_s_cpu"]
+
+
+def spread(values):
+    """'median (min–max)' of ratios."""
+    return f"{np.median(values):.0f}x ({min(values):.0f}–{max(values):.0f})"
+
+
 def flops_papers(n, T, d, param, heads):
     """PyTorch as written: X_i W (2·n·T·d²) then · z_i (2·n·T·d) forward, backward twice that."""
     return heads * 3 * (2 * n * T * d * d + 2 * n * T * d) + (6 * d**3 if param == "KQ" else 0)
@@ -256,10 +272,13 @@ def main():
     ap.add_argument("--ours", help="train_bench --json output (native steps/s)")
     ap.add_argument("--wasm", help="wasm_bench --json output (wasm under Node steps/s)")
     ap.add_argument("--cli", help="the attnsvm CLI, to check both peers against it")
+    ap.add_argument("--train-bench", help="bench/train_bench.cpp's binary: measure ours interleaved with the peers")
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
     if args.quick:
         args.seconds, args.repeats = 0.3, 1
+    if args.train_bench:
+        return paired(args)
 
     if torch is None:
         print("peers: PyTorch is not installed (Debian python3-torch; `bash scripts/setup.sh --bench`): "
@@ -321,6 +340,37 @@ def main():
                 print(f"{size:<5}{name:<10}{wall:>11.1f}", flush=True)
     elif torch is not None:
         print("\n(PyTorch's default thread count here is 1: no separate multi-thread table)")
+    return 0
+
+
+def paired(args):
+    """Ours, PyTorch and NumPy in alternation, `repeats` rounds per cell; ratios taken within a round."""
+    if torch is not None:
+        torch.set_num_threads(1)
+        check_torch_equals_numpy()
+    if args.cli:
+        check_against_cli(args.cli)
+    rounds = max(args.repeats, 3)
+    print(f"\npeers, interleaved with ours: {rounds} rounds of (ours, PyTorch, NumPy), each >= {args.seconds:.2f} s of "
+          f"CPU time; ratios within a round, median (min–max); PyTorch {torch.__version__ if torch else '-'} "
+          f"with 1 thread, NumPy {np.__version__}; load average {os.getloadavg()[0]:.2f}")
+    print("PyTorch scores (X_i W) z_i: n T d^2 per step (papers' code); NumPy and ours X_i (W z_i): n d^2 + n T d")
+    print(f"{'size':<5}{'model':<10}{'ours':>10}{'PyTorch':>10}{'NumPy':>10}{'ours/PyTorch':>20}{'ours/NumPy':>18}")
+    for size, n, T, d in SIZES:
+        data = gaussian_unit(n, T, d)
+        for name, param, heads in MODELS:
+            init = initial_params(param, heads, d)
+            peer_t = TorchModel(data, param, heads, init) if torch is not None else None
+            peer_n = NumpyModel(data, param, heads, init)
+            o, t, nn, vs_t, vs_n = [], [], [], [], []
+            for _ in range(rounds):
+                o.append(measure_ours(args.train_bench, size, name, args.seconds))
+                t.append(measure(peer_t, args.seconds, 1)[0] if peer_t else float("nan"))
+                nn.append(measure(peer_n, args.seconds, 1)[0])
+                vs_t.append(o[-1] / t[-1])
+                vs_n.append(o[-1] / nn[-1])
+            print(f"{size:<5}{name:<10}{np.median(o):>10.0f}{np.median(t):>10.1f}{np.median(nn):>10.1f}"
+                  f"{spread(vs_t):>20}{spread(vs_n):>18}", flush=True)
     return 0
 
 

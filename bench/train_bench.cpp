@@ -4,6 +4,8 @@
 // measured here; the growth of the cost as n, T and d double; and the cost of recording metrics.
 //
 //   train_bench [--seconds S] [--repeats R] [--json FILE] [--quick]
+//   train_bench --cell SIZE MODEL [--seconds S] [--repeats R]   (one cell, one JSON line: bench/peers.py
+//                                                                 interleaves it with the peers' runs)
 //
 // Each cell is the median of R timed runs of ≥ S seconds. Times are per-thread CPU time (what the step
 // costs; robust on a shared machine) and wall time (what a user waits), both reported.
@@ -134,7 +136,7 @@ int main(int argc, char** argv) {
   double seconds = 0.4;
   int repeats = 5;
   bool quick = false;
-  std::string json_out;
+  std::string json_out, cell_size, cell_model;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc)
@@ -145,8 +147,11 @@ int main(int argc, char** argv) {
       json_out = argv[++i];
     else if (a == "--quick")
       quick = true;
+    else if (a == "--cell" && i + 2 < argc)
+      cell_size = argv[++i], cell_model = argv[++i];
     else {
-      std::fprintf(stderr, "usage: train_bench [--seconds S] [--repeats R] [--json FILE] [--quick]\n");
+      std::fprintf(stderr,
+                   "usage: train_bench [--seconds S] [--repeats R] [--json FILE] [--quick] [--cell SIZE MODEL]\n");
       return 2;
     }
   }
@@ -155,6 +160,22 @@ int main(int argc, char** argv) {
   const std::vector<Variant> models = {{"W", R"("param": "W")", 1, false},
                                        {"KQ", R"("param": "KQ")", 1, true},
                                        {"multihead", R"("param": "multihead", "heads": 4)", 4, false}};
+  if (!cell_size.empty()) {
+    for (const auto& s : sizes)
+      for (const auto& m : models)
+        if (s.name == cell_size && m.name == cell_model) {
+          Rate r = measure(config_json(s, m, 1000000000), seconds, repeats);
+          std::printf(
+              "%s\n",
+              Json{{"size", s.name}, {"model", m.name}, {"steps_per_s_cpu", r.cpu}, {"steps_per_s_wall", r.wall}}
+                  .dump()
+                  .c_str());
+          return 0;
+        }
+    std::fprintf(stderr, "train_bench: no cell %s %s (sizes S, M, L; models W, KQ, multihead)\n", cell_size.c_str(),
+                 cell_model.c_str());
+    return 2;
+  }
   const double peak = measured_peak();
   std::printf(
       "native core: NGD, logistic loss, float64; median of %d runs of >= %.2f s; CPU = thread CPU time; "

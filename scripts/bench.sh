@@ -31,6 +31,8 @@ python=python3
 [ -x /usr/bin/python3 ] && python=/usr/bin/python3
 if "$python" -c 'import numpy' 2>/dev/null; then
   "$python" bench/peers.py "${quick[@]}" --ours "$json" --wasm "$wasm_json" --cli build/native/attnsvm
+  # the ratios of issue 8's target: ours and the peers in alternation, ratios within a round
+  "$python" bench/peers.py "${quick[@]}" --train-bench build/native/train_bench
 else
   echo "peers: skipped (no numpy for $python; bash scripts/setup.sh --bench installs python3-numpy and python3-torch)"
 fi
