@@ -45,7 +45,7 @@ std::string metrics_csv(const Session& session) {
   out += "\n";
   for (const auto& row : session.history()) {
     out += std::to_string(row.step);
-    for (double v : row.values) out += "," + format_number(v);
+    for (double v : row.values) out.append(",").append(format_number(v));
     out += "\n";
   }
   return out;
@@ -71,7 +71,12 @@ std::string ensemble_csv(const EnsembleSummary& e) {
   for (std::size_t p = 0; p < e.steps.size(); ++p) {
     out += std::to_string(e.steps[p]);
     for (std::size_t c = 0; c < e.columns.size(); ++c)
-      out += "," + format_number(e.mean[c][p]) + "," + format_number(e.std[c][p]) + "," + std::to_string(e.count[c][p]);
+      out.append(",")
+          .append(format_number(e.mean[c][p]))
+          .append(",")
+          .append(format_number(e.std[c][p]))
+          .append(",")
+          .append(std::to_string(e.count[c][p]));
     out += "\n";
   }
   return out;
