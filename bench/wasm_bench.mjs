@@ -3,9 +3,14 @@
 // sizes S, M, L. Native numbers come from build/native/train_bench's JSON when given (--native FILE).
 //
 //   node bench/wasm_bench.mjs [--seconds S] [--native train_bench.json] [--json FILE]
+//   node bench/wasm_bench.mjs --train-bench build/native/train_bench [--seconds S]
+//
+// With --train-bench the native side is measured here, interleaved: 3 rounds of (native, wasm) per cell,
+// the ratio taken within a round (median, min–max), so a slow minute of the shared machine slows both.
 //
 // Each cell is the median of 3 runs of ≥ S seconds; wall time and this process's CPU time are both
 // reported (CPU is the robust one on a shared machine). --json writes the numbers for bench/peers.py.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +23,7 @@ const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name
 const seconds = Number(option('--seconds', '1'));
 const nativeFile = option('--native', '');
 const jsonFile = option('--json', '');
+const trainBench = option('--train-bench', '');
 const REPEATS = 3;
 
 const { loadEngine } = await import(join(root, 'build', 'wasm', 'index.mjs'));
@@ -29,12 +35,12 @@ const cpuSeconds = () => {
   return (user + system) / 1e6;
 };
 
-/** Steps per second of wall and of CPU time: medians of REPEATS runs of ≥ `seconds`, in batches of ~10 ms. */
-function rate(size, model) {
+/** Steps per second of wall and of CPU time: medians of `repeats` runs of ≥ `seconds`, in batches of ~10 ms. */
+function rate(size, model, repeats = REPEATS) {
   const session = benchSession(engine, size, model);
   const batch = calibratedBatch(session);
   const wall = [], cpu = [];
-  for (let r = 0; r < REPEATS; ++r) {
+  for (let r = 0; r < repeats; ++r) {
     let steps = 0;
     const start = performance.now(), cpuStart = cpuSeconds();
     while (performance.now() - start < seconds * 1000) {
@@ -46,6 +52,26 @@ function rate(size, model) {
   }
   session.delete();
   return { wall: median(wall), cpu: median(cpu) };
+}
+
+if (trainBench) {
+  console.log(`wasm under Node ${process.version} against native, interleaved: ${REPEATS} rounds of (native, wasm) per cell, ` +
+    `each >= ${seconds} s of CPU time; native/wasm = wasm time per step / native time per step, within a round`);
+  console.log(`${'size'.padEnd(5)}${'model'.padEnd(11)}${'native'.padStart(10)}${'wasm'.padStart(10)}${'native/wasm'.padStart(24)}`);
+  for (const size of SIZES)
+    for (const model of MODELS) {
+      const native = [], wasm = [], ratios = [];
+      for (let r = 0; r < REPEATS; ++r) {
+        const out = execFileSync(trainBench, ['--cell', size.name, model.name, '--seconds', String(seconds), '--repeats', '1']);
+        native.push(JSON.parse(out).steps_per_s_cpu);
+        wasm.push(rate(size, model, 1).cpu);
+        ratios.push(native.at(-1) / wasm.at(-1));
+      }
+      const spread = `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+      console.log(`${size.name.padEnd(5)}${model.name.padEnd(11)}${String(Math.round(median(native))).padStart(10)}` +
+        `${String(Math.round(median(wasm))).padStart(10)}${spread.padStart(24)}`);
+    }
+  process.exit(0);
 }
 
 let native = {};

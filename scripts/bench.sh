@@ -24,6 +24,8 @@ build/native/train_bench "${quick[@]}" --json "$json"
 echo
 echo "== wasm under Node"
 node bench/wasm_bench.mjs --seconds "$([ "${QUICK:-0}" = 1 ] && echo 0.3 || echo 1)" --native "$json" --json "$wasm_json"
+# the ratios of issue 8's target: native and wasm in alternation, ratios within a round
+node bench/wasm_bench.mjs --seconds "$([ "${QUICK:-0}" = 1 ] && echo 0.3 || echo 1)" --train-bench build/native/train_bench
 echo
 echo "== peers: PyTorch and NumPy"
 # Debian's python3 (python3-torch, python3-numpy), whatever python3 comes first on PATH.
