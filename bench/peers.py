@@ -277,8 +277,6 @@ def main():
     args = ap.parse_args()
     if args.quick:
         args.seconds, args.repeats = 0.3, 1
-    if args.train_bench:
-        return paired(args)
 
     if torch is None:
         print("peers: PyTorch is not installed (Debian python3-torch; `bash scripts/setup.sh --bench`): "
@@ -289,6 +287,8 @@ def main():
         check_torch_equals_numpy()
     if args.cli:
         check_against_cli(args.cli)
+    if args.train_bench:
+        return paired(args)
 
     ours, wasm = {}, {}
     if args.ours:
@@ -344,12 +344,8 @@ def main():
 
 
 def paired(args):
-    """Ours, PyTorch and NumPy in alternation, `repeats` rounds per cell; ratios taken within a round."""
-    if torch is not None:
-        torch.set_num_threads(1)
-        check_torch_equals_numpy()
-    if args.cli:
-        check_against_cli(args.cli)
+    """Ours, PyTorch (one thread, as main() set it) and NumPy in alternation, `repeats` rounds per cell;
+    ratios taken within a round."""
     rounds = max(args.repeats, 3)
     print(f"\npeers, interleaved with ours: {rounds} rounds of (ours, PyTorch, NumPy), each >= {args.seconds:.2f} s of "
           f"CPU time; ratios within a round, median (min–max); PyTorch {torch.__version__ if torch else '-'} "
