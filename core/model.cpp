@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "errors.hpp"
+#include "kernels.hpp"
 #include "loss.hpp"
 #include "rng.hpp"
 #include "vector_exp.hpp"
@@ -197,7 +198,7 @@ void Model::queries_into(const Params& params, const Sequences& seq, int h, Work
   }
   const Eigen::MatrixXd* W = &params.blocks[h];
   if (config_.param == Param::KQ) {
-    ws.Wh.noalias() = params.blocks[0] * params.blocks[1].transpose();
+    kernels::multiply_transposed(params.blocks[0], params.blocks[1], ws.Wh);
     W = &ws.Wh;
   } else if (config_.param == Param::KQDiag) {
     ws.Wh = head_matrix(params, h);
@@ -205,14 +206,16 @@ void Model::queries_into(const Params& params, const Sequences& seq, int h, Work
   }
   // The queries W z_i for all i at once: one d×d×n GEMM (n·d²). Scores are then X_i (W z_i), one T×d product
   // per sequence (n·T·d) — never (X_i W) z_i, which costs n·T·d².
-  queries.noalias() = *W * seq.Z.transpose();
+  kernels::multiply_transposed(*W, seq.Z, queries);
 }
 
 void Model::scores_into(const Params& params, const Sequences& seq, int h, Workspace& ws, Eigen::MatrixXd& At) const {
   At.resize(seq.T, seq.n);
   queries_into(params, seq, h, ws, ws.queries);
   const bool shared = config_.param == Param::Prompt;
-  for (int i = 0; i < seq.n; ++i) At.col(i).noalias() = seq.tokens(i) * ws.queries.col(shared ? 0 : i);
+  for (int i = 0; i < seq.n; ++i)
+    kernels::rows_times(seq.tokens(i).data(), seq.T, seq.d, seq.d, ws.queries.col(shared ? 0 : i).data(),
+                        At.col(i).data());
 }
 
 Eigen::MatrixXd Model::scores(const Params& params, const Sequences& seq, int h) const {
@@ -229,7 +232,9 @@ Eigen::VectorXd Model::outputs(const Params& params, const Sequences& seq) const
   Eigen::MatrixXd At;
   for (int h = 0; h < heads_; ++h) {
     scores_into(params, seq, h, ws, At);
-    Eigen::VectorXd u = seq.X * params.blocks[attention_blocks_ + h].col(0);
+    Eigen::VectorXd u(seq.X.rows());
+    kernels::rows_times(seq.X.data(), seq.X.rows(), seq.d, seq.d, params.blocks[attention_blocks_ + h].data(),
+                        u.data());
     for (int i = 0; i < seq.n; ++i)
       f(i) += softmax_jacobian_apply(At.col(i), u.segment(static_cast<Eigen::Index>(i) * seq.T, seq.T), s, r).f;
   }
@@ -248,23 +253,6 @@ double Model::loss_infimum(const Params& params, const Sequences& seq) const {
 }
 
 namespace {
-
-/// out = G Z (d×n times n×d): the n-deep sum in slices of 128 sequences. Eigen's GEMM with a 512-deep
-/// product at d = 64 ran 7× slower than the same product in 128-deep slices (0.24 against 1.7 ms
-/// measured); the slices change only the order of the additions across slices.
-void sum_over_sequences(const Eigen::MatrixXd& G, const Eigen::MatrixXd& Z, Eigen::MatrixXd& out) {
-  constexpr Eigen::Index kSlice = 128;
-  const Eigen::Index n = G.cols();
-  if (n <= kSlice) {
-    out.noalias() = G * Z;
-    return;
-  }
-  out.setZero(G.rows(), Z.cols());
-  for (Eigen::Index i = 0; i < n; i += kSlice) {
-    const Eigen::Index width = std::min(kSlice, n - i);
-    out.noalias() += G.middleCols(i, width) * Z.middleRows(i, width);
-  }
-}
 
 /// Asks the cache for a sequence's token block ahead of use: the fused pass is bound by reading X
 /// (16 MB at L), and the prefetch overlaps that read with the softmax of the sequence before (no-op on wasm).
@@ -313,7 +301,8 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
     // u = X v: once per decoder value (a fixed decoder never changes, so this is paid once per run).
     const auto v = params.blocks[attention_blocks_ + h].col(0);
     if (ws.v[h].size() != v.size() || ws.u[h].size() != seq.X.rows() || ws.v[h] != v) {
-      ws.u[h].noalias() = seq.X * v;
+      ws.u[h].resize(seq.X.rows());
+      kernels::rows_times(seq.X.data(), seq.X.rows(), seq.d, seq.d, v.data(), ws.u[h].data());
       ws.v[h] = v;
     }
     ws.A[h].resize(T, n), ws.S[h].resize(T, n), ws.R[h].resize(T, n);
@@ -329,14 +318,16 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
     const auto X_i = seq.tokens(i);
     if (prefetch && i + 1 < n) prefetch_tokens(seq.X.data() + (i + 1) * block, block);
     for (int h = 0; h < H; ++h) {
-      ws.A[h].col(i).noalias() = X_i * ws.Q[h].col(shared ? 0 : i);
+      kernels::rows_times(X_i.data(), T, seq.d, seq.d, ws.Q[h].col(shared ? 0 : i).data(), ws.A[h].col(i).data());
       SoftmaxProduct sp = softmax_jacobian_apply(ws.A[h].col(i), ws.u[h].segment(static_cast<Eigen::Index>(i) * T, T),
                                                  ws.S[h].col(i), ws.R[h].col(i));
       ws.F(i, h) = sp.f;
       ws.kappa(i, h) = sp.kappa;
       ws.lse(i, h) = sp.lse;
-      if (attention_grad) ws.G[h].col(i).noalias() = X_i.transpose() * ws.R[h].col(i);
-      if (decoder_grad) ws.D[h].col(i).noalias() = X_i.transpose() * ws.S[h].col(i);
+      if (attention_grad)
+        kernels::rows_transposed_times(X_i.data(), T, seq.d, seq.d, ws.R[h].col(i).data(), ws.G[h].col(i).data());
+      if (decoder_grad)
+        kernels::rows_transposed_times(X_i.data(), T, seq.d, seq.d, ws.S[h].col(i).data(), ws.D[h].col(i).data());
     }
   }
   ev.loss = 0;
@@ -394,11 +385,11 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
       auto set = [&](int b) { ev.grad.log_scale[b] = K + normalise(ev.grad.M[b]); };
       switch (config_.param) {
         case Param::W:
-          sum_over_sequences(G, seq.Z, ev.grad.M[0]);
+          kernels::multiply(G, seq.Z, ev.grad.M[0]);
           set(0);
           break;
         case Param::Multihead:
-          sum_over_sequences(G, seq.Z, ev.grad.M[h]);
+          kernels::multiply(G, seq.Z, ev.grad.M[h]);
           set(h);
           break;
         case Param::Prompt:
@@ -406,9 +397,10 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
           set(0);
           break;
         case Param::KQ: {
-          sum_over_sequences(G, seq.Z, ws.MW);  // ∇_K = ∇_W Q, ∇_Q = ∇_Wᵀ K
-          ev.grad.M[0].noalias() = ws.MW * params.blocks[1];
-          ev.grad.M[1].noalias() = ws.MW.transpose() * params.blocks[0];
+          kernels::multiply(G, seq.Z, ws.MW);  // ∇_K = ∇_W Q, ∇_Q = ∇_Wᵀ K
+          kernels::multiply(ws.MW, params.blocks[1], ev.grad.M[0]);
+          ws.MWt = ws.MW.transpose();
+          kernels::multiply(ws.MWt, params.blocks[0], ev.grad.M[1]);
           set(0);
           set(1);
           break;

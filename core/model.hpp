@@ -48,7 +48,7 @@ struct Workspace {
   Eigen::MatrixXd F, kappa, lse;      ///< n×H outputs f_ih, scales κ_ih and log-sum-exps
   std::vector<Eigen::MatrixXd> Q;     ///< per head: d×n queries W_h z_i (prompt: d×1, p)
   std::vector<Eigen::MatrixXd> G, D;  ///< per head: d×n gradient columns X_iᵀ r̃_i and X_iᵀ s_i
-  Eigen::MatrixXd Wh, queries, MW;
+  Eigen::MatrixXd Wh, queries, MW, MWt;
   Eigen::VectorXd log_c, sign, lambda;
   const Sequences* seq = nullptr;  ///< the sequences u was computed from
   const double* seq_data = nullptr;

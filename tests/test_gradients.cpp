@@ -1,5 +1,6 @@
 // The scaled log-domain gradient equals the derivative of the loss, for every model, loss and decoder mode.
 #include "helpers.hpp"
+#include "kernels.hpp"
 #include "loss.hpp"
 #include "model.hpp"
 #include "rng.hpp"
@@ -134,6 +135,65 @@ TEST_CASE("the softmax Jacobian product equals its definition in long double") {
       }
       if (r_norm > 1e-4000L) CHECK(static_cast<double>(err / r_norm) < 1e-12);
     }
+}
+
+TEST_CASE("the step's matrix products sum every entry in their documented order, whatever the blocking") {
+  // Bit-for-bit against scalar code written from the kernels' contract (kernels.hpp): that order, the
+  // same in the native and wasm builds, is what keeps their results identical. Sizes cover every block
+  // width and remainder (8/4/1 rows, 16/8/2/1 columns, 4/1 row pairs, odd m, n and k).
+  using kernels::Index;
+  Rng rng(11, 0);
+  auto random = [&](Index rows, Index cols) {
+    Eigen::MatrixXd M(rows, cols);
+    for (Index j = 0; j < cols; ++j)
+      for (Index i = 0; i < rows; ++i) M(i, j) = rng.normal();
+    return M;
+  };
+  for (Index rows : {1, 3, 4, 8, 13, 32})
+    for (Index cols : {1, 2, 3, 9, 16, 31, 64}) {
+      CAPTURE(rows);
+      CAPTURE(cols);
+      const Index ld = cols + 3;  // a block of a wider row-major matrix
+      RowMatrix M = random(rows, ld);
+      const Eigen::VectorXd x = random(cols, 1), w = random(rows, 1);
+      Eigen::VectorXd y(rows), z(cols);
+      kernels::rows_times(M.data(), rows, cols, ld, x.data(), y.data());
+      kernels::rows_transposed_times(M.data(), rows, cols, ld, w.data(), z.data());
+      for (Index t = 0; t < rows; ++t) {
+        double even = 0, odd = 0;
+        for (Index k = 0; k + 1 < cols; k += 2) even += M(t, k) * x(k), odd += M(t, k + 1) * x(k + 1);
+        double expected = even + odd;
+        if (cols % 2) expected += M(t, cols - 1) * x(cols - 1);
+        CHECK(y(t) == expected);
+      }
+      for (Index k = 0; k < cols; ++k) {
+        double expected = 0;
+        for (Index t = 0; t < rows; ++t) expected += w(t) * M(t, k);
+        CHECK(z(k) == expected);
+      }
+    }
+  for (Index m : {1, 2, 7, 8, 10, 33})
+    for (Index n : {1, 2, 5, 64})
+      for (Index k : {1, 3, 32, 129}) {
+        CAPTURE(m);
+        CAPTURE(n);
+        CAPTURE(k);
+        const Eigen::MatrixXd A = random(m, k), B = random(k, n), Bt = B.transpose();
+        Eigen::MatrixXd C, Ct;
+        kernels::multiply(A, B, C);
+        kernels::multiply_transposed(A, Bt, Ct);
+        REQUIRE(C.rows() == m);
+        REQUIRE(C.cols() == n);
+        CHECK(C == Ct);
+        bool in_order = true;
+        for (Index j = 0; j < n; ++j)
+          for (Index i = 0; i < m; ++i) {
+            double expected = 0;
+            for (Index l = 0; l < k; ++l) expected += A(i, l) * B(l, j);
+            in_order = in_order && C(i, j) == expected;
+          }
+        CHECK(in_order);
+      }
 }
 
 TEST_CASE("a single-token sequence contributes no attention gradient") {
