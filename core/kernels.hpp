@@ -26,6 +26,20 @@ void rows_transposed_times(const double* M, Index rows, Index cols, Index ld, co
 void multiply(const double* A, Index lda, const double* B, Index b_row, Index b_col, double* C, Index ldc, Index m,
               Index n, Index k);
 
+/// Row-major blocks: a sequence's T × d tokens X_i, or all of X.
+using RowBlock = Eigen::Ref<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+
+/// y = M x (y sized by the caller).
+inline void rows_times(const RowBlock& M, const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Ref<Eigen::VectorXd> y) {
+  rows_times(M.data(), M.rows(), M.cols(), M.outerStride(), x.data(), y.data());
+}
+
+/// y = Mᵀ x (y sized by the caller).
+inline void rows_transposed_times(const RowBlock& M, const Eigen::Ref<const Eigen::VectorXd>& x,
+                                  Eigen::Ref<Eigen::VectorXd> y) {
+  rows_transposed_times(M.data(), M.rows(), M.cols(), M.outerStride(), x.data(), y.data());
+}
+
 /// C = A B (resized).
 inline void multiply(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B, Eigen::MatrixXd& C) {
   C.resize(A.rows(), B.cols());

@@ -213,9 +213,7 @@ void Model::scores_into(const Params& params, const Sequences& seq, int h, Works
   At.resize(seq.T, seq.n);
   queries_into(params, seq, h, ws, ws.queries);
   const bool shared = config_.param == Param::Prompt;
-  for (int i = 0; i < seq.n; ++i)
-    kernels::rows_times(seq.tokens(i).data(), seq.T, seq.d, seq.d, ws.queries.col(shared ? 0 : i).data(),
-                        At.col(i).data());
+  for (int i = 0; i < seq.n; ++i) kernels::rows_times(seq.tokens(i), ws.queries.col(shared ? 0 : i), At.col(i));
 }
 
 Eigen::MatrixXd Model::scores(const Params& params, const Sequences& seq, int h) const {
@@ -233,8 +231,7 @@ Eigen::VectorXd Model::outputs(const Params& params, const Sequences& seq) const
   for (int h = 0; h < heads_; ++h) {
     scores_into(params, seq, h, ws, At);
     Eigen::VectorXd u(seq.X.rows());
-    kernels::rows_times(seq.X.data(), seq.X.rows(), seq.d, seq.d, params.blocks[attention_blocks_ + h].data(),
-                        u.data());
+    kernels::rows_times(seq.X, params.blocks[attention_blocks_ + h].col(0), u);
     for (int i = 0; i < seq.n; ++i)
       f(i) += softmax_jacobian_apply(At.col(i), u.segment(static_cast<Eigen::Index>(i) * seq.T, seq.T), s, r).f;
   }
@@ -302,7 +299,7 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
     const auto v = params.blocks[attention_blocks_ + h].col(0);
     if (ws.v[h].size() != v.size() || ws.u[h].size() != seq.X.rows() || ws.v[h] != v) {
       ws.u[h].resize(seq.X.rows());
-      kernels::rows_times(seq.X.data(), seq.X.rows(), seq.d, seq.d, v.data(), ws.u[h].data());
+      kernels::rows_times(seq.X, v, ws.u[h]);
       ws.v[h] = v;
     }
     ws.A[h].resize(T, n), ws.S[h].resize(T, n), ws.R[h].resize(T, n);
@@ -318,16 +315,14 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
     const auto X_i = seq.tokens(i);
     if (prefetch && i + 1 < n) prefetch_tokens(seq.X.data() + (i + 1) * block, block);
     for (int h = 0; h < H; ++h) {
-      kernels::rows_times(X_i.data(), T, seq.d, seq.d, ws.Q[h].col(shared ? 0 : i).data(), ws.A[h].col(i).data());
+      kernels::rows_times(X_i, ws.Q[h].col(shared ? 0 : i), ws.A[h].col(i));
       SoftmaxProduct sp = softmax_jacobian_apply(ws.A[h].col(i), ws.u[h].segment(static_cast<Eigen::Index>(i) * T, T),
                                                  ws.S[h].col(i), ws.R[h].col(i));
       ws.F(i, h) = sp.f;
       ws.kappa(i, h) = sp.kappa;
       ws.lse(i, h) = sp.lse;
-      if (attention_grad)
-        kernels::rows_transposed_times(X_i.data(), T, seq.d, seq.d, ws.R[h].col(i).data(), ws.G[h].col(i).data());
-      if (decoder_grad)
-        kernels::rows_transposed_times(X_i.data(), T, seq.d, seq.d, ws.S[h].col(i).data(), ws.D[h].col(i).data());
+      if (attention_grad) kernels::rows_transposed_times(X_i, ws.R[h].col(i), ws.G[h].col(i));
+      if (decoder_grad) kernels::rows_transposed_times(X_i, ws.S[h].col(i), ws.D[h].col(i));
     }
   }
   ev.loss = 0;
