@@ -65,12 +65,14 @@ async function isPlaying(page) {
   return (await page.textContent('#play')).includes('pause');
 }
 
+/** Pauses and returns the step the worker paused at, once the page has drawn it (frames may lag under load). */
 async function pause(page) {
   if (await isPlaying(page)) await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#play').textContent.includes('play'));
-  const s = await stepOf(page);
-  await page.waitForTimeout(150);
-  return Math.max(s, await stepOf(page));
+  await page.waitForFunction(() => {
+    const status = document.querySelector('#status').dataset;
+    return document.querySelector('#play').textContent.includes('play') && status.playing === 'false' && status.step === status.runStep;
+  });
+  return stepOf(page);
 }
 
 /** Pauses, resets and runs exactly `count` iterations by hundreds (and ones). */
@@ -168,12 +170,13 @@ describe('the playground page', () => {
   test('every view draws non-blank pixels that change between two snapshots', async () => {
     const { page, problems, close } = await open('?preset=tfsvm-2d&data=toy&svm=fro%2Cnuc&speed=2');
     await runExactly(page, 1);
-    await page.waitForTimeout(500);
+    // every view draws a snapshot in the frame that shows its step; the curves (ten redraws a second) may come later
+    await page.waitForSelector('.view-curves[data-step="1"]');
     const first = {};
     for (const [name, sel] of Object.entries(VIEWS)) first[name] = await canvasStats(page, sel);
     await page.click('#step100');
     await waitForStep(page, (s) => s === 101);
-    await page.waitForTimeout(500); // the curves redraw at most ten times a second
+    await page.waitForSelector('.view-curves[data-step="101"]');
     for (const [name, sel] of Object.entries(VIEWS)) {
       const second = await canvasStats(page, sel);
       assert.ok(second.length > 0, `${name}: no canvas`);

@@ -369,6 +369,9 @@ class Playground {
     const s = this.client.state;
     const status = $('status');
     status.dataset.step = String(this.latest?.step ?? s.step);
+    // the worker's own step and play state: a paused page has settled once data-step reaches data-run-step
+    status.dataset.runStep = String(s.step);
+    status.dataset.playing = String(s.playing);
     status.textContent =
       `step ${integer.format(this.latest?.step ?? s.step)} · ` +
       (s.playing ? `${integer.format(Math.round(s.stepsPerSecond))} steps/s` : 'paused') +
