@@ -27,8 +27,8 @@ Eigen::MatrixXd ScaledGradient::value(int b) const { return std::exp(log_scale[b
 
 namespace {
 
-/// e^x, short-circuiting arguments whose result underflows anyway (libm's slow path for them is costly).
-inline double exp_or_zero(double x) { return x < -745.2 ? 0.0 : std::exp(x); }
+/// e^x for x ≤ 0, short-circuiting arguments whose result underflows (most of them once scores separate).
+inline double exp_or_zero(double x) { return x < -708.0 ? 0.0 : exp_nonpositive(x); }
 
 inline Pair load_pair(const double* p) { return Pair{p[0], p[1]}; }
 inline void store_pair(double* p, Pair v) { p[0] = v[0], p[1] = v[1]; }
