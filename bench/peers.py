@@ -20,6 +20,7 @@ slow minute of the shared machine slows both sides of a ratio instead of one.
 """
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -89,7 +90,13 @@ class NumpyModel:
         self.X, self.y, self.z = data["X"], data["y"], data["z"]
         self.u = self.X @ data["v"]  # fixed decoder: token values once
         self.param, self.heads = param, heads
+        self.initial = [p.copy() for p in params]
         self.params = [p.copy() for p in params]
+        self.restarts = 0
+
+    def restart(self):
+        self.params = [p.copy() for p in self.initial]
+        self.restarts += 1
 
     def matrices(self):
         if self.param == "KQ":
@@ -126,7 +133,15 @@ class TorchModel:
         self.X, self.y, self.z, self.v = t(data["X"]), t(data["y"]), t(data["z"]), t(data["v"])
         self.param, self.heads = param, heads
         self.params = [torch.nn.Parameter(t(p)) for p in params]
+        self.initial = [t(p) for p in params]
         self.optimizer = torch.optim.SGD(self.params, lr=LR)
+        self.restarts = 0
+
+    def restart(self):
+        with torch.no_grad():
+            for p, p0 in zip(self.params, self.initial):
+                p.copy_(p0)
+        self.restarts += 1
 
     def loss(self):
         u = self.X @ self.v
@@ -220,14 +235,29 @@ def check_against_cli(cli, steps=5):
 # --- timing -----------------------------------------------------------------------------------------
 
 
+def advance(model, steps):
+    """`steps` NGD steps. A long run can drive a peer's gradient to exactly 0 (the softmax saturates), and its
+    normalised step to NaN: it then starts again from its initial parameters (counted in model.restarts), so
+    that the time measured is the time of real steps."""
+    with np.errstate(all="ignore"):  # the 0/0 that makes the NaN: counted instead of warned about
+        for _ in range(steps):
+            if not math.isfinite(model.step()):
+                model.restart()
+
+
+def restart_note(size, name, *models):
+    """A line for the cells where a peer had to restart (see advance)."""
+    return [f"{size} {name}: {type(m).__name__} restarted {m.restarts}x from its initial parameters after its "
+            f"normalised gradient turned NaN" for m in models if m is not None and m.restarts]
+
+
 def measure(model, seconds, repeats):
     """Steps/s (CPU time of this process, wall time): medians of `repeats` runs of >= `seconds`."""
-    model.step()  # warm-up
+    advance(model, 1)  # warm-up
     steps = 1
     while True:
         t0 = time.process_time()
-        for _ in range(steps):
-            model.step()
+        advance(model, steps)
         took = time.process_time() - t0
         if took > seconds / 4:
             steps = max(1, int(steps * seconds / took))
@@ -236,8 +266,7 @@ def measure(model, seconds, repeats):
     cpu, wall = [], []
     for _ in range(repeats):
         c0, w0 = time.process_time(), time.perf_counter()
-        for _ in range(steps):
-            model.step()
+        advance(model, steps)
         cpu.append(steps / (time.process_time() - c0))
         wall.append(steps / (time.perf_counter() - w0))
     return float(np.median(cpu)), float(np.median(wall))
@@ -309,15 +338,18 @@ def main():
     if wasm:
         head += f"{'wasm CPU':>11}{'wasm/torch':>11}"
     print(head)
-    results = []
+    results, notes = [], []
     for size, n, T, d in SIZES:
         data = gaussian_unit(n, T, d)
         for name, param, heads in MODELS:
             init = initial_params(param, heads, d)
             t_cpu = t_wall = float("nan")
-            if torch is not None:
-                t_cpu, t_wall = measure(TorchModel(data, param, heads, init), args.seconds, args.repeats)
-            n_cpu, n_wall = measure(NumpyModel(data, param, heads, init), args.seconds, args.repeats)
+            peer_t = TorchModel(data, param, heads, init) if torch is not None else None
+            peer_n = NumpyModel(data, param, heads, init)
+            if peer_t is not None:
+                t_cpu, t_wall = measure(peer_t, args.seconds, args.repeats)
+            n_cpu, n_wall = measure(peer_n, args.seconds, args.repeats)
+            notes += restart_note(size, name, peer_t, peer_n)
             o = ours.get((size, name), {}).get("steps_per_s_cpu", float("nan"))
             row = (f"{size:<5}{name:<10}{o:>11.0f}{t_cpu:>11.1f}{n_cpu:>11.1f}{o / t_cpu:>10.0f}x{o / n_cpu:>10.0f}x"
                    f"{flops_papers(n, T, d, param, heads) * t_cpu / 1e9:>11.2f}"
@@ -328,6 +360,8 @@ def main():
             print(row, flush=True)
             results.append({"size": size, "model": name, "torch_cpu": t_cpu, "torch_wall": t_wall,
                             "numpy_cpu": n_cpu, "numpy_wall": n_wall, "ours_cpu": o})
+    for note in notes:
+        print(note)
 
     if torch is not None and default_threads != 1:
         print(f"\nPyTorch with its default {default_threads} threads (wall steps/s):")
@@ -352,6 +386,7 @@ def paired(args):
           f"with 1 thread, NumPy {np.__version__}; load average {os.getloadavg()[0]:.2f}")
     print("PyTorch scores (X_i W) z_i: n T d^2 per step (papers' code); NumPy and ours X_i (W z_i): n d^2 + n T d")
     print(f"{'size':<5}{'model':<10}{'ours':>10}{'PyTorch':>10}{'NumPy':>10}{'ours/PyTorch':>20}{'ours/NumPy':>18}")
+    notes = []
     for size, n, T, d in SIZES:
         data = gaussian_unit(n, T, d)
         for name, param, heads in MODELS:
@@ -367,6 +402,9 @@ def paired(args):
                 vs_n.append(o[-1] / nn[-1])
             print(f"{size:<5}{name:<10}{np.median(o):>10.0f}{np.median(t):>10.1f}{np.median(nn):>10.1f}"
                   f"{spread(vs_t):>20}{spread(vs_n):>18}", flush=True)
+            notes += restart_note(size, name, peer_t, peer_n)
+    for note in notes:
+        print(note)
     return 0
 
 

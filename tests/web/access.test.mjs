@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
-import { assertClean, isPlaying, metricsStep, servedPage, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
+import { assertClean, canvasStats, isPlaying, metricsStep, servedPage, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -108,18 +108,11 @@ describe('accessibility', () => {
 
   test('cividis recolours the heatmap', async () => {
     const { page, problems, close } = await open('?autoplay=0');
-    const pixels = () =>
-      page.evaluate(() => {
-        const c = document.querySelector('.view-heatmap canvas');
-        const copy = document.createElement('canvas');
-        copy.width = c.width;
-        copy.height = c.height;
-        const ctx = copy.getContext('2d', { willReadFrequently: true });
-        ctx.drawImage(c, 0, 0);
-        return Array.from(ctx.getImageData(0, 0, c.width, c.height).data.slice(0, 40000)).join(',');
-      });
-    await page.waitForTimeout(300);
-    const before = await pixels();
+    const heatmap = async () => (await canvasStats(page, '.view-heatmap canvas'))[0];
+    let drawn = await heatmap();
+    for (const t0 = Date.now(); drawn.nonBlank === 0 && Date.now() - t0 < 10000; drawn = await heatmap()) await page.waitForTimeout(100);
+    const before = drawn.sum;
+    const pixels = async () => (await heatmap()).sum;
     await page.selectOption('#ctl-cmap', 'cividis');
     await page.waitForFunction(() => location.search.includes('cmap=cividis'));
     // the redraw comes with the next frame, which a loaded machine may delay

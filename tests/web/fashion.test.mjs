@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { constants, gzipSync } from 'node:zlib';
 
 import { serve } from '../../scripts/serve.mjs';
-import { assertClean, root, servedPage, watch } from './helpers.mjs';
+import { assertClean, canvasStats, root, servedPage, watch } from './helpers.mjs';
 
 const DIST = join(root, 'dist');
 const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
@@ -60,24 +60,10 @@ async function runExactly(page, count) {
   await page.waitForFunction((n) => document.querySelector('.view-images canvas').dataset.drawnStep === String(n), count);
 }
 
-/** The images canvas: pixels tinted by the overlay (not grey) and a checksum of all pixels. */
-function overlayStats(page) {
-  return page.evaluate(() => {
-    const c = document.querySelector('.view-images canvas');
-    // read a copy: reading the page's own canvas makes Chromium warn (willReadFrequently)
-    const copy = document.createElement('canvas');
-    copy.width = c.width;
-    copy.height = c.height;
-    const ctx = copy.getContext('2d', { willReadFrequently: true });
-    ctx.drawImage(c, 0, 0);
-    const data = ctx.getImageData(0, 0, c.width, c.height).data;
-    let tinted = 0, sum = 0;
-    for (let k = 0; k < data.length; k += 4) {
-      if (data[k + 3] > 0 && (Math.abs(data[k] - data[k + 1]) > 8 || Math.abs(data[k + 1] - data[k + 2]) > 8)) tinted++;
-      sum = (sum * 31 + data[k] + 7 * data[k + 1] + 13 * data[k + 2] + data[k + 3]) % 1000000007;
-    }
-    return { tinted, sum, correct: c.dataset.correct };
-  });
+/** The images canvas: pixels tinted by the overlay (not grey), a checksum of all pixels, and the count it shows correct. */
+async function overlayStats(page) {
+  const [{ tinted, sum }] = await canvasStats(page, '.view-images canvas');
+  return { tinted, sum, correct: await page.getAttribute('.view-images canvas', 'data-correct') };
 }
 
 /** Train and test accuracy from the metrics line. */

@@ -119,3 +119,32 @@ export async function stepBy(page, count) {
   await waitForMetricsStep(page, (s) => s === start + count);
   return start + count;
 }
+
+/**
+ * Pixel statistics of every canvas matching the selector: non-blank pixels, tinted ones (not grey) and a
+ * checksum of all pixels, with the canvas size.
+ */
+export function canvasStats(page, selector) {
+  return page.evaluate((sel) => {
+    return [...document.querySelectorAll(sel)].map((c) => {
+      // read a copy: reading the page's own canvases repeatedly makes Chromium warn (willReadFrequently)
+      const copy = document.createElement('canvas');
+      copy.width = c.width;
+      copy.height = c.height;
+      const ctx = copy.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(c, 0, 0);
+      const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      let nonBlank = 0;
+      let tinted = 0;
+      let sum = 0;
+      for (let k = 0; k < data.length; k += 4) {
+        if (data[k + 3] > 0) {
+          nonBlank++;
+          if (Math.abs(data[k] - data[k + 1]) > 8 || Math.abs(data[k + 1] - data[k + 2]) > 8) tinted++;
+        }
+        sum = (sum * 31 + data[k] + 7 * data[k + 1] + 13 * data[k + 2] + data[k + 3]) % 1000000007;
+      }
+      return { nonBlank, tinted, sum, w: c.width, h: c.height };
+    });
+  }, selector);
+}

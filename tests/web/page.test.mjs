@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
-import { assertClean, requestedUrls, watch } from './helpers.mjs';
+import { assertClean, canvasStats, requestedUrls, watch } from './helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const results = `${root}/test-results`;
@@ -85,28 +85,6 @@ async function runExactly(page, count) {
   await waitForStep(page, (s) => s === count);
   await page.waitForFunction((n) => document.querySelector('#metrics').dataset.step === String(n), count);
   await page.waitForFunction((n) => document.querySelector('.view-svm').dataset.step === String(n), count);
-}
-
-/** Pixel statistics of every canvas matching the selector: non-blank pixel count and a checksum. */
-function canvasStats(page, selector) {
-  return page.evaluate((sel) => {
-    return [...document.querySelectorAll(sel)].map((c) => {
-      // read a copy: reading the page's own canvases repeatedly makes Chromium warn (willReadFrequently)
-      const copy = document.createElement('canvas');
-      copy.width = c.width;
-      copy.height = c.height;
-      const ctx = copy.getContext('2d', { willReadFrequently: true });
-      ctx.drawImage(c, 0, 0);
-      const data = ctx.getImageData(0, 0, c.width, c.height).data;
-      let nonBlank = 0;
-      let sum = 0;
-      for (let k = 0; k < data.length; k += 4) {
-        if (data[k + 3] > 0) nonBlank++;
-        sum = (sum * 31 + data[k] + 7 * data[k + 1] + 13 * data[k + 2] + data[k + 3]) % 1000000007;
-      }
-      return { nonBlank, sum, w: c.width, h: c.height };
-    });
-  }, selector);
 }
 
 const VIEWS = {
