@@ -28,7 +28,7 @@ Eigen::MatrixXd ScaledGradient::value(int b) const { return std::exp(log_scale[b
 namespace {
 
 /// e^x for x ≤ 0, short-circuiting arguments whose result underflows (most of them once scores separate).
-inline double exp_or_zero(double x) { return x < -708.0 ? 0.0 : exp_nonpositive(x); }
+inline double exp_or_zero(double x) { return x < kExpFlushBelow ? 0.0 : exp_nonpositive(x); }
 
 inline Pair load_pair(const double* p) { return Pair{p[0], p[1]}; }
 inline void store_pair(double* p, Pair v) { p[0] = v[0], p[1] = v[1]; }
@@ -62,7 +62,7 @@ SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a
   for (; t + 2 <= T; t += 2) {
     const Pair x = load_pair(ap + t) - a1;
     // Once training has separated the scores most pairs underflow: skip their exponentials.
-    Pair e = x[0] < -708.0 && x[1] < -708.0 ? Pair{0, 0} : exp_nonpositive(x);
+    Pair e = x[0] < kExpFlushBelow && x[1] < kExpFlushBelow ? Pair{0, 0} : exp_nonpositive(x);
     if (t == top_pair) e[top - t] = 0.0;
     store_pair(sp + t, e);
     rest2 += e;
@@ -88,7 +88,7 @@ SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a
   const double gap = a1 - a2;
   double r_top = 0;
   if (gap < 600) {
-    // e^{a_t − a2} = ê_t e^{a1 − a2}. An ê_t flushed to zero (a_t < a1 − 708) is then below e^{-108}
+    // e^{a_t − a2} = ê_t e^{a1 − a2}. An ê_t flushed to zero (a_t < a1 − 700) is then below e^{-100}
     // relative to the second token's term.
     const double lift = std::exp(gap);
     Pair r_top2 = {0, 0};
@@ -376,7 +376,8 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
     if (K > -INFINITY) {
       // Columns g̃_i = sign_i e^{λ_i − K} X_iᵀ r̃_i (n·T·d), then ∇_W ∝ Σ_i g̃_i z_iᵀ = G Z as one GEMM (n·d²).
       Eigen::MatrixXd& G = ws.G[h];
-      for (int i = 0; i < n; ++i) G.col(i) *= ws.sign(i) * std::exp(ws.lambda(i) - K);
+      // (a column below e^-700 of the largest is dropped, not left subnormal for the GEMM)
+      for (int i = 0; i < n; ++i) G.col(i) *= ws.sign(i) * exp_or_zero(ws.lambda(i) - K);
       auto set = [&](int b) { ev.grad.log_scale[b] = K + normalise(ev.grad.M[b]); };
       switch (config_.param) {
         case Param::W:

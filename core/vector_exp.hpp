@@ -39,16 +39,21 @@ alignas(16) inline constexpr double kExp2Table[128] = {
     0x1.ea4afa2a490dap+0, 0x1.ecf482d8e67f1p+0, 0x1.efa1bee615a27p+0, 0x1.f252b376bba97p+0, 0x1.f50765b6e4540p+0,
     0x1.f7bfdad9cbe14p+0, 0x1.fa7c1819e90d8p+0, 0x1.fd3c22b8f71f1p+0};
 
+/// Below this exp_nonpositive returns 0 (e^-700 ≈ 1e-304): next to the largest softmax weight, 1, such
+/// weights are far below double precision. The margin above 2^-1022 keeps every intermediate (2^(k/128)·q)
+/// and the softmax's products of the weights normal: subnormal operands take a microcode assist on x86,
+/// which made a step 2× slower while scores spread over hundreds (flushing at −708 did not avoid them).
+inline constexpr double kExpFlushBelow = -700.0;
+
 /// e^x for both lanes of x ≤ 0, within 1 ulp of libm's: x = (k/128) ln 2 + r, |r| ≤ ln 2/256, and
 /// e^x = 2^(k/128) (1 + q(r)) with q the degree-5 Taylor polynomial (truncation error < 6e-19).
-/// Results below 2^-1022 (x < −708) are flushed to zero: next to the largest softmax weight, 1, they
-/// are far below double precision. NaN lanes stay NaN.
+/// Results for x < kExpFlushBelow are 0. NaN lanes stay NaN.
 inline Pair exp_nonpositive(Pair x) {
   constexpr double kShift = 0x1.8p52;                                                 // rounds to an integer
   constexpr double kInvLn2N = 0x1.71547652b82fep+7;                                   // 128 / ln 2
   constexpr double kLn2NHi = 0x1.62e42fefc0000p-8, kLn2NLo = -0x1.c610ca86c3899p-44;  // ln 2 / 128, hi: 35 bits
-  const PairBits normal = ~(PairBits)(x < -708.0);
-  x = Pair{std::max(x[0], -708.0), std::max(x[1], -708.0)};
+  const PairBits kept = ~(PairBits)(x < kExpFlushBelow);
+  x = Pair{std::max(x[0], kExpFlushBelow), std::max(x[1], kExpFlushBelow)};
   const Pair z = x * kInvLn2N + kShift;
   const Pair k = z - kShift;
   const PairBits ki = (PairBits)z - (PairBits)(Pair{kShift, kShift});  // k as an integer (mod 2^64)
@@ -57,7 +62,7 @@ inline Pair exp_nonpositive(Pair x) {
   // 2^(k/128) = 2^⌊k/128⌋ 2^(j/128): the integer part added to the table entry's exponent field.
   const Pair scale = (Pair)((PairBits)(Pair{kExp2Table[j[0]], kExp2Table[j[1]]}) + ((ki - j) << 45));
   const Pair q = r + r * r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120))));
-  return (Pair)((PairBits)(scale + scale * q) & normal);
+  return (Pair)((PairBits)(scale + scale * q) & kept);
 }
 
 /// exp_nonpositive for one value.
