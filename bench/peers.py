@@ -5,6 +5,7 @@ by their norm, scores (X_i W) z_i) and in NumPy with hand-written gradients (sco
 
     bench/peers.py [--seconds S] [--repeats R] [--ours train_bench.json] [--wasm wasm_bench.json]
                    [--cli build/native/attnsvm] [--train-bench build/native/train_bench] [--quick]
+                   [--cell SIZE MODEL]
 
 Models W, KQ and multihead (H = 4), logistic loss, normalised GD (each block by its own Frobenius norm),
 at S = (6, 8, 10), M = (64, 32, 32), L = (512, 64, 64), on gaussian-unit data (unit Gaussian tokens,
@@ -16,7 +17,8 @@ initialisation (`attnsvm data`, `attnsvm run --params-out`). Each cell is the me
 
 With --train-bench, ours is measured here too, interleaved with the peers: R rounds of (ours, PyTorch,
 NumPy), each >= S seconds, and the ratios ours/peer are taken round by round (median, min–max), so a
-slow minute of the shared machine slows both sides of a ratio instead of one.
+slow minute of the shared machine slows both sides of a ratio instead of one. --cell measures one cell
+only (e.g. `--cell M W --repeats 20`) and adds the quartiles of its ratios.
 """
 import argparse
 import json
@@ -303,6 +305,7 @@ def main():
     ap.add_argument("--cli", help="the attnsvm CLI, to check both peers against it")
     ap.add_argument("--train-bench", help="bench/train_bench.cpp's binary: measure ours interleaved with the peers")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--cell", nargs=2, metavar=("SIZE", "MODEL"), help="paired mode: this cell only")
     args = ap.parse_args()
     if args.quick:
         args.seconds, args.repeats = 0.3, 1
@@ -388,8 +391,12 @@ def paired(args):
     print(f"{'size':<5}{'model':<10}{'ours':>10}{'PyTorch':>10}{'NumPy':>10}{'ours/PyTorch':>20}{'ours/NumPy':>18}")
     notes = []
     for size, n, T, d in SIZES:
+        if args.cell and size != args.cell[0]:
+            continue
         data = gaussian_unit(n, T, d)
         for name, param, heads in MODELS:
+            if args.cell and name != args.cell[1]:
+                continue
             init = initial_params(param, heads, d)
             peer_t = TorchModel(data, param, heads, init) if torch is not None else None
             peer_n = NumpyModel(data, param, heads, init)
@@ -403,6 +410,10 @@ def paired(args):
             print(f"{size:<5}{name:<10}{np.median(o):>10.0f}{np.median(t):>10.1f}{np.median(nn):>10.1f}"
                   f"{spread(vs_t):>20}{spread(vs_n):>18}", flush=True)
             notes += restart_note(size, name, peer_t, peer_n)
+            if args.cell:
+                for peer, ratios in (("PyTorch", vs_t), ("NumPy", vs_n)):
+                    q = np.percentile(ratios, [25, 50, 75])
+                    print(f"ours/{peer} over {rounds} rounds: quartiles {q[0]:.1f}x, {q[1]:.1f}x, {q[2]:.1f}x")
     for note in notes:
         print(note)
     return 0
