@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
-import { assertClean, canvasStats, isPlaying, metricsStep, servedPage, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
+import { assertClean, canvasStats, isPlaying, metricsStep, servedPage, stepBy, waitForMetricsStep, waitForValue, watch } from './helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -109,16 +109,11 @@ describe('accessibility', () => {
   test('cividis recolours the heatmap', async () => {
     const { page, problems, close } = await open('?autoplay=0');
     const heatmap = async () => (await canvasStats(page, '.view-heatmap canvas'))[0];
-    let drawn = await heatmap();
-    for (const t0 = Date.now(); drawn.nonBlank === 0 && Date.now() - t0 < 10000; drawn = await heatmap()) await page.waitForTimeout(100);
-    const before = drawn.sum;
-    const pixels = async () => (await heatmap()).sum;
+    const before = await waitForValue(page, heatmap, (h) => h.nonBlank > 0, 10000);
     await page.selectOption('#ctl-cmap', 'cividis');
     await page.waitForFunction(() => location.search.includes('cmap=cividis'));
-    // the redraw comes with the next frame, which a loaded machine may delay
-    let after = await pixels();
-    for (const t0 = Date.now(); after === before && Date.now() - t0 < 10000; after = await pixels()) await page.waitForTimeout(100);
-    assert.notEqual(after, before);
+    // the redraw comes with the next frame, which a loaded machine may delay (throws if it never changes)
+    await waitForValue(page, heatmap, (h) => h.sum !== before.sum, 10000);
     // (the URL round trip of cmap: units.test.mjs)
     assert.deepEqual(problems, []);
     await close();

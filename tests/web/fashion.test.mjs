@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { constants, gzipSync } from 'node:zlib';
 
 import { serve } from '../../scripts/serve.mjs';
-import { assertClean, canvasStats, root, servedPage, watch } from './helpers.mjs';
+import { assertClean, canvasStats, root, servedPage, waitForValue, watch } from './helpers.mjs';
 
 const DIST = join(root, 'dist');
 const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
@@ -38,22 +38,12 @@ async function open(origin, path = '') {
 
 const statusStep = async (page) => Number((await page.getAttribute('#status', 'data-step')) ?? -1);
 
-async function waitFor(page, what, predicate, timeout = 60000) {
-  const t0 = Date.now();
-  for (;;) {
-    const value = await what();
-    if (predicate(value)) return value;
-    if (Date.now() - t0 > timeout) throw new Error(`${JSON.stringify(value)} did not become as expected within ${timeout} ms`);
-    await page.waitForTimeout(50);
-  }
-}
-
 /** Pauses, resets and runs exactly `count` iterations with the run bar; waits until the metrics and the test images show them. */
 async function runExactly(page, count) {
   if ((await page.textContent('#play')).includes('pause')) await page.click('#play');
   await page.waitForFunction(() => document.querySelector('#play').textContent.includes('play'));
   await page.click('#reset');
-  await waitFor(page, () => statusStep(page), (s) => s === 0);
+  await waitForValue(page, () => statusStep(page), (s) => s === 0, 60000);
   for (let k = 0; k < Math.floor(count / 100); ++k) await page.click('#step100');
   for (let k = 0; k < count % 100; ++k) await page.click('#step');
   await page.waitForFunction((n) => document.querySelector('#metrics').dataset.step === String(n), count, { timeout: 120000 });
@@ -80,7 +70,7 @@ const dataRequests = (requests) => requests.filter((u) => u.includes('/data/fash
 describe('Fashion-MNIST on the page', () => {
   test('the preset trains on the shipped images: overlays change, test accuracy ≥ 0.8, one fetch per file, the URL restores it', async () => {
     const { page, problems, requests, close } = await open(env.origin);
-    await waitFor(page, () => statusStep(page), (s) => s > 0);
+    await waitForValue(page, () => statusStep(page), (s) => s > 0, 60000);
     assert.equal(await page.isVisible('.view-images'), false, 'no image panel for synthetic data');
     assert.deepEqual(dataRequests(requests), [], 'the data are fetched only when a run needs them');
 
@@ -126,7 +116,7 @@ describe('Fashion-MNIST on the page', () => {
     const metrics = await page.textContent('#metrics');
     const values = await controls(page);
     const again = await open(url);
-    await waitFor(again.page, () => statusStep(again.page), (s) => s > 0);
+    await waitForValue(again.page, () => statusStep(again.page), (s) => s > 0, 60000);
     await runExactly(again.page, 100);
     assert.equal(again.page.url(), url);
     assert.equal(await again.page.textContent('#metrics'), metrics);
@@ -157,7 +147,7 @@ describe('Fashion-MNIST on the page', () => {
 
     test('a fashion-mnist link loads its images relative to the page', async () => {
       const { page, problems, requests, close } = await open(origin, `full/${LINK}`);
-      await waitFor(page, () => statusStep(page), (s) => s > 0);
+      await waitForValue(page, () => statusStep(page), (s) => s > 0, 60000);
       assert.equal(await page.isVisible('#banner'), false);
       await page.waitForFunction(() => document.querySelector('.view-images canvas').dataset.correct?.endsWith('/6'));
       assert.deepEqual(dataRequests(requests).sort(), FILES.map((f) => `${origin}full/data/fashion-mnist/${f}`).sort());
@@ -169,7 +159,7 @@ describe('Fashion-MNIST on the page', () => {
       const { page, close } = await open(origin, `broken/${LINK}`);
       await page.waitForSelector('#banner', { state: 'visible', timeout: 60000 });
       assert.match(await page.textContent('#banner'), /t10k-labels-idx1-ubyte could not be loaded \(HTTP 404/);
-      await waitFor(page, () => statusStep(page), (s) => s > 0);
+      await waitForValue(page, () => statusStep(page), (s) => s > 0, 60000);
       assert.equal(await page.inputValue('#ctl-kind'), 'gaussian-unit');
       await close();
     });

@@ -95,15 +95,20 @@ export async function metricsStep(page) {
   return Number((await page.getAttribute('#metrics', 'data-step')) ?? -1);
 }
 
-/** Waits until the shown step satisfies predicate. */
-export async function waitForMetricsStep(page, predicate, timeout = 30000) {
+/** Polls `what()` until `predicate` holds for its value and returns that value; throws after `timeout` ms. */
+export async function waitForValue(page, what, predicate, timeout = 30000) {
   const t0 = Date.now();
   for (;;) {
-    const s = await metricsStep(page);
-    if (predicate(s)) return s;
-    if (Date.now() - t0 > timeout) throw new Error(`step ${s} did not reach the expected value within ${timeout} ms`);
+    const value = await what();
+    if (predicate(value)) return value;
+    if (Date.now() - t0 > timeout) throw new Error(`${JSON.stringify(value)} did not become as expected within ${timeout} ms`);
     await page.waitForTimeout(40);
   }
+}
+
+/** Waits until the shown step satisfies predicate. */
+export function waitForMetricsStep(page, predicate, timeout = 30000) {
+  return waitForValue(page, () => metricsStep(page), predicate, timeout);
 }
 
 /** Whether the run plays (the play button shows pause). */

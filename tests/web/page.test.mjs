@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
-import { assertClean, canvasStats, requestedUrls, watch } from './helpers.mjs';
+import { assertClean, canvasStats, requestedUrls, waitForValue, watch } from './helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const results = `${root}/test-results`;
@@ -51,14 +51,8 @@ async function stepOf(page) {
   return Number((await page.getAttribute('#status', 'data-step')) ?? -1);
 }
 
-async function waitForStep(page, predicate, timeout = 20000) {
-  const t0 = Date.now();
-  for (;;) {
-    const s = await stepOf(page);
-    if (predicate(s)) return s;
-    if (Date.now() - t0 > timeout) throw new Error(`step ${s} did not reach the expected value within ${timeout} ms`);
-    await page.waitForTimeout(50);
-  }
+function waitForStep(page, predicate, timeout = 20000) {
+  return waitForValue(page, () => stepOf(page), predicate, timeout);
 }
 
 async function isPlaying(page) {
@@ -70,7 +64,7 @@ async function pause(page) {
   if (await isPlaying(page)) await page.click('#play');
   await page.waitForFunction(() => {
     const status = document.querySelector('#status').dataset;
-    return document.querySelector('#play').textContent.includes('play') && status.playing === 'false' && status.step === status.runStep;
+    return status.playing === 'false' && status.step === status.runStep;
   });
   return stepOf(page);
 }
