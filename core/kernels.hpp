@@ -1,10 +1,10 @@
 #pragma once
-// The matrix products of a training step, two lanes at a time (GCC/Clang vector extensions: SSE2
-// natively, wasm SIMD128 in the browser). Every entry is summed in one fixed order, independent of
-// the blocking, so the native and wasm builds compute the same bits. They replace Eigen's kernels on
-// the hot path: compiled for wasm those ran 1.4–1.8× slower than natively (V8 compiles Emscripten's
-// emulated SSE2 intrinsics less well than plain SIMD128), these run at about the native speed there,
-// and natively they are as fast as Eigen's (faster for the small products of size S).
+// The matrix products of a training step, two lanes at a time (Pair: SSE2 natively, wasm SIMD128 in the
+// browser), four on x86 CPUs with AVX2 (Quad, chosen at run time: lanes.hpp). Every entry is summed in
+// one fixed order, independent of the blocking and of the lane width, so the native and wasm builds
+// compute the same bits. They replace Eigen's kernels on the hot path: compiled for wasm those ran
+// 1.4–1.8× slower than natively (V8 compiles Emscripten's emulated SSE2 intrinsics less well than plain
+// SIMD128), these run at about the native two-lane speed there.
 #include <Eigen/Dense>
 #include <cstddef>
 

@@ -30,18 +30,10 @@ namespace {
 /// e^x for x ≤ 0, short-circuiting arguments whose result underflows (most of them once scores separate).
 inline double exp_or_zero(double x) { return x < kExpFlushBelow ? 0.0 : exp_nonpositive(x); }
 
-inline Pair load_pair(const double* p) { return Pair{p[0], p[1]}; }
-inline void store_pair(double* p, Pair v) { p[0] = v[0], p[1] = v[1]; }
-
-}  // namespace
-
-SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a,
-                                      const Eigen::Ref<const Eigen::VectorXd>& u, Eigen::Ref<Eigen::VectorXd> s,
-                                      Eigen::Ref<Eigen::VectorXd> r_scaled) {
-  // Two lanes at a time (Pair): the exponentials and the sums are most of a training step at T ≥ 32.
-  const Eigen::Index T = a.size();
-  const double *ap = a.data(), *up = u.data();
-  double *sp = s.data(), *rp = r_scaled.data();
+/// softmax_jacobian_apply on raw arrays, V lanes at a time (lanes.hpp): the exponentials and the sums are
+/// most of a training step at T ≥ 32. Sums run in the Pair order at either width.
+template <class V>
+inline SoftmaxProduct softmax_lanes(const double* ap, const double* up, double* sp, double* rp, Eigen::Index T) {
   SoftmaxProduct out;
   // a1 = a_top (the first maximum), a2 = the largest of the other scores.
   Eigen::Index top = 0, second = -1;
@@ -56,18 +48,19 @@ SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a
   const double u_top = up[top];
   // ê_t = e^{a_t − a1} (stored in s), rest = Σ_{t≠top} ê_t, acc = Σ_{t≠top} ê_t (u_top − u_t); ê_top is
   // held at 0 until the end.
-  const Eigen::Index top_pair = top & ~Eigen::Index{1};
   Pair rest2 = {0, 0}, acc2 = {0, 0};
+  auto exponentials = [&]<class W>(Eigen::Index t) {
+    const W x = load<W>(ap + t) - a1;
+    // Once training has separated the scores most lanes underflow: skip their exponentials.
+    W e = all_below(x, kExpFlushBelow) ? W{} : exp_nonpositive(x);
+    if (top >= t && top < t + kLanes<W>) e[top - t] = 0.0;
+    store(sp + t, e);
+    add_by_pairs(rest2, e);
+    add_by_pairs(acc2, e * (u_top - load<W>(up + t)));
+  };
   Eigen::Index t = 0;
-  for (; t + 2 <= T; t += 2) {
-    const Pair x = load_pair(ap + t) - a1;
-    // Once training has separated the scores most pairs underflow: skip their exponentials.
-    Pair e = x[0] < kExpFlushBelow && x[1] < kExpFlushBelow ? Pair{0, 0} : exp_nonpositive(x);
-    if (t == top_pair) e[top - t] = 0.0;
-    store_pair(sp + t, e);
-    rest2 += e;
-    acc2 += e * (u_top - load_pair(up + t));
-  }
+  for (; t + kLanes<V> <= T; t += kLanes<V>) exponentials.template operator()<V>(t);
+  for (; t + 2 <= T; t += 2) exponentials.template operator()<Pair>(t);
   double rest = rest2[0] + rest2[1], acc = acc2[0] + acc2[1];
   if (t < T) {  // odd T: the last token
     sp[t] = t == top ? 0.0 : exp_nonpositive(ap[t] - a1);
@@ -78,7 +71,7 @@ SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a
   out.f = u_top - acc / E;  // f = u_top − Σ_{t≠top} s_t (u_top − u_t): no cancellation when s_top ≈ 1
   if (second < 0) {         // T = 1: the softmax is constant, r = 0
     sp[top] = 1.0;
-    r_scaled.setZero();
+    rp[top] = 0.0;
     return out;
   }
   // r_τ = s_τ Σ_t s_t (u_τ − u_t) = e^κ r̃_τ with κ = (a1 − lse) + (a2 − lse):
@@ -92,12 +85,14 @@ SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a
     // relative to the second token's term.
     const double lift = std::exp(gap);
     Pair r_top2 = {0, 0};
-    for (t = 0; t + 2 <= T; t += 2) {
-      const Pair e = load_pair(sp + t), et = e * lift, ut = load_pair(up + t);
-      r_top2 += et * (u_top - ut);
-      store_pair(rp + t, et * (E * (ut - u_top) + acc));
-      store_pair(sp + t, e * inverse);
-    }
+    auto terms = [&]<class W>(Eigen::Index t) {
+      const W e = load<W>(sp + t), et = e * lift, ut = load<W>(up + t);
+      add_by_pairs(r_top2, et * (u_top - ut));
+      store(rp + t, et * (E * (ut - u_top) + acc));
+      store(sp + t, e * inverse);
+    };
+    for (t = 0; t + kLanes<V> <= T; t += kLanes<V>) terms.template operator()<V>(t);
+    for (; t + 2 <= T; t += 2) terms.template operator()<Pair>(t);
     r_top = r_top2[0] + r_top2[1];
     if (t < T) {
       const double et = sp[t] * lift;
@@ -117,6 +112,24 @@ SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a
   rp[top] = r_top;
   sp[top] = inverse;
   return out;
+}
+
+#ifdef ATTNSVM_WIDE_LANES
+ATTNSVM_WIDE_LANES SoftmaxProduct softmax_wide(const double* ap, const double* up, double* sp, double* rp,
+                                               Eigen::Index T) {
+  return softmax_lanes<Quad>(ap, up, sp, rp, T);
+}
+#endif
+
+}  // namespace
+
+SoftmaxProduct softmax_jacobian_apply(const Eigen::Ref<const Eigen::VectorXd>& a,
+                                      const Eigen::Ref<const Eigen::VectorXd>& u, Eigen::Ref<Eigen::VectorXd> s,
+                                      Eigen::Ref<Eigen::VectorXd> r_scaled) {
+#ifdef ATTNSVM_WIDE_LANES
+  if (wide_lanes()) return softmax_wide(a.data(), u.data(), s.data(), r_scaled.data(), a.size());
+#endif
+  return softmax_lanes<Pair>(a.data(), u.data(), s.data(), r_scaled.data(), a.size());
 }
 
 Model::Model(const ModelConfig& config, LossKind loss, const Dataset& data)

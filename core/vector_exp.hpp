@@ -1,14 +1,13 @@
 #pragma once
-// e^x on two lanes at once (GCC/Clang vector extensions: SSE2 natively, wasm SIMD128 in the browser),
-// for the softmax of every sequence, where libm's exp was a third of a training step. The same
-// operations in the same order on both targets, so the native and wasm builds compute the same bits.
+// e^x on two or four lanes at once (lanes.hpp), for the softmax of every sequence, where libm's exp was
+// a third of a training step. The same operations in the same order on every lane and target, so the
+// native and wasm builds compute the same bits.
 #include <algorithm>
 #include <cstdint>
 
-namespace attnsvm {
+#include "lanes.hpp"
 
-using Pair = double __attribute__((vector_size(16)));
-using PairBits = std::uint64_t __attribute__((vector_size(16)));
+namespace attnsvm {
 
 /// 2^(j/128), j = 0..127, correctly rounded (computed with Python's decimal module to 60 digits).
 alignas(16) inline constexpr double kExp2Table[128] = {
@@ -45,24 +44,27 @@ alignas(16) inline constexpr double kExp2Table[128] = {
 /// which made a step 2× slower while scores spread over hundreds (flushing at −708 did not avoid them).
 inline constexpr double kExpFlushBelow = -700.0;
 
-/// e^x for both lanes of x ≤ 0, within 1 ulp of libm's: x = (k/128) ln 2 + r, |r| ≤ ln 2/256, and
-/// e^x = 2^(k/128) (1 + q(r)) with q the degree-5 Taylor polynomial (truncation error < 6e-19).
-/// Results for x < kExpFlushBelow are 0. NaN lanes stay NaN.
-inline Pair exp_nonpositive(Pair x) {
+/// e^x for every lane of x ≤ 0 (V = Pair or Quad), within 1 ulp of libm's: x = (k/128) ln 2 + r,
+/// |r| ≤ ln 2/256, and e^x = 2^(k/128) (1 + q(r)) with q the degree-5 Taylor polynomial (truncation error
+/// < 6e-19). Results for x < kExpFlushBelow are 0. NaN lanes stay NaN.
+template <Lanes V>
+[[gnu::always_inline]] inline V exp_nonpositive(V x) {
+  using Bits = LaneBits<V>;
   constexpr double kShift = 0x1.8p52;                                                 // rounds to an integer
   constexpr double kInvLn2N = 0x1.71547652b82fep+7;                                   // 128 / ln 2
   constexpr double kLn2NHi = 0x1.62e42fefc0000p-8, kLn2NLo = -0x1.c610ca86c3899p-44;  // ln 2 / 128, hi: 35 bits
-  const PairBits kept = ~(PairBits)(x < kExpFlushBelow);
-  x = Pair{std::max(x[0], kExpFlushBelow), std::max(x[1], kExpFlushBelow)};
-  const Pair z = x * kInvLn2N + kShift;
-  const Pair k = z - kShift;
-  const PairBits ki = (PairBits)z - (PairBits)(Pair{kShift, kShift});  // k as an integer (mod 2^64)
-  const Pair r = (x - k * kLn2NHi) - k * kLn2NLo;                      // k·kLn2NHi is exact
-  const PairBits j = ki & 127;
+  const Bits kept = ~(Bits)(x < kExpFlushBelow);
+  x = from_lanes<V>([x](int l) { return std::max(x[l], kExpFlushBelow); });
+  const V z = x * kInvLn2N + kShift;
+  const V k = z - kShift;
+  const Bits ki = (Bits)z - (Bits)splat<V>(kShift);  // k as an integer (mod 2^64)
+  const V r = (x - k * kLn2NHi) - k * kLn2NLo;       // k·kLn2NHi is exact
+  const Bits j = ki & 127;
   // 2^(k/128) = 2^⌊k/128⌋ 2^(j/128): the integer part added to the table entry's exponent field.
-  const Pair scale = (Pair)((PairBits)(Pair{kExp2Table[j[0]], kExp2Table[j[1]]}) + ((ki - j) << 45));
-  const Pair q = r + r * r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120))));
-  return (Pair)((PairBits)(scale + scale * q) & kept);
+  const V table = from_lanes<V>([j](int l) { return kExp2Table[j[l]]; });
+  const V scale = (V)((Bits)table + ((ki - j) << 45));
+  const V q = r + r * r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120))));
+  return (V)((Bits)(scale + scale * q) & kept);
 }
 
 /// exp_nonpositive for one value.

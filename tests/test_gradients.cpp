@@ -1,6 +1,9 @@
 // The scaled log-domain gradient equals the derivative of the loss, for every model, loss and decoder mode.
+#include <cstring>
+
 #include "helpers.hpp"
 #include "kernels.hpp"
+#include "lanes.hpp"
 #include "loss.hpp"
 #include "model.hpp"
 #include "rng.hpp"
@@ -138,10 +141,32 @@ TEST_CASE("the softmax Jacobian product equals its definition in long double") {
     }
 }
 
-TEST_CASE("the step's matrix products sum every entry in their documented order, whatever the blocking") {
-  // Bit-for-bit against scalar code written from the kernels' contract (kernels.hpp): that order, the
-  // same in the native and wasm builds, is what keeps their results identical. Sizes cover every block
-  // width and remainder (8/4/1 rows, 16/8/2/1 columns, 4/1 row pairs, odd m, n and k).
+namespace {
+
+/// The lane widths this machine can run: Pair, and Quad where the CPU has AVX2 (lanes.hpp).
+std::vector<bool> lane_widths() {
+  const bool previous = set_wide_lanes(true);
+  std::vector<bool> widths{false};
+  if (wide_lanes()) widths.push_back(true);
+  set_wide_lanes(previous);
+  return widths;
+}
+
+/// Runs f with the Pair (wide = false) or Quad paths, restoring the previous choice.
+template <class F>
+void with_lanes(bool wide, F&& f) {
+  const bool previous = set_wide_lanes(wide);
+  f();
+  set_wide_lanes(previous);
+}
+
+#ifdef ATTNSVM_WIDE_LANES
+/// exp_nonpositive on one Quad, compiled as the AVX2 paths are.
+ATTNSVM_WIDE_LANES void quad_exp(const double* x, double* out) { store(out, exp_nonpositive(load<Quad>(x))); }
+#endif
+
+/// Every kernel, bit for bit against scalar code written from its documented summation order.
+void check_kernels_against_contract() {
   using kernels::Index;
   Rng rng(11, 0);
   auto random = [&](Index rows, Index cols) {
@@ -150,8 +175,8 @@ TEST_CASE("the step's matrix products sum every entry in their documented order,
       for (Index i = 0; i < rows; ++i) M(i, j) = rng.normal();
     return M;
   };
-  for (Index rows : {1, 3, 4, 8, 13, 32})
-    for (Index cols : {1, 2, 3, 9, 16, 31, 64}) {
+  for (Index rows : {1, 3, 4, 8, 13, 21, 32})
+    for (Index cols : {1, 2, 3, 9, 16, 31, 40, 64}) {
       CAPTURE(rows);
       CAPTURE(cols);
       const Index ld = cols + 3;  // a block of a wider row-major matrix
@@ -173,7 +198,7 @@ TEST_CASE("the step's matrix products sum every entry in their documented order,
         CHECK(z(k) == expected);
       }
     }
-  for (Index m : {1, 2, 7, 8, 10, 33})
+  for (Index m : {1, 2, 7, 8, 10, 27, 33})
     for (Index n : {1, 2, 5, 64})
       for (Index k : {1, 3, 32, 129}) {
         CAPTURE(m);
@@ -195,6 +220,91 @@ TEST_CASE("the step's matrix products sum every entry in their documented order,
           }
         CHECK(in_order);
       }
+}
+
+}  // namespace
+
+TEST_CASE("the step's matrix products sum every entry in their documented order, whatever the blocking") {
+  // Bit-for-bit against scalar code written from the kernels' contract (kernels.hpp): that order, the
+  // same in the native and wasm builds and at either lane width, is what keeps their results identical.
+  // Sizes cover every block width and remainder (Quad: 16 rows, 32/16 columns, 16 rows of C; Pair:
+  // 8/4/1 rows, 16/8/2/1 columns, 4/1 row pairs; odd m, n and k).
+  for (const bool wide : lane_widths())
+    with_lanes(wide, [&] {
+      CAPTURE(wide);
+      check_kernels_against_contract();
+    });
+}
+
+TEST_CASE("the softmax, the exp and whole training runs are the same bits at either lane width") {
+  // The Quad paths (AVX2, chosen at run time) keep one entry per lane or add in the Pair order
+  // (lanes.hpp): a run on a machine with AVX2 reproduces, bit for bit, one without it and the wasm build.
+  if (lane_widths().size() < 2) {
+    MESSAGE("this CPU has no AVX2: only the Pair paths exist here");
+    return;
+  }
+  auto same_bits = [](const double* a, const double* b, Eigen::Index count) {
+    return std::memcmp(a, b, static_cast<std::size_t>(count) * sizeof(double)) == 0;
+  };
+  Rng rng(17, 0);
+  for (int T : {1, 2, 3, 4, 5, 7, 8, 9, 16, 31, 32, 33, 64})
+    for (double spread : {0.5, 20.0, 400.0, 2000.0})
+      for (int repeat = 0; repeat < 4; ++repeat) {
+        CAPTURE(T);
+        CAPTURE(spread);
+        Eigen::VectorXd a(T), u(T), s[2], r[2];
+        for (int t = 0; t < T; ++t) a(t) = spread * rng.normal(), u(t) = rng.normal();
+        if (repeat == 3) a(T - 1) = a.maxCoeff() + 1;  // the top token in the last lane
+        SoftmaxProduct sp[2];
+        for (bool wide : {false, true})
+          with_lanes(wide, [&] {
+            s[wide].resize(T), r[wide].resize(T);
+            sp[wide] = softmax_jacobian_apply(a, u, s[wide], r[wide]);
+          });
+        CHECK(same_bits(&sp[0].f, &sp[1].f, 1));
+        CHECK(same_bits(&sp[0].kappa, &sp[1].kappa, 1));
+        CHECK(same_bits(&sp[0].lse, &sp[1].lse, 1));
+        CHECK(sp[0].top == sp[1].top);
+        CHECK(same_bits(s[0].data(), s[1].data(), T));
+        CHECK(same_bits(r[0].data(), r[1].data(), T));
+      }
+#ifdef ATTNSVM_WIDE_LANES
+  // The exp itself, lane by lane: Quad against Pair, flushed, infinite and NaN lanes included.
+  for (int k = 0; k < 20000; ++k) {
+    double x[4], quad[4], pairs[4];
+    for (double& lane : x) lane = -750.0 * rng.uniform() * (k % 3 ? 1.0 : 0.001);
+    if (k == 0) x[0] = -INFINITY, x[1] = NAN, x[2] = -0.0, x[3] = -700.0;
+    quad_exp(x, quad);
+    store(pairs, exp_nonpositive(load<Pair>(x)));
+    store(pairs + 2, exp_nonpositive(load<Pair>(x + 2)));
+    if (!same_bits(quad, pairs, 4)) FAIL_CHECK("x = " << x[0] << ", " << x[1] << ", " << x[2] << ", " << x[3]);
+  }
+#endif
+  // Whole runs at sizes where every Quad kernel takes part (T, d ≥ 16), and at the papers' size.
+  for (const char* model : {R"("param": "W")", R"("param": "KQ")", R"("param": "multihead", "heads": 2)",
+                            R"("param": "W", "decoder": "trained")"})
+    for (const char* size :
+         {R"("n": 12, "T": 32, "d": 32)", R"("n": 6, "T": 8, "d": 10)", R"("n": 5, "T": 19, "d": 21)"}) {
+      const std::string json = std::string(R"({"data": {"kind": "gaussian-unit", "seed": 4, )") + size +
+                               R"(}, "model": {)" + model + R"(}, "optimizer": {"kind": "ngd", "lr": 0.5},
+                                  "run": {"record_every": 50}})";
+      CAPTURE(json);
+      Params params[2];
+      std::vector<MetricRow> history[2];
+      for (bool wide : {false, true})
+        with_lanes(wide, [&] {
+          Session session = Session::from_json(json);
+          session.step(300);
+          params[wide] = session.params();
+          history[wide] = session.history();
+        });
+      for (std::size_t b = 0; b < params[0].blocks.size(); ++b)
+        CHECK(same_bits(params[0].blocks[b].data(), params[1].blocks[b].data(), params[0].blocks[b].size()));
+      REQUIRE(history[0].size() == history[1].size());
+      for (std::size_t row = 0; row < history[0].size(); ++row)
+        CHECK(same_bits(history[0][row].values.data(), history[1][row].values.data(),
+                        static_cast<Eigen::Index>(history[0][row].values.size())));
+    }
 }
 
 TEST_CASE("a single-token sequence contributes no attention gradient") {

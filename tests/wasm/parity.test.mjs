@@ -23,6 +23,14 @@ const againstNuclear = (column) => /^(corr|bregman|svm_margin)_nuc$/.test(column
 const CONFIGS = {
   'gd on W (logistic)': { optimizer: { kind: 'gd', lr: 0.5 }, svm: { norms: ['fro', 'lp'] } },
   'ngd on W': { optimizer: { kind: 'ngd', lr: 0.1 }, svm: { norms: ['fro', 'nuc'] } },
+  // T and d of 32: natively, on a CPU with AVX2, every product and the softmax take their four-lane
+  // paths (core/lanes.hpp), which must reproduce wasm's two-lane sums.
+  'ngd on W and KQ at T = d = 32': {
+    data: { n: 8, T: 32, d: 32 },
+    model: { param: 'KQ' },
+    optimizer: { kind: 'ngd', lr: 0.1 },
+    svm: { norms: ['fro'] },
+  },
   'polyak on W (exponential loss)': { loss: 'exponential', optimizer: { kind: 'polyak', scale: 0.5 }, svm: { norms: ['fro'] } },
   'md p=1.75': { optimizer: { kind: 'md', lr: 0.5, p: 1.75 }, svm: { norms: ['lp', 'fro'], p: 1.75 } },
   'normalized md p=1.75': {
