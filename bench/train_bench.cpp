@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "lanes.hpp"
 #include "session.hpp"
 
 using namespace attnsvm;
@@ -114,20 +115,44 @@ double flops_papers(const Size& s, const Variant& m) {
   return m.heads * 3 * (2 * n * T * d * d + 2 * n * T * d) + (m.kq ? 6 * d * d * d : 0.0);
 }
 
-/// Single-core peak, measured: the best of a few 256×256×256 double GEMMs by Eigen with this build's
-/// flags (SSE2, no FMA: the native build has no -march flags), in GFLOP/s.
-double measured_peak() {
-  const int N = 256;
-  Eigen::MatrixXd A = Eigen::MatrixXd::Random(N, N), B = Eigen::MatrixXd::Random(N, N), C(N, N);
+/// GFLOP/s of independent multiply-adds on V lanes (a multiply, then an add: no FMA, as the core).
+/// Six accumulators cover the adders' latency; the best of nine runs of about 0.05 s.
+template <class V>
+[[gnu::always_inline]] inline double mul_add_rate() {
+  constexpr int K = 6;
+  constexpr long kIterations = 20000000;
+  V acc[K], a[K];
+  for (int i = 0; i < K; ++i) acc[i] = splat<V>(0.0), a[i] = splat<V>(1.0 + 1e-9 * (i + 1));
+  V b = splat<V>(0.999999);
   double best = 0;
-  for (int r = 0; r < 7; ++r) {
-    double t0 = cpu_seconds();
-    for (int k = 0; k < 4; ++k) C.noalias() = A * B;
-    double took = cpu_seconds() - t0;
-    best = std::max(best, 4 * 2.0 * N * N * N / took / 1e9);
+  for (int r = 0; r < 9; ++r) {
+    const double t0 = cpu_seconds();
+    for (long n = 0; n < kIterations; ++n) {
+      __asm__ volatile("" : "+x"(b));  // b is new each round: the products cannot be hoisted
+      for (int i = 0; i < K; ++i) acc[i] += a[i] * b;
+    }
+    best = std::max(best, kIterations * K * 2.0 * kLanes<V> / (cpu_seconds() - t0) / 1e9);
   }
-  if (C(0, 0) == 12345.678) std::printf(" ");  // keep C alive
+  double sink = 0;
+  for (int i = 0; i < K; ++i) sink += acc[i][0];
+  if (sink == 12345.678) std::printf(" ");  // keep the sums alive
   return best;
+}
+
+#ifdef ATTNSVM_WIDE_LANES
+ATTNSVM_WIDE_LANES double quad_mul_add_rate() { return mul_add_rate<Quad>(); }
+#endif
+
+/// Single-core peak for the lanes the core runs (lanes.hpp): 4 with AVX2, else 2; `lanes` receives it.
+double measured_peak(int& lanes) {
+  lanes = 2;
+#ifdef ATTNSVM_WIDE_LANES
+  if (wide_lanes()) {
+    lanes = 4;
+    return quad_mul_add_rate();
+  }
+#endif
+  return mul_add_rate<Pair>();
 }
 
 }  // namespace
@@ -167,7 +192,11 @@ int main(int argc, char** argv) {
           Rate r = measure(config_json(s, m, 1000000000), seconds, repeats);
           std::printf(
               "%s\n",
-              Json{{"size", s.name}, {"model", m.name}, {"steps_per_s_cpu", r.cpu}, {"steps_per_s_wall", r.wall}}
+              Json{{"size", s.name},
+                   {"model", m.name},
+                   {"lanes", wide_lanes() ? 4 : 2},
+                   {"steps_per_s_cpu", r.cpu},
+                   {"steps_per_s_wall", r.wall}}
                   .dump()
                   .c_str());
           return 0;
@@ -176,13 +205,16 @@ int main(int argc, char** argv) {
                  cell_model.c_str());
     return 2;
   }
-  const double peak = measured_peak();
+  int lanes = 2;
+  const double peak = measured_peak(lanes);
   std::printf(
       "native core: NGD, logistic loss, float64; median of %d runs of >= %.2f s; CPU = thread CPU time; "
       "load average %.2f\n",
       repeats, seconds, load_average());
-  std::printf("single-core peak: %.2f GFLOP/s (measured: Eigen 256^3 double GEMM, this build's flags: SSE2, no FMA)\n",
-              peak);
+  std::printf(
+      "lanes: %d (%s); single-core peak for them: %.2f GFLOP/s (measured: independent multiplies and adds, "
+      "no FMA)\n",
+      lanes, lanes == 4 ? "AVX2, chosen at run time" : "SSE2/SIMD128; ATTNSVM_LANES=2 or no AVX2", peak);
   std::printf("our scores: X_i (W z_i), O(n d^2 + n T d) per step; FLOP = our count (mul+add, exp not counted)\n\n");
   std::printf("%-4s %-10s %5s %4s %4s %12s %12s %10s %12s %9s %7s %14s\n", "size", "model", "n", "T", "d",
               "steps/s CPU", "steps/s wall", "us/step", "FLOP/step", "GFLOP/s", "%peak", "rec/step st/s");
@@ -243,6 +275,7 @@ int main(int argc, char** argv) {
   if (!json_out.empty())
     std::ofstream(json_out) << Json{
         {"peak_gflops", peak},
+        {"lanes", lanes},
         {"load_average", load_average()},
         {"results", results},
         {"growth", growth_json}}.dump(1);

@@ -5,7 +5,8 @@
 //   node bench/wasm_bench.mjs [--seconds S] [--native train_bench.json] [--json FILE]
 //   node bench/wasm_bench.mjs --train-bench build/native/train_bench [--seconds S]
 //
-// With --train-bench the native side is measured here, interleaved: 3 rounds of (native, wasm) per cell,
+// With --train-bench the native side is measured here, interleaved: 3 rounds of (native, wasm) per cell
+// (and native forced to two lanes when it runs four, see core/lanes.hpp),
 // the ratio taken within a round (median, min–max), so a slow minute of the shared machine slows both.
 //
 // Each cell is the median of 3 runs of ≥ S seconds; wall time and this process's CPU time are both
@@ -55,21 +56,35 @@ function rate(size, model, repeats = REPEATS) {
 }
 
 if (trainBench) {
-  console.log(`wasm under Node ${process.version} against native, interleaved: ${REPEATS} rounds of (native, wasm) per cell, ` +
-    `each >= ${seconds} s of CPU time; native/wasm = wasm time per step / native time per step, within a round`);
-  console.log(`${'size'.padEnd(5)}${'model'.padEnd(11)}${'native'.padStart(10)}${'wasm'.padStart(10)}${'native/wasm'.padStart(24)}`);
+  // On a CPU with AVX2 the native core runs four lanes (core/lanes.hpp) where wasm has two: each round also
+  // times native forced to two lanes (ATTNSVM_LANES=2), wasm's own width, to separate the two effects.
+  const nativeRate = (size, model, env) => {
+    const out = execFileSync(trainBench, ['--cell', size.name, model.name, '--seconds', String(seconds), '--repeats', '1'],
+      { env: { ...process.env, ...env } });
+    return JSON.parse(out);
+  };
+  const lanes = nativeRate(SIZES[0], MODELS[0], {}).lanes ?? 2;
+  const narrow = lanes > 2;
+  console.log(`wasm under Node ${process.version} against native (${lanes} lanes${narrow ? ', and forced to 2' : ''}), ` +
+    `interleaved: ${REPEATS} rounds per cell, each >= ${seconds} s of CPU time; native/wasm = wasm time per step / ` +
+    'native time per step, within a round');
+  console.log(`${'size'.padEnd(5)}${'model'.padEnd(11)}${'native'.padStart(10)}${'wasm'.padStart(10)}` +
+    `${'native/wasm'.padStart(24)}` + (narrow ? `${'native 2 lanes'.padStart(16)}${'at 2 lanes'.padStart(24)}` : ''));
+  const spread = (ratios) =>
+    `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
   for (const size of SIZES)
     for (const model of MODELS) {
-      const native = [], wasm = [], ratios = [];
+      const native = [], wasm = [], ratios = [], native2 = [], ratios2 = [];
       for (let r = 0; r < REPEATS; ++r) {
-        const out = execFileSync(trainBench, ['--cell', size.name, model.name, '--seconds', String(seconds), '--repeats', '1']);
-        native.push(JSON.parse(out).steps_per_s_cpu);
+        native.push(nativeRate(size, model, {}).steps_per_s_cpu);
+        if (narrow) native2.push(nativeRate(size, model, { ATTNSVM_LANES: '2' }).steps_per_s_cpu);
         wasm.push(rate(size, model, 1).cpu);
         ratios.push(native.at(-1) / wasm.at(-1));
+        if (narrow) ratios2.push(native2.at(-1) / wasm.at(-1));
       }
-      const spread = `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
       console.log(`${size.name.padEnd(5)}${model.name.padEnd(11)}${String(Math.round(median(native))).padStart(10)}` +
-        `${String(Math.round(median(wasm))).padStart(10)}${spread.padStart(24)}`);
+        `${String(Math.round(median(wasm))).padStart(10)}${spread(ratios).padStart(24)}` +
+        (narrow ? `${String(Math.round(median(native2))).padStart(16)}${spread(ratios2).padStart(24)}` : ''));
     }
   process.exit(0);
 }
