@@ -190,15 +190,13 @@ int main(int argc, char** argv) {
       for (const auto& m : models)
         if (s.name == cell_size && m.name == cell_model) {
           Rate r = measure(config_json(s, m, 1000000000), seconds, repeats);
-          std::printf(
-              "%s\n",
-              Json{{"size", s.name},
-                   {"model", m.name},
-                   {"lanes", wide_lanes() ? 4 : 2},
-                   {"steps_per_s_cpu", r.cpu},
-                   {"steps_per_s_wall", r.wall}}
-                  .dump()
-                  .c_str());
+          std::printf("%s\n", Json{{"size", s.name},
+                                   {"model", m.name},
+                                   {"lanes", wide_lanes() ? 4 : 2},
+                                   {"steps_per_s_cpu", r.cpu},
+                                   {"steps_per_s_wall", r.wall}}
+                                  .dump()
+                                  .c_str());
           return 0;
         }
     std::fprintf(stderr, "train_bench: no cell %s %s (sizes S, M, L; models W, KQ, multihead)\n", cell_size.c_str(),
