@@ -1,4 +1,4 @@
-// Benchmark of the SVM solvers (DESIGN.md §5): time per solve (median of repeats), certificate and
+// Benchmark of the SVM solvers (docs/design.md §5): time per solve (median of repeats), certificate and
 // status, on Gaussian-unit problems with the optimal tokens.
 //
 //   svm_bench                 print the table

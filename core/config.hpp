@@ -1,5 +1,5 @@
 #pragma once
-// The one config schema shared by the CLI, the wasm API and the page (DESIGN.md §7a), parsed and
+// The one config schema shared by the CLI, the wasm API and the page (docs/design.md §9.1), parsed and
 // validated here so that every rejection names its field.
 #include <cstdint>
 #include <nlohmann/json.hpp>

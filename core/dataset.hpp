@@ -1,5 +1,5 @@
 #pragma once
-// Datasets of token sequences (DESIGN.md §2, §7): tokens, labels, queries, decoder; JSON I/O and the
+// Datasets of token sequences (docs/design.md §2, §9.3): tokens, labels, queries, decoder; JSON I/O and the
 // seeded generators.
 #include <Eigen/Dense>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// The same setting over many seeds (DESIGN.md §1, the papers' "100 random instances"): member k varies
+// The same setting over many seeds (docs/design.md §6, the papers' "100 random instances"): member k varies
 // data.seed and model.init.seed by k, every member records its metrics on one log-spaced grid of
 // iterations, and the ensemble keeps their mean and standard deviation per column and grid point.
 #include <memory>

@@ -1,4 +1,4 @@
-// The seeded dataset generators and the papers' toy datasets (PAPERS.md).
+// The seeded dataset generators and the papers' toy datasets (docs/design.md §1, §2).
 #include <cmath>
 #include <functional>
 

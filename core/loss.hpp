@@ -1,5 +1,5 @@
 #pragma once
-// Margin losses ℓ(x) of x = y·f, in forms that stay finite for any x (DESIGN.md §3).
+// Margin losses ℓ(x) of x = y·f, in forms that stay finite for any x (docs/design.md §3).
 #include <cmath>
 #include <limits>
 

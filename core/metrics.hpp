@@ -1,5 +1,5 @@
 #pragma once
-// Metrics of DESIGN.md §6 that compare matrices: norms, correlation, directional Bregman divergence,
+// Metrics of docs/design.md §6 that compare matrices: norms, correlation, directional Bregman divergence,
 // normalised margins, and the log-domain sparsification log(1 − s_α).
 #include <Eigen/Dense>
 

@@ -1,5 +1,5 @@
 #pragma once
-// One-layer softmax attention (DESIGN.md §2): the parameterisations, the forward pass, the loss and its
+// One-layer softmax attention (docs/design.md §2): the parameterisations, the forward pass, the loss and its
 // gradient in log-domain scaled form (§3).
 #include <Eigen/Dense>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// First-order methods on the parameter blocks (DESIGN.md §4): gd, ngd, polyak, ℓp mirror descent, and the
+// First-order methods on the parameter blocks (docs/design.md §4): gd, ngd, polyak, ℓp mirror descent, and the
 // normalised gradient (or mirror) flow integrated by Dormand–Prince 5(4).
 #include <Eigen/Dense>
 

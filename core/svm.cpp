@@ -1,6 +1,6 @@
 #include "svm.hpp"
 
-// The SVM solvers of DESIGN.md §5. Every problem is "minimise ‖W‖ subject to ⟨A_k, W⟩ ≥ b_k" with
+// The SVM solvers of docs/design.md §5. Every problem is "minimise ‖W‖ subject to ⟨A_k, W⟩ ≥ b_k" with
 // rank-one constraint matrices A_k = a_k c_kᵀ (c_k is the query z_i of the constraint's sequence, or [1]
 // for the vector problems). The solvers work on a copy of the problem scaled so that max_k ‖A_k‖_F = 1
 // and map W and λ back at the end; the certificate is always computed on the original problem.

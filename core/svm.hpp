@@ -1,5 +1,5 @@
 #pragma once
-// Max-margin SVMs over tokens (DESIGN.md §5) with their certificates: Frobenius, entrywise ℓp, nuclear,
+// Max-margin SVMs over tokens (docs/design.md §5) with their certificates: Frobenius, entrywise ℓp, nuclear,
 // ℓ1 of the diagonal; the prompt-vector and decoder variants; the joint variant.
 #include <Eigen/Dense>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The fuzzed entry points (DESIGN.md §7a inputs), shared by the libFuzzer targets (fuzz_*.cpp, built
+// The fuzzed entry points (docs/design.md §9 inputs), shared by the libFuzzer targets (fuzz_*.cpp, built
 // with clang by scripts/fuzz.sh) and by the replay of the corpus and crashers in the normal suite
 // (tests/test_robustness.cpp). Each takes arbitrary bytes: it must either accept them or throw the
 // project's InputError, which it catches; anything else (a crash, a sanitizer report, another exception,

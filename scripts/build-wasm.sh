@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# WebAssembly build (DESIGN.md §8): the core and its embind bindings → build/wasm/attnsvm.{mjs,wasm},
+# WebAssembly build (docs/design.md §8): the core and its embind bindings → build/wasm/attnsvm.{mjs,wasm},
 # the JS wrapper and its types next to them, and the TypeScript worker protocol → build/web-engine/.
 # Incremental: when nothing changed it only asks make and compares a few timestamps.
 set -euo pipefail

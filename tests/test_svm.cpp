@@ -1,4 +1,4 @@
-// The SVM solvers (DESIGN.md §5): closed forms, KKT conditions and independently recomputed duality
+// The SVM solvers (docs/design.md §5): closed forms, KKT conditions and independently recomputed duality
 // certificates for every norm, infeasibility, the implicit-bias link to training, and the `svm` CLI.
 #include <chrono>
 #include <cstring>

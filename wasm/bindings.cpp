@@ -1,4 +1,4 @@
-// embind bindings of the core (DESIGN.md §7): the Session, SVM solves and array conversion, nothing else.
+// embind bindings of the core (docs/design.md §7): the Session, SVM solves and array conversion, nothing else.
 // Every bound call catches the core's exceptions and parks them in `last_error`; the JS wrapper
 // (index.mjs) turns them into JS Errors, so no exception or JS throw ever crosses a C++ frame.
 #include <emscripten/bind.h>

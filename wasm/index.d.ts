@@ -2,7 +2,7 @@
 // Every array is a copy owned by JavaScript (no view into wasm memory survives a call), so snapshots
 // can be transferred to another thread.
 
-/** The JSON config of DESIGN.md §7a (validated by the core; unknown fields are errors). */
+/** The JSON config of docs/design.md §9.1 (validated by the core; unknown fields are errors). */
 export type Config = Record<string, unknown>;
 
 /** A dense matrix, row-major: entry (r, c) is data[r * cols + c]. */

@@ -70,7 +70,7 @@ export async function loadEngine({ module, ...options } = {}) {
     #native;
 
     /**
-     * Creates a session from the JSON config (DESIGN.md §7a); throws an Error naming an invalid field.
+     * Creates a session from the JSON config (docs/design.md §9.1); throws an Error naming an invalid field.
      * `deferReferences`: the SVM references are solved by solveReferences() or the first step(), not now;
      * meanwhile the SVM metrics are NaN and snapshots carry no references.
      */
@@ -237,7 +237,7 @@ export async function loadEngine({ module, ...options } = {}) {
     Ensemble,
     /** Validates a config and returns it with defaults filled in; throws an Error naming the field. */
     normalizeConfig: (config) => check(native.normalizeConfig(asJson(config, 'config'))),
-    /** Reads a dataset file's text (JSON or CSV, DESIGN.md §7a) as the CLI does; throws an Error naming the problem. */
+    /** Reads a dataset file's text (JSON or CSV, docs/design.md §9.3) as the CLI does; throws an Error naming the problem. */
     parseDataset(text, format = 'auto', query = 'cross') {
       if (typeof text !== 'string') throw inputError('dataset: must be the text of a JSON or CSV file');
       if (typeof format !== 'string' || typeof query !== 'string') throw inputError('format, query: must be strings');

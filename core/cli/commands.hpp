@@ -1,6 +1,6 @@
 #pragma once
 // The subcommands of the native `attnsvm` tool. Each returns the process exit code:
-// 0 success, 2 bad input, 3 infeasible SVM, 4 diverged run (DESIGN.md §7a).
+// 0 success, 2 bad input, 3 infeasible SVM, 4 diverged run (docs/design.md §9.2).
 #include <string>
 #include <vector>
 

@@ -1,4 +1,5 @@
-// attnsvm: the native command-line tool (DESIGN.md §7a). Subcommands: data, run, svm.
+// attnsvm: the native command-line tool (docs/design.md §9.2). Subcommands: data, run, svm, compare,
+// fashion-subset.
 #include <cstdio>
 #include <fstream>
 #include <iostream>

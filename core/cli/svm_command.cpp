@@ -1,7 +1,7 @@
 // attnsvm svm DATA.json --norm fro|lp|nuc|l1diag|decoder [--p P] [--tokens optimal|selected|i,j,...]
 //                       [--params PARAMS.json] [--model W|prompt] [--query cross|self] [--out solution.json]
 //
-// Solves one max-margin token SVM (DESIGN.md §5) on a dataset file and prints the solution with its
+// Solves one max-margin token SVM (docs/design.md §5) on a dataset file and prints the solution with its
 // certificate as JSON: "W" (rows; "p" for --model prompt, "v" for --norm decoder), "norm", "margin",
 // "gap", "violation", "status", "reason", "alpha", "support" ([[i, t], ...]), "iterations", "lambda".
 //

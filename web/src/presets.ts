@@ -1,4 +1,4 @@
-// Presets: named partial states that reproduce the papers' figures (PAPERS.md), each with a short text.
+// Presets: named partial states that reproduce the papers' figures (docs/design.md §1), each with a short text.
 // Text is our own: plain words with $…$ math, typeset as MathML (mathtext.ts, mathml.ts).
 import type { State } from './state.js';
 

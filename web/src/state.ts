@@ -380,7 +380,7 @@ export function changedFields(a: State, b: State): Field[] {
 /** Recorded rows of a fashion-mnist run (plenty for the log-x curves). */
 const FASHION_HISTORY = 512;
 
-/** The engine config (DESIGN.md §7a) of a state; the core validates it. */
+/** The engine config (docs/design.md §9.1) of a state; the core validates it. */
 export function toConfig(s: State): Config {
   const data: Record<string, unknown> = { kind: s.kind, seed: s.seed, query: s.query };
   if (s.kind === 'toy') {

@@ -1,4 +1,4 @@
-// Dataset upload in the data group: a JSON (DESIGN.md's dataset format) or CSV file is read and validated
+// Dataset upload in the data group: a JSON or CSV file (docs/design.md §9.3) is read and validated
 // by the engine in the worker (the CLI's reader; the page never parses it), previewed, and on "use this
 // dataset" becomes the inline dataset of a new run. A rejected file shows the core's message next to the
 // upload and the running run is left alone. Everything from the file is shown as text.
@@ -115,7 +115,7 @@ export class DatasetUpload {
   private async useDataset(): Promise<void> {
     if (!this.parsed) return;
     const kept = keepDataset(this.parsed.json);
-    // without a decoder in the file there is nothing to fix it to: it is trained (from zero, DESIGN.md §7a)
+    // without a decoder in the file there is nothing to fix it to: it is trained (from zero, docs/design.md §4)
     const decoder = this.parsed.decoder ? {} : { decoder: 'trained' };
     const next = withChanges(this.api.state(), { kind: 'inline', inline: kept.inline, preset: '', ...decoder });
     try {
