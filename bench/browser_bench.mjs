@@ -1,4 +1,4 @@
-// Training-step throughput of the wasm module in headless Debian Chromium (issue 8): the engine the page
+// Training-step throughput of the wasm module in headless Debian Chromium: the engine the page
 // ships (dist/wasm/) in a dedicated module Worker, the page idle, with the configs and timing loop of
 // bench/wasm_bench.mjs and bench/train_bench.cpp (bench/throughput.mjs). Beside it, when asked: the same
 // measurement under Node in this process (--node) and the native core from train_bench's JSON (--native).

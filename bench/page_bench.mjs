@@ -1,4 +1,4 @@
-// Page metrics of issue 8 (and 5) in headless Debian Chromium through playwright-core, on the built dist/
+// Page metrics in headless Debian Chromium through playwright-core, on the built dist/
 // served locally with the page's CSP (scripts/serve.mjs):
 //   first heatmap  ms from navigation start to the performance mark the heatmap view sets when it
 //                  first draws a snapshot (web/src/views/heatmap.ts, FIRST_HEATMAP_MARK);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peers of the training-step benchmark (issue 8): the same float64 model and update as the native core,
+"""Peers of the training-step benchmark: the same float64 model and update as the native core,
 written as the papers' code is written (PyTorch on CPU: autograd, torch.optim.SGD on gradients divided
 by their norm, scores (X_i W) z_i) and in NumPy with hand-written gradients (scores X_i (W z_i)).
 

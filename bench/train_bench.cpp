@@ -1,4 +1,4 @@
-// Training-step throughput of the native core (issue 8): steps/s for W, KQ and multihead (H = 4),
+// Training-step throughput of the native core: steps/s for W, KQ and multihead (H = 4),
 // logistic loss, normalised GD, at the papers' size S = (6, 8, 10) and the larger M = (64, 32, 32) and
 // L = (512, 64, 64); a FLOP-count estimate per step and the achieved GFLOP/s next to the single-core peak
 // measured here; the growth of the cost as n, T and d double; and the cost of recording metrics.

@@ -1,4 +1,4 @@
-// Training-step throughput of the wasm module under Node (issue 8), beside the native core: the same
+// Training-step throughput of the wasm module under Node, beside the native core: the same
 // configs as bench/train_bench.cpp (logistic loss, NGD, no recording), W / KQ / multihead H = 4 at the
 // sizes S, M, L. Native numbers come from build/native/train_bench's JSON when given (--native FILE).
 //

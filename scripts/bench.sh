@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench: every benchmark that prints a table (issue 8). Timing lives here, never in the tests.
+# npm run bench: every benchmark that prints a table. Timing lives here, never in the tests.
 #   native training throughput, FLOP/s against the measured peak and growth (bench/train_bench.cpp);
 #   the wasm module under Node beside the native numbers (bench/wasm_bench.mjs);
 #   the peers: PyTorch (the papers' way) and NumPy on the same model and update (bench/peers.py);
@@ -24,7 +24,7 @@ build/native/train_bench "${quick[@]}" --json "$json"
 echo
 echo "== wasm under Node"
 node bench/wasm_bench.mjs --seconds "$([ "${QUICK:-0}" = 1 ] && echo 0.3 || echo 1)" --native "$json" --json "$wasm_json"
-# the ratios of issue 8's target: native and wasm in alternation, ratios within a round
+# paired ratios: native and wasm in alternation, each ratio taken within a round
 node bench/wasm_bench.mjs --seconds "$([ "${QUICK:-0}" = 1 ] && echo 0.3 || echo 1)" --train-bench build/native/train_bench
 echo
 echo "== peers: PyTorch and NumPy"
@@ -33,7 +33,7 @@ python=python3
 [ -x /usr/bin/python3 ] && python=/usr/bin/python3
 if "$python" -c 'import numpy' 2>/dev/null; then
   "$python" bench/peers.py "${quick[@]}" --ours "$json" --wasm "$wasm_json" --cli build/native/attnsvm
-  # the ratios of issue 8's target: ours and the peers in alternation, ratios within a round
+  # paired ratios: ours and the peers in alternation, each ratio taken within a round
   "$python" bench/peers.py "${quick[@]}" --train-bench build/native/train_bench
 else
   echo "peers: skipped (no numpy for $python; bash scripts/setup.sh --bench installs python3-numpy and python3-torch)"

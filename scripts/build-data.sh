@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Fashion-MNIST subset used by the page, the tests and experiments/ (issue 7): Debian's
+# The Fashion-MNIST subset used by the page, the tests and experiments/: Debian's
 # dataset-fashion-mnist ships gzipped IDX files; they are decompressed into a scratch directory and
 # `attnsvm fashion-subset` (the core's own IDX reader) writes a deterministic subset into
 # build/data/fashion-mnist/ (four uncompressed IDX files, same names as the original). Cached: skipped

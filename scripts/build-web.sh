@@ -15,7 +15,7 @@ npx --no-install vite build --config web/vite.config.ts --logLevel warn
 mkdir -p dist/wasm
 cp build/wasm/index.mjs build/wasm/attnsvm.mjs build/wasm/attnsvm.wasm dist/wasm/
 
-# The Fashion-MNIST subset (issue 7), fetched by the engine worker for data.kind "fashion-mnist" runs.
+# The Fashion-MNIST subset, fetched by the engine worker for data.kind "fashion-mnist" runs.
 # Not part of the page's code budget (tests/web/fashion.test.mjs).
 bash scripts/build-data.sh
 mkdir -p dist/data/fashion-mnist

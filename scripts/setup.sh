@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: toolchains (native + Emscripten), header-only libraries, the browser for page tests,
-# and the peers/data later issues use.
+# the benchmark peers and the Fashion-MNIST data.
 packages=(
   cmake g++ make pkg-config
   libeigen3-dev doctest-dev nlohmann-json3-dev

@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-/** The budget of issue 8 ("500 KB"; bytes, not KiB): everything the page loads, gzipped, without the real-data subset. */
+/** The byte budget ("500 KB"; bytes, not KiB): everything the page loads, gzipped, without the real-data subset. */
 export const SHIPPED_BUDGET_BYTES = 500_000;
 
 /** Records the same-origin responses of every page of a browser context; `paths()` lists the dist paths. */

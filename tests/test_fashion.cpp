@@ -1,4 +1,4 @@
-// Fashion-MNIST (issue 7): the IDX reader, the subset, the tokenised dataset and short real-data runs.
+// Fashion-MNIST: the IDX reader, the subset, the tokenised dataset and short real-data runs.
 #include <cstdint>
 #include <filesystem>
 

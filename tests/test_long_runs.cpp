@@ -1,4 +1,4 @@
-// Long runs (issue 9): 10^6 steps of every optimiser on W, and of normalised GD on every other
+// Long runs: 10^6 steps of every optimiser on W, and of normalised GD on every other
 // parameterisation, keep every metric finite and the stored history bounded (decimated). Skipped in
 // the sanitizer build (ATTNSVM_SANITIZED), where it would take far too long; Release takes about a minute.
 #include <algorithm>

@@ -1,4 +1,4 @@
-// attnsvm fashion-subset / attnsvm compare: the real-data experiment (issue 7, docs/fashion-mnist.md).
+// attnsvm fashion-subset / attnsvm compare: the real-data experiment (docs/fashion-mnist.md).
 //
 // fashion-subset SRC_DIR --out-dir DIR [--classes 0,1,7,8] [--train-per-class N] [--test-per-class N]
 //                [--seed S]

@@ -1,4 +1,4 @@
-// Fashion-MNIST in the wasm engine (issue 7): given the same IDX bytes (registerImages), the module
+// Fashion-MNIST in the wasm engine: given the same IDX bytes (registerImages), the module
 // builds the same tokenised dataset and the same first training steps as the native CLI reading the
 // files; bad bytes and missing files fail with errors that name them.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// The engine's share of the page's byte budget (issue 8: everything the page loads ≤ 500 KB gzipped,
+// The engine's share of the page's byte budget (everything the page loads ≤ 500 KB gzipped,
 // tests/web/budget.test.mjs): attnsvm.wasm + attnsvm.mjs ≤ 430 KB gzipped, leaving 70 KB for the page's
 // own document, bundle, styles and worker. The wasm is all -O3 (wasm/CMakeLists.txt says why).
 import assert from 'node:assert/strict';

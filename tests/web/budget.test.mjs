@@ -1,4 +1,4 @@
-// The page's byte budget (issue 8): everything the default page loads (document, bundle, styles, fonts,
+// The page's byte budget: everything the default page loads (document, bundle, styles, fonts,
 // the worker and the wasm engine it fetches), each file gzipped at level 9, without the real-data subset
 // under dist/data/, stays within 500 KB (500,000 bytes). Counts bytes, never time. Needs dist/ (scripts/build-web.sh).
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Compare mode (issue 5) in headless Chromium, as a visitor uses it: the compare control starts run B in
+// Compare mode in headless Chromium, as a visitor uses it: the compare control starts run B in
 // a second worker; the run bar drives both runs; B's curves are drawn over A's; the same config gives the
 // same numbers in both runs and an override gives other numbers; a compare URL restores both runs; a
 // rejected override of B is shown inline while both runs go on; a diverging B is named in the banner; a
@@ -178,7 +178,7 @@ describe('compare mode on the page', () => {
     await again.close();
   });
 
-  test('Fashion-MNIST, GD vs ℓ1.1 MD (issue 7): GD is ahead at step 100, both classify test images well at step 1,000', async () => {
+  test('Fashion-MNIST, GD vs ℓ1.1 MD: GD is ahead at step 100, both classify test images well at step 1,000', async () => {
     const { page, problems, close } = await open();
     await page.selectOption('#preset', 'cmp-fashion-gd-md');
     await page.waitForFunction(() => location.search.includes('preset=cmp-fashion-gd-md'), null, { timeout: 60000 });

@@ -1,4 +1,4 @@
-// Real data on the page (issue 7): the Fashion-MNIST preset, picked as a visitor does, trains on the
+// Real data on the page: the Fashion-MNIST preset, picked as a visitor does, trains on the
 // shipped images (dist/data/fashion-mnist/, fetched once by the engine worker, same origin), draws test
 // images with attention overlays that change as training goes on, reaches a test accuracy ≥ 0.8 (seed 1:
 // 0.838 at step 1,000, as the native CLI computes it), and restores from its URL. The page also works

@@ -1,4 +1,4 @@
-// The pure modules of issue 6 under Node, compiled from web/src by tsc into a temporary folder: the URL
+// The pure page modules under Node, compiled from web/src by tsc into a temporary folder: the URL
 // schema's new fields and `<key>_hide=1` flags round-trip; the declarative goal checker; the PNG tEXt
 // chunk (a valid chunk with a correct CRC); the message API's validation of commands.
 import assert from 'node:assert/strict';
@@ -192,7 +192,7 @@ describe('worker-crash recovery', () => {
   });
 });
 
-describe('state schema: Fashion-MNIST fields (issue 7)', () => {
+describe('state schema: Fashion-MNIST fields', () => {
   test('the fields round-trip through the URL and make the core\'s data config (T = grid², no synthetic fields)', () => {
     const s = state.withChanges(state.DEFAULTS, { kind: 'fashion-mnist', classNeg: 'trouser', classPos: 'sneaker', n: 1500, testN: 80, grid: 7, positional: 0.5, d: 12 });
     const query = state.toQuery(s);

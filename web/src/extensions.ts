@@ -1,6 +1,6 @@
 // The page's extension point: main.ts hands this module a small API of the live page (PageApi) and calls
-// the returned Hooks at a few moments. Everything of issue 6 — embed mode and its message API, the share
-// panel, exercises, exports and accessibility — plugs in here, in modules of its own.
+// the returned Hooks at a few moments. Embed mode and its message API, the share panel,
+// exercises, exports and accessibility plug in here, each in a module of its own.
 import type { Controls } from './controls.js';
 import type { EngineClient } from './engine/index.js';
 import { fromQuery, withChanges, DEFAULTS, type State } from './state.js';

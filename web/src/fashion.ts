@@ -1,4 +1,4 @@
-// Fashion-MNIST on the page (issue 7): the classes of the subset that scripts/build-data.sh ships in
+// Fashion-MNIST on the page: the classes of the subset that scripts/build-data.sh ships in
 // dist/data/fashion-mnist/, and the names of all ten labels.
 
 /** Label names 0..9 of Fashion-MNIST. */

@@ -60,7 +60,7 @@ class Playground {
 
   constructor() {
     // The worker first: it starts while this thread compiles the engine's wasm (one fetch, one Module for
-    // every worker of the page) and builds the page (issue 8).
+    // every worker of the page) and builds the page, so the first heatmap comes early.
     const wasmModule = compileEngine(new URL('wasm/attnsvm.wasm', document.baseURI));
     const createClient = () =>
       new EngineClient({

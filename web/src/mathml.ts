@@ -1,5 +1,5 @@
 // A small TeX → MathML typesetter for the page's own $…$ text (the intro, presets, exercises): the
-// browser lays MathML out natively, so the page ships no math library, stylesheet or fonts (issue 8's
+// browser lays MathML out natively, so the page ships no math library, stylesheet or fonts (the page's
 // byte budget). It knows the subset those texts use — letters, numbers, operators, groups, sub- and
 // superscripts, \frac, \mathrm, \bar, \| and the commands in COMMANDS — and throws on anything else, so a
 // new text with an unknown command fails loudly (tests/web/mathml.test.mjs typesets every one).

@@ -235,7 +235,7 @@ export const PRESETS: readonly Preset[] = [
       'watch which direction the prompt takes.',
     state: { kind: 'toy', toy: 'loss-compare', C: 3, param: 'prompt', loss: 'logistic', ...ngd, init: 'zero', norms: ['fro'], tokens: 'selected', speed: '2' },
   },
-  // ── compare mode (issue 5): two runs on the same data, run B's curves dashed over run A's ──
+  // ── compare mode: two runs on the same data, run B's curves dashed over run A's ──
   {
     id: 'cmp-w-kq',
     title: 'Compare: W vs KQ on the same data (NGD)',

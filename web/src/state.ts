@@ -83,7 +83,7 @@ export interface State {
   seeds: number;
   /** Ensemble horizon in iterations. */
   horizon: number;
-  // ── embedding, classroom and display (issue 6; used by web/src/embed/, exercises.ts, a11y.ts) ──
+  // ── embedding, classroom and display (used by web/src/embed/, exercises.ts, a11y.ts) ──
   /** Chrome-free embed layout. */
   embed: boolean;
   /** Views shown in embed mode (VIEW_NAMES); empty: all. */
@@ -100,7 +100,7 @@ export interface State {
   cmap: string;
   /** Controls hidden from the visitor (URL keys of HIDEABLE), written as `<key>_hide=1`. */
   hide: string[];
-  // ── compare mode (issue 5; compare/derive.ts): run B is run A with these fields replaced ──
+  // ── compare mode (compare/derive.ts): run B is run A with these fields replaced ──
   /** Whether run B trains beside run A on the same data. */
   compare: boolean;
   /** Run B's parameterisation, optimiser, step size, mirror p and normalisation. */
@@ -109,7 +109,7 @@ export interface State {
   bLr: number;
   bP: number;
   bNormalized: boolean;
-  // ── real data: Fashion-MNIST (issue 7; fashion.ts) ──
+  // ── real data: Fashion-MNIST (fashion.ts) ──
   /** The class with y = −1 and the one with y = +1 (FASHION_CLASSES names). */
   classNeg: string;
   classPos: string;
@@ -172,7 +172,7 @@ export const SCHEMA: readonly Field[] = [
   { name: 'snr', key: 'snr', type: 'number', label: 'snr', group: 'data', effect: 'restart', min: 0, max: 1e6, step: 0.5, visible: (s) => s.kind === 'tokenized-mixture' },
   { name: 'centres', key: 'centres', type: 'int', label: 'centres', group: 'data', effect: 'restart', min: 1, max: 64, visible: mixture },
   { name: 'C', key: 'C', type: 'number', label: 'C', group: 'data', effect: 'restart', min: -1e6, max: 1e6, visible: (s) => s.kind === 'toy' && s.toy === 'loss-compare' },
-  // ── real data: Fashion-MNIST (issue 7) ──
+  // ── real data: Fashion-MNIST ──
   { name: 'classNeg', key: 'cneg', type: 'enum', label: 'class y = −1', group: 'data', effect: 'restart', options: Object.keys(FASHION_CLASSES), visible: fashion },
   { name: 'classPos', key: 'cpos', type: 'enum', label: 'class y = +1', group: 'data', effect: 'restart', options: Object.keys(FASHION_CLASSES), visible: fashion },
   { name: 'testN', key: 'tn', type: 'int', label: 'test images', group: 'data', effect: 'restart', min: 0, max: 1000, visible: fashion, title: 'Held-out images (balanced over the two classes; at most 1,000)' },
@@ -212,7 +212,7 @@ export const SCHEMA: readonly Field[] = [
     title: 'Runs the setting over this many seeds (data seed + k, init seed + k) and draws mean ± std bands',
   },
   { name: 'horizon', key: 'horizon', type: 'int', label: 'iterations', group: 'ensemble', effect: 'page', min: 10, max: 100000, visible: (s) => s.seeds > 0 },
-  // ── compare mode (issue 5): run B = run A with these fields replaced ──
+  // ── compare mode: run B = run A with these fields replaced ──
   {
     name: 'compare', key: 'cmp', type: 'bool', label: 'compare with run B', group: 'compare', effect: 'compare',
     title: 'Trains a second run on the same data, seed and SVM references, with its own model and optimiser settings',
@@ -222,7 +222,7 @@ export const SCHEMA: readonly Field[] = [
   { name: 'bLr', key: 'b_lr', type: 'number', label: 'B: step size η', group: 'compare', effect: 'compare', min: 0, max: 1e12, step: 0.01, visible: (s) => s.compare },
   { name: 'bP', key: 'b_p', type: 'number', label: 'B: mirror p', group: 'compare', effect: 'compare', min: 1, max: 100, step: 0.25, visible: (s) => s.compare && s.bOptimizer === 'md' },
   { name: 'bNormalized', key: 'b_nmd', type: 'bool', label: 'B: normalised (÷‖∇‖_q)', group: 'compare', effect: 'compare', visible: (s) => s.compare && s.bOptimizer === 'md' },
-  // ── embedding, classroom and display (issue 6) ──
+  // ── embedding, classroom and display ──
   { name: 'embed', key: 'embed', type: 'bool', label: 'embed', group: 'run', effect: 'page', hidden: true },
   { name: 'views', key: 'views', type: 'set', label: 'views', group: 'run', effect: 'page', options: VIEW_NAMES, hidden: true },
   { name: 'controls', key: 'controls', type: 'enum', label: 'controls', group: 'run', effect: 'page', options: ['none', 'min', 'full'], hidden: true },

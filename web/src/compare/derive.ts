@@ -1,4 +1,4 @@
-// Compare mode's state (issue 5): run B is run A with its own parameterisation, optimiser, step size and
+// Compare mode's state: run B is run A with its own parameterisation, optimiser, step size and
 // mirror settings — same data, seed, init seed and SVM references — so the two runs differ only there.
 // Pure functions of the state (no DOM, no engine), unit-tested under Node.
 import { changedFields, withChanges, type State } from '../state.js';

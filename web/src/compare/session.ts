@@ -1,4 +1,4 @@
-// Run B of compare mode (issue 5): a second engine worker, created when compare turns on and terminated
+// Run B of compare mode: a second engine worker, created when compare turns on and terminated
 // when it turns off; its attention heatmap beside run A's with its own metrics line, and its history
 // drawn over run A's curves. main.ts drives it next to run A with the same buttons.
 import { EngineClient, type Snapshot, type Speed } from '../engine/index.js';

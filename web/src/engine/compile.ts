@@ -1,4 +1,4 @@
-// The page compiles the engine's wasm while its worker starts (issue 8: first heatmap within 1 s): the
+// The page compiles the engine's wasm while its worker starts, for an early first heatmap: the
 // fetch and the compile overlap the worker's start-up instead of following it, and every worker of
 // the page (compare mode's run B, a restarted worker) reuses the one Module.
 
