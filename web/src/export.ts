@@ -1,12 +1,14 @@
 // Exports of every view: PNG (the view's canvases, or the SVM panel's text; a tEXt chunk holds the state
 // URL), SVG of the curves (vector; the URL in <metadata>), CSV (a leading `# url=` line) and JSON (a `url`
 // field) of the curves' history, of the attention history (every snapshot's attention the page received
-// in this run) and of the SVM references. Numbers are the engine's, written as received.
+// in this run) and of the SVM references; "export all" puts every one of them in one ZIP archive. Numbers
+// are the engine's, written as received.
 import type { Snapshot } from './engine/index.js';
 import type { PageApi } from './extensions.js';
 import { NORM_COLORS } from './colormap.js';
 import { playgroundUrl } from './embed/links.js';
 import { withTextChunk } from './png.js';
+import { zipArchive } from './zip.js';
 import { el, theme } from './views/canvas.js';
 
 /** Attention frames kept per run (older ones are thinned to every other)… */
@@ -265,30 +267,73 @@ const PANELS: { selector: string; name: string; label: string; formats: Format[]
 
 const BUTTON_TEXT: Record<Format, string> = { png: 'PNG', svg: 'SVG', csv: 'CSV', json: 'JSON', 'attention-csv': 'history CSV', 'attention-json': 'history JSON' };
 
-/** Adds the export buttons to every view. */
+/** One exported file. */
+interface ExportFile {
+  name: string;
+  blob: Blob;
+}
+
+/** The file of one view (`name`, its `panel`) in one format, for the run at `url`. */
+async function exportFile(panel: HTMLElement, name: string, format: Format, url: string, snap: Snapshot | null, recorder: AttentionRecorder): Promise<ExportFile> {
+  const step = snap?.step ?? 0;
+  const file = (ext: string, suffix = '') => `attention-svm-${name}${suffix}-step${step}.${ext}`;
+  switch (format) {
+    case 'png':
+      return { name: file('png'), blob: await pngWithUrl(compositeCanvas(panel), url) };
+    case 'svg':
+      return { name: file('svg'), blob: new Blob([curvesSvg(snap!, url)], { type: 'image/svg+xml' }) };
+    case 'csv':
+      return { name: file('csv'), blob: new Blob([historyCsv(snap!, url)], { type: 'text/csv' }) };
+    case 'json':
+      return { name: file('json'), blob: new Blob([name === 'svm' ? svmJson(snap!, url) : historyJson(snap!, url)], { type: 'application/json' }) };
+    case 'attention-csv':
+      return { name: file('csv', '-history'), blob: new Blob([recorder.csv(url)], { type: 'text/csv' }) };
+    case 'attention-json':
+      return { name: file('json', '-history'), blob: new Blob([recorder.json(url)], { type: 'application/json' }) };
+  }
+}
+
+/** Whether a format reads the worker's history (the others draw from what the page already has). */
+const needsHistory = (format: Format) => format === 'svg' || format === 'csv' || format === 'json';
+
+/**
+ * Every export of every shown view in one ZIP archive, with a README.txt holding the state URL: one
+ * download, which no browser's limit on repeated downloads can block.
+ */
+async function exportAll(api: PageApi, recorder: AttentionRecorder): Promise<ExportFile> {
+  const url = playgroundUrl(api.state());
+  const snap = await api.client.snapshot({ history: true });
+  const files: ExportFile[] = [];
+  for (const spec of PANELS) {
+    const panel = document.querySelector<HTMLElement>(spec.selector);
+    if (!panel || panel.offsetParent === null) continue;
+    for (const format of spec.formats) files.push(await exportFile(panel, spec.name, format, url, needsHistory(format) ? snap : (api.client.latest ?? snap), recorder));
+  }
+  const step = snap?.step ?? 0;
+  const readme = [
+    `Attention SVM Playground: every view at step ${step}.`,
+    `Recreate this run: ${url}`,
+    '',
+    'Files:',
+    ...files.map((f) => `  ${f.name}`),
+    '',
+  ].join('\n');
+  const encoder = new TextEncoder();
+  const entries = [{ name: 'README.txt', data: encoder.encode(readme) }];
+  for (const f of files) entries.push({ name: f.name, data: new Uint8Array(await f.blob.arrayBuffer()) });
+  return { name: `attention-svm-step${step}.zip`, blob: await zipArchive(entries) };
+}
+
+/** Adds the export buttons to every view, and "export all" (one archive) to the header. */
 export function installExports(api: PageApi): void {
   const recorder = new AttentionRecorder();
   api.client.onSnapshot((snap) => recorder.add(snap));
 
   const run = async (panel: HTMLElement, name: string, format: Format) => {
     const url = playgroundUrl(api.state());
-    const snap = format === 'png' || format.startsWith('attention') ? api.client.latest : await api.client.snapshot({ history: true });
-    const step = snap?.step ?? 0;
-    const file = (ext: string, suffix = '') => `attention-svm-${name}${suffix}-step${step}.${ext}`;
-    switch (format) {
-      case 'png':
-        return download(await pngWithUrl(compositeCanvas(panel), url), file('png'));
-      case 'svg':
-        return download(new Blob([curvesSvg(snap!, url)], { type: 'image/svg+xml' }), file('svg'));
-      case 'csv':
-        return download(new Blob([historyCsv(snap!, url)], { type: 'text/csv' }), file('csv'));
-      case 'json':
-        return download(new Blob([name === 'svm' ? svmJson(snap!, url) : historyJson(snap!, url)], { type: 'application/json' }), file('json'));
-      case 'attention-csv':
-        return download(new Blob([recorder.csv(url)], { type: 'text/csv' }), file('csv', '-history'));
-      case 'attention-json':
-        return download(new Blob([recorder.json(url)], { type: 'application/json' }), file('json', '-history'));
-    }
+    const snap = needsHistory(format) ? await api.client.snapshot({ history: true }) : api.client.latest;
+    const { name: fileName, blob } = await exportFile(panel, name, format, url, snap, recorder);
+    download(blob, fileName);
   };
 
   for (const spec of PANELS) {
@@ -307,4 +352,17 @@ export function installExports(api: PageApi): void {
     }
     panel.querySelector('h2')?.after(bar);
   }
+
+  const all = el('button', '', 'export all');
+  all.type = 'button';
+  all.id = 'export-all';
+  all.title = 'Every view as PNG, the curves as SVG, CSV and JSON, the attention history and the SVM references: one .zip';
+  all.addEventListener('click', () => {
+    all.disabled = true;
+    void exportAll(api, recorder)
+      .then(({ name, blob }) => download(blob, name))
+      .catch((e: Error) => console.warn(`export: ${e.message}`))
+      .finally(() => (all.disabled = false));
+  });
+  document.getElementById('share')?.after(all);
 }
