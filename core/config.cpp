@@ -1,7 +1,9 @@
 #include "config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -36,7 +38,7 @@ std::string quoted_list(const auto& choices) {
 class Fields {
  public:
   Fields(const Json& json, std::string path) : json_(json), path_(std::move(path)) {
-    if (!json_.is_object()) fail(path_.empty() ? "config" : path_, "must be a JSON object");
+    if (!json_.is_object()) fail(path_.empty() ? "config" : path_, "must be a JSON object, got " + json_.dump());
   }
 
   [[noreturn]] static void fail(const std::string& field, const std::string& message) {
@@ -45,10 +47,28 @@ class Fields {
 
   std::string field(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
 
+  /// The field's value, or nullptr when it is absent. null is a value like any other here: every typed
+  /// read rejects it by name ("optimizer.lr: must be a number, got null"), as no field means "default" by null.
   const Json* find(const std::string& key) {
     seen_.insert(key);
     auto it = json_.find(key);
-    return it == json_.end() || it->is_null() ? nullptr : &*it;
+    return it == json_.end() ? nullptr : &*it;
+  }
+
+  bool has(const std::string& key) const { return json_.contains(key); }
+
+  /// Throws on the first field present that is one of `known` but not one of `used` ("data.noise: not used
+  /// by kind global"), with hint(key) in parentheses; fields that are not `known` are left to finish().
+  void only(const std::vector<std::string>& known, const std::vector<std::string>& used, const std::string& user,
+            const std::function<std::string(const std::string&)>& hint) const {
+    auto in = [](const std::vector<std::string>& list, const std::string& key) {
+      return std::find(list.begin(), list.end(), key) != list.end();
+    };
+    for (auto it = json_.begin(); it != json_.end(); ++it)
+      if (in(known, it.key()) && !in(used, it.key())) {
+        std::string more = hint(it.key());
+        fail(field(it.key()), "not used by " + user + (more.empty() ? "" : " (" + more + ")"));
+      }
   }
 
   double number(const std::string& key, double value, double lo, double hi, bool lo_open = false) {
@@ -155,25 +175,125 @@ const char* text_of(E value, const Choice<E> (&choices)[N]) {
   return "?";
 }
 
+// Every toy and the data fields it uses besides its name (the generators are in core/generators.cpp; the
+// data test checks that each field listed here changes the toy and that the others are rejected).
+const ToyFields kToys[] = {{"tfsvm-2d", true, false, false},
+                           {"tfsvm-2d-planes", true, false, false},
+                           {"mmts-single-global", false, false, false},
+                           {"mmts-single-local", false, false, false},
+                           {"mmts-multi", true, false, false},
+                           {"mmts-joint", false, false, false},
+                           {"mmts-joint-nontight", false, false, false},
+                           {"md-joint", false, false, true},
+                           {"loss-compare", false, true, false}};
+
+const std::vector<std::string> kInlineArrays = {"X", "y", "z", "v", "X_test", "y_test", "z_test"};
+
+/// The data fields (besides "kind") that change what the kind generates; every other data field is rejected.
+std::vector<std::string> data_fields_of(DataKind kind, const ToyFields* toy) {
+  std::vector<std::string> sampled = {"n", "T", "d", "seed", "query", "test_n"};
+  switch (kind) {
+    case DataKind::GaussianUnit:
+    case DataKind::Global: return sampled;
+    case DataKind::Clusters: sampled.insert(sampled.end(), {"centres", "noise"}); return sampled;
+    case DataKind::TokenizedMixture: sampled.insert(sampled.end(), {"centres", "snr"}); return sampled;
+    case DataKind::FashionMnist: return {"n", "test_n", "d", "seed", "query", "classes", "grid", "positional", "path"};
+    case DataKind::File: return {"path", "query"};
+    case DataKind::Inline: {
+      std::vector<std::string> fields = kInlineArrays;
+      fields.push_back("query");
+      return fields;
+    }
+    case DataKind::Toy: {
+      std::vector<std::string> fields = {"name", "query"};  // md-joint: query "self" only (checked below)
+      if (toy && toy->seed) fields.push_back("seed");
+      if (toy && toy->C) fields.push_back("C");
+      return fields;
+    }
+  }
+  return {};
+}
+
+/// Why a data field does nothing for a kind (the parenthesis of "data.noise: not used by kind global (...)").
+std::string unused_data_hint(DataKind kind, const std::string& key) {
+  if (key == "classes" || key == "grid" || key == "positional") return "only the fashion-mnist generator has it";
+  if (key == "C") return "only the toy loss-compare has it";
+  if (key == "name") return "only data.kind \"toy\" has a name";
+  if (key == "path") return "only data.kind \"file\" and \"fashion-mnist\" read files";
+  if (key == "centres") return "only the clusters and tokenized-mixture generators have centres";
+  if (key == "snr") return "only the tokenized-mixture generator has snr";
+  switch (kind) {
+    case DataKind::Global:
+      if (key == "noise") return "its tokens are exact: y_i·v and unit vectors orthogonal to v";
+      break;
+    case DataKind::TokenizedMixture:
+      if (key == "noise") return "its token noise is 1/snr: set data.snr";
+      break;
+    case DataKind::FashionMnist:
+      if (key == "T") return "an image has T = grid² patch tokens: set data.grid";
+      break;
+    case DataKind::File:
+    case DataKind::Inline:
+      if (key == "seed") return "nothing is drawn at random";
+      if (key != "noise") return "the dataset's own arrays give its size";
+      break;
+    case DataKind::Toy:
+      if (key == "seed") return "a fixed dataset";
+      if (key != "noise") return "a fixed dataset: its size is the paper's";
+      break;
+    default: break;
+  }
+  if (key == "noise") return "only the clusters generator has noise";
+  return "";
+}
+
 DataConfig parse_data(const Json& json) {
   Fields f(json, "data");
   DataConfig d;
   d.kind = f.choice("kind", d.kind, kDataKinds);
+  d.name = f.string("name", "");
+  const bool fashion = d.kind == DataKind::FashionMnist;
+  const ToyFields* toy = nullptr;
+  if (d.kind == DataKind::Toy) {
+    if (d.name.empty()) Fields::fail("data.name", "a toy dataset needs a name");
+    toy = toy_fields(d.name);
+    if (!toy) {
+      std::string list;
+      for (const auto& t : kToys) list += (list.empty() ? "" : ", ") + std::string(t.name);
+      Fields::fail("data.name", "unknown toy dataset \"" + d.name + "\" (known: " + list + ")");
+    }
+  }
+  // A field the kind does not use is an error, never silently ignored.
+  if (d.kind != DataKind::Inline)
+    for (const auto& key : kInlineArrays)
+      if (f.has(key))
+        Fields::fail("data." + key, std::string("arrays in the config need \"kind\": \"inline\" (not used by kind ") +
+                                        text_of(d.kind, kDataKinds) + ")");
+  std::vector<std::string> known = {"name",    "path",  "n",   "T", "d",       "seed", "query",     "test_n",
+                                    "centres", "noise", "snr", "C", "classes", "grid", "positional"};
+  known.insert(known.end(), kInlineArrays.begin(), kInlineArrays.end());
+  f.only(known, data_fields_of(d.kind, toy),
+         toy ? std::string("toy ") + toy->name : std::string("kind ") + text_of(d.kind, kDataKinds),
+         [&](const std::string& key) { return unused_data_hint(d.kind, key); });
+
   d.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, kMaxSeed));
   d.query = f.choice("query", d.query, kQueryModes);
+  if (toy && toy->self_only) {
+    if (f.has("query") && d.query != QueryMode::Self)
+      Fields::fail("data.query", std::string("toy ") + toy->name +
+                                     " is self-attention (z_i = x_i0): omit data.query or set \"self\", got \"cross\"");
+    d.query = QueryMode::Self;
+  }
   d.test_n = static_cast<int>(f.integer("test_n", 0, 0, kMaxSequences));
-  d.name = f.string("name", "");
   d.path = f.string("path", "");
-  // "inline": the dataset's arrays stand in the data object itself.
-  for (const char* key : {"X", "y", "z", "v", "X_test", "y_test", "z_test"})
+  // "inline": the dataset's arrays stand in the data object itself (other kinds were rejected above).
+  for (const auto& key : kInlineArrays)
     if (const Json* j = f.find(key)) d.inline_data[key] = *j;
   d.centres = static_cast<int>(f.integer("centres", d.centres, 1, 64));
   d.noise = f.number("noise", d.noise, 0.0, 10.0);
   d.snr = f.number("snr", d.snr, 0.0, 1e6, true);
   d.C = f.number("C", d.C, -1e6, 1e6);
-  const bool fashion = d.kind == DataKind::FashionMnist;
   if (const Json* j = f.find("classes")) {
-    if (!fashion) Fields::fail("data.classes", "only the fashion-mnist generator has classes");
     if (!j->is_array() || j->size() != 2)
       Fields::fail("data.classes", "must be two different classes 0..9 such as [0, 7], got " + j->dump());
     d.classes.clear();
@@ -190,15 +310,8 @@ DataConfig parse_data(const Json& json) {
     Fields::fail("data.grid",
                  "must divide the 28-pixel image side (1, 2, 4, 7, 14 or 28), got " + std::to_string(d.grid));
   d.positional = f.number("positional", d.positional, 0.0, 1e3);
-  if (!fashion && (json.contains("grid") || json.contains("positional")))
-    Fields::fail(json.contains("grid") ? "data.grid" : "data.positional", "only the fashion-mnist generator has it");
-  if (fashion) {
-    if (json.contains("T") && !json["T"].is_null() && json["T"] != d.grid * d.grid)
-      Fields::fail("data.T", "fashion-mnist has T = grid² = " + std::to_string(d.grid * d.grid) +
-                                 " patch tokens; set data.grid instead, got " + json["T"].dump());
-    if (json.contains("n") && json["n"].is_number() && json["n"].get<double>() > 60000)
-      Fields::fail("data.n", "Fashion-MNIST has at most 60000 training images, got " + json["n"].dump());
-  }
+  if (fashion && f.has("n") && json["n"].is_number() && json["n"].get<double>() > 60000)
+    Fields::fail("data.n", "Fashion-MNIST has at most 60000 training images, got " + json["n"].dump());
   bool generated = d.kind == DataKind::GaussianUnit || d.kind == DataKind::Clusters ||
                    d.kind == DataKind::TokenizedMixture || d.kind == DataKind::Global;
   d.n = static_cast<int>(f.integer("n", d.n, 1, kMaxSequences));
@@ -214,12 +327,9 @@ DataConfig parse_data(const Json& json) {
     Fields::fail("data.n", "(n + test_n)·T·d = " + std::to_string((std::int64_t{d.n} + d.test_n) * d.T * d.d) +
                                " exceeds the limit of " + std::to_string(kMaxEntries) + " token entries");
   if (d.kind == DataKind::Global && d.d < 2) Fields::fail("data.d", "the global generator needs d >= 2");
-  if (d.kind == DataKind::Toy && d.name.empty()) Fields::fail("data.name", "a toy dataset needs a name");
   if (d.kind == DataKind::File && d.path.empty()) Fields::fail("data.path", "a file dataset needs a path");
   if (d.kind == DataKind::Inline && d.inline_data.is_null())
     Fields::fail("data.X", "an inline dataset needs its arrays X, y (and z, v) in the data object");
-  if (d.kind != DataKind::Inline && !d.inline_data.is_null())
-    Fields::fail("data." + d.inline_data.begin().key(), "arrays in the config need \"kind\": \"inline\"");
   f.finish();
   return d;
 }
@@ -228,6 +338,8 @@ InitConfig parse_init(const Json& json) {
   Fields f(json, "model.init");
   InitConfig init;
   init.kind = f.choice("kind", init.kind, kInits);
+  if (init.kind == InitKind::Zero)
+    f.only({"std", "seed"}, {}, "init kind zero", [](const std::string&) { return "the parameters start at 0"; });
   init.std = f.number("std", init.std, 0.0, 1e3);
   init.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, kMaxSeed));
   f.finish();
@@ -242,6 +354,8 @@ ModelConfig parse_model(const Json& json) {
   m.width = static_cast<int>(f.integer("width", 0, 0, kMaxDim));
   m.decoder = f.choice("decoder", m.decoder, kDecoders);
   m.head_signs = f.choice("head_signs", m.head_signs, kHeadSigns);
+  if (m.param != Param::Multihead && f.has("head_signs"))
+    Fields::fail("model.head_signs", "only the multihead parameterisation has head signs");
   if (const Json* j = f.find("init")) m.init = parse_init(*j);
   if (m.param != Param::Multihead && m.heads != 1)
     Fields::fail("model.heads", "only the multihead parameterisation has more than one head");
@@ -253,6 +367,22 @@ OptimizerConfig parse_optimizer(const Json& json) {
   Fields f(json, "optimizer");
   OptimizerConfig o;
   o.kind = f.choice("kind", o.kind, kOptimizers);
+  // A field the method does not use is an error. Polyak's step is scale·(L − L*)/‖∇L‖²: it has no lr.
+  std::vector<std::string> used;
+  switch (o.kind) {
+    case OptimizerKind::GD:
+    case OptimizerKind::NGD: used = {"lr"}; break;
+    case OptimizerKind::Polyak: used = {"scale"}; break;
+    case OptimizerKind::MD: used = {"lr", "p", "normalized"}; break;
+    case OptimizerKind::Flow: used = {"lr", "p", "tol"}; break;
+  }
+  f.only({"lr", "p", "normalized", "scale", "tol"}, used, text_of(o.kind, kOptimizers), [](const std::string& key) {
+    if (key == "lr") return "its step is scale·(L − L*)/‖∇L‖²: set optimizer.scale";
+    if (key == "p") return "only md and flow have a mirror exponent";
+    if (key == "normalized") return "only md has it (flow is normalised by construction)";
+    if (key == "scale") return "only polyak has a scale";
+    return "only flow has a tolerance";
+  });
   o.lr = f.number("lr", o.lr, 0.0, 1e12, true);
   if (const Json* j = f.find("p"); j && j->is_number() && j->get<double>() <= 1.0)
     Fields::fail("optimizer.p", "must be > 1, got " + j->dump());
@@ -268,7 +398,7 @@ SvmConfig parse_svm(const Json& json) {
   Fields f(json, "svm");
   SvmConfig s;
   if (const Json* j = f.find("norms")) {
-    if (!j->is_array()) Fields::fail("svm.norms", "must be an array such as [\"fro\", \"nuc\"]");
+    if (!j->is_array()) Fields::fail("svm.norms", "must be an array such as [\"fro\", \"nuc\"], got " + j->dump());
     for (std::size_t i = 0; i < j->size(); ++i) {
       SvmNorm norm = Fields::choice_of((*j)[i], "svm.norms[" + std::to_string(i) + "]", kSvmNorms);
       for (SvmNorm seen : s.norms)
@@ -294,6 +424,12 @@ RunConfig parse_run(const Json& json) {
 
 }  // namespace
 
+const ToyFields* toy_fields(const std::string& name) {
+  for (const auto& t : kToys)
+    if (name == t.name) return &t;
+  return nullptr;
+}
+
 Config parse_config(const Json& json) {
   Fields f(json, "");
   Config c;
@@ -318,45 +454,53 @@ Config parse_config(const Json& json) {
 Config parse_config(const std::string& text) { return parse_config(parse_json(text, "config")); }
 
 Json to_json(const Config& c) {
-  Json data = {{"kind", text_of(c.data.kind, kDataKinds)},
-               {"n", c.data.n},
-               {"T", c.data.T},
-               {"d", c.data.d},
-               {"seed", c.data.seed},
-               {"query", text_of(c.data.query, kQueryModes)},
-               {"test_n", c.data.test_n},
-               {"centres", c.data.centres},
-               {"noise", c.data.noise},
-               {"snr", c.data.snr},
-               {"C", c.data.C}};
-  if (c.data.kind == DataKind::FashionMnist) {
-    data["classes"] = c.data.classes;
-    data["grid"] = c.data.grid;
-    data["positional"] = c.data.positional;
+  // Only the fields the setting uses: what parse_config accepts back.
+  const DataConfig& dc = c.data;
+  Json data = {{"kind", text_of(dc.kind, kDataKinds)}};
+  for (const std::string& key : data_fields_of(dc.kind, toy_fields(dc.name))) {
+    if (key == "n") data[key] = dc.n;
+    if (key == "T") data[key] = dc.T;
+    if (key == "d") data[key] = dc.d;
+    if (key == "seed") data[key] = dc.seed;
+    if (key == "query") data[key] = text_of(dc.query, kQueryModes);
+    if (key == "test_n") data[key] = dc.test_n;
+    if (key == "centres") data[key] = dc.centres;
+    if (key == "noise") data[key] = dc.noise;
+    if (key == "snr") data[key] = dc.snr;
+    if (key == "C") data[key] = dc.C;
+    if (key == "name") data[key] = dc.name;
+    if (key == "classes") data[key] = dc.classes;
+    if (key == "grid") data[key] = dc.grid;
+    if (key == "positional") data[key] = dc.positional;
+    if (key == "path" && !dc.path.empty()) data[key] = dc.path;
   }
-  if (!c.data.name.empty()) data["name"] = c.data.name;
-  if (!c.data.path.empty()) data["path"] = c.data.path;
-  if (!c.data.inline_data.is_null()) data.update(c.data.inline_data);
-  Json model = {
-      {"param", text_of(c.model.param, kParams)},
-      {"heads", c.model.heads},
-      {"decoder", text_of(c.model.decoder, kDecoders)},
-      {"head_signs", text_of(c.model.head_signs, kHeadSigns)},
-      {"init", {{"kind", text_of(c.model.init.kind, kInits)}, {"std", c.model.init.std}, {"seed", c.model.init.seed}}}};
+  if (!dc.inline_data.is_null()) data.update(dc.inline_data);
+  Json init = {{"kind", text_of(c.model.init.kind, kInits)}};
+  if (c.model.init.kind == InitKind::Gaussian) {
+    init["std"] = c.model.init.std;
+    init["seed"] = c.model.init.seed;
+  }
+  Json model = {{"param", text_of(c.model.param, kParams)}, {"decoder", text_of(c.model.decoder, kDecoders)}};
+  if (c.model.param == Param::Multihead) {
+    model["heads"] = c.model.heads;
+    model["head_signs"] = text_of(c.model.head_signs, kHeadSigns);
+  }
+  model["init"] = init;
   if (c.model.width > 0) model["width"] = c.model.width;
+  const OptimizerConfig& o = c.optimizer;
+  Json optimizer = {{"kind", text_of(o.kind, kOptimizers)}};
+  if (o.kind != OptimizerKind::Polyak) optimizer["lr"] = o.lr;
+  if (o.kind == OptimizerKind::MD || o.kind == OptimizerKind::Flow) optimizer["p"] = o.p;
+  if (o.kind == OptimizerKind::MD) optimizer["normalized"] = o.normalized;
+  if (o.kind == OptimizerKind::Polyak) optimizer["scale"] = o.scale;
+  if (o.kind == OptimizerKind::Flow) optimizer["tol"] = o.tol;
   Json norms = Json::array();
   for (SvmNorm n : c.svm.norms) norms.push_back(name(n));
   return {
       {"data", data},
       {"model", model},
       {"loss", text_of(c.loss, kLosses)},
-      {"optimizer",
-       {{"kind", text_of(c.optimizer.kind, kOptimizers)},
-        {"lr", c.optimizer.lr},
-        {"p", c.optimizer.p},
-        {"normalized", c.optimizer.normalized},
-        {"scale", c.optimizer.scale},
-        {"tol", c.optimizer.tol}}},
+      {"optimizer", optimizer},
       {"svm", {{"norms", norms}, {"p", c.svm.p}, {"tokens", text_of(c.svm.tokens, kTokenRules)}}},
       {"run",
        {{"iterations", c.run.iterations}, {"record_every", c.run.record_every}, {"max_history", c.run.max_history}}}};

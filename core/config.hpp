@@ -32,7 +32,7 @@ struct DataConfig {
   std::string path;    ///< dataset file (kind "file")
   Json inline_data;    ///< the dataset itself (kind "inline")
   int centres = 3;     ///< clusters / tokenized-mixture: number of irrelevant centres
-  double noise = 0.1;  ///< clusters / tokenized-mixture / global: token noise std (per token norm)
+  double noise = 0.1;  ///< clusters: token noise std (per token norm)
   double snr = 3.0;    ///< tokenized-mixture: ‖μ‖ / noise
   double C = 1.0;      ///< toy "loss-compare": score coordinate of the second token
   // fashion-mnist (core/fashion.hpp): T = grid², path = directory of the IDX files ("" = default).
@@ -86,7 +86,20 @@ struct Config {
   RunConfig run;
 };
 
+/// The data fields of a toy dataset (data.kind "toy") besides its name: which of data.seed, data.C and
+/// data.query change what it generates (a field a toy does not use is rejected by name).
+struct ToyFields {
+  const char* name;
+  bool seed;       ///< drawn at random from data.seed
+  bool C;          ///< data.C is a coordinate of its tokens
+  bool self_only;  ///< self-attention by construction: data.query may only be "self"
+};
+/// The toy's fields, or nullptr for an unknown name.
+const ToyFields* toy_fields(const std::string& name);
+
 /// Parses and validates a config; throws InputError naming the offending field ("optimizer.lr: ...").
+/// null is never a value: `"lr": null` is an error naming the field, like a field the setting does not
+/// use (`data.noise: not used by kind global`).
 Config parse_config(const Json& json);
 Config parse_config(const std::string& text);
 inline Config parse_config(const char* text) { return parse_config(std::string(text)); }

@@ -156,6 +156,10 @@ Dataset dataset_from_json(const Json& json, QueryMode query, const std::string& 
     bool ok = false;
     for (const char* k : known) ok = ok || it.key() == k;
     if (!ok) fail(where + "." + it.key(), "unknown field");
+    // null is not "absent": it is rejected by name, also where the query mode would not read the field.
+    if (it->is_null())
+      fail(where + "." + it.key(),
+           it.key() == "query" ? "must be \"cross\" or \"self\", got null" : "must be an array, got null");
   }
   if (auto q = json.find("query"); q != json.end()) {
     std::string want = name(query);

@@ -127,10 +127,9 @@ TEST_CASE("generated data has its documented properties") {
     for (int i = 0; i < d.train.n; ++i) CHECK(d.train.Z.row(i) == d.train.X.row(i * d.train.T));
   }
   SUBCASE("clusters and tokenized-mixture: the planted token is optimal") {
-    for (const char* kind : {"clusters", "tokenized-mixture"}) {
-      Dataset d = make_dataset(
-          parse_config(std::string(R"({"data": {"kind": ")") + kind + R"(", "n": 30, "snr": 20, "noise": 0.05}})")
-              .data);
+    for (const char* data :
+         {R"("kind": "clusters", "n": 30, "noise": 0.05)", R"("kind": "tokenized-mixture", "n": 30, "snr": 20)"}) {
+      Dataset d = make_dataset(parse_config(std::string(R"({"data": {)") + data + "}}").data);
       Eigen::VectorXi alpha = optimal_tokens(d.train, *d.v);
       int planted = 0;  // γ_iα_i is the planted, largest score
       for (int i = 0; i < d.train.n; ++i) planted += d.train.y(i) * d.train.tokens(i).row(alpha(i)).dot(*d.v) > 0.8;

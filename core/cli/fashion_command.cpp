@@ -11,7 +11,9 @@
 //   fashion-mnist data, the attention mass on object patches of the test images. EXPERIMENT.json:
 //   {"base": CONFIG, "variants": [{"name": "...", <config sections merged into base>}, ...],
 //    "seeds": 5, "sparsity_threshold": 0.1, "object_threshold": 0.2}
-//   Seed k (0-based) uses data.seed + k and model.init.seed + k.
+//   Seed k (0-based) uses data.seed + k and model.init.seed + k. A variant is a JSON merge patch: its
+//   null removes the base's field (e.g. {"optimizer": {"kind": "gd", "p": null}} over an md base);
+//   anywhere else null is an error naming the field.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -154,6 +156,7 @@ int compare_command(const Args& input) {
         it.key() != "object_threshold" && it.key() != "description")
       throw InputError(path + "." + it.key() + ": unknown field");
   const Json base = experiment.value("base", Json::object());
+  if (!base.is_object()) throw InputError(path + ".base: must be a JSON object (a config), got " + base.dump());
   if (!experiment.contains("variants") || !experiment["variants"].is_array() || experiment["variants"].empty())
     throw InputError(path + ".variants: must be a non-empty array of {\"name\", config sections}");
   int seeds = static_cast<int>(number_field(experiment, "seeds", 5, 1, 1000, path));

@@ -23,7 +23,7 @@ export interface Exercise {
 }
 
 const standard: Partial<State> = { kind: 'gaussian-unit', n: 6, T: 8, d: 10, seed: 1, query: 'cross', decoder: 'fixed', param: 'W', speed: '20' };
-const global: Partial<State> = { ...standard, kind: 'global', noise: 0.1 };
+const global: Partial<State> = { ...standard, kind: 'global' };
 
 /** Every exercise, in menu order. */
 export const EXERCISES: readonly Exercise[] = [
