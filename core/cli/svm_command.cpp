@@ -1,6 +1,9 @@
 // attnsvm svm DATA.json --norm fro|lp|nuc|l1diag|decoder [--p P] [--tokens optimal|selected|i,j,...]
 //                       [--params PARAMS.json] [--model W|prompt] [--query cross|self] [--out solution.json]
 //
+// --p is required with --norm lp (no silent default exponent); --norm decoder is ℓ2 unless --p is given.
+// --model prompt reads no query (the scores are X_i p): the file needs no "z", and --query is an error.
+//
 // Solves one max-margin token SVM (docs/design.md §5) on a dataset file and prints the solution with its
 // certificate as JSON: "W" (rows; "p" for --model prompt, "v" for --norm decoder), "norm", "margin",
 // "gap", "violation", "status", "reason", "alpha", "support" ([[i, t], ...]), "iterations", "lambda".
@@ -58,6 +61,22 @@ Eigen::MatrixXd json_matrix(const Json& j, int rows, int cols, const std::string
   return M;
 }
 
+/// A dataset file for the prompt model, which has no query: the tokens, labels and decoder, with any
+/// queries ("z", "z_test", CSV columns z1..zd) and the file's "query" mode left unread.
+Dataset read_tokens_only(const std::string& path) {
+  const std::string text = read_text_file(path);
+  DatasetFormat format = format_of_path(path);
+  if (format == DatasetFormat::Auto) {
+    std::size_t first = text.find_first_not_of(" \t\r\n");
+    format = first != std::string::npos && text[first] == '{' ? DatasetFormat::Json : DatasetFormat::Csv;
+  }
+  if (format == DatasetFormat::Csv) return read_dataset(text, format, QueryMode::Self, path);  // z columns unread
+  Json json = parse_json(text, path);
+  if (json.is_object())
+    for (const char* key : {"query", "z", "z_test"}) json.erase(key);
+  return dataset_from_json(json, QueryMode::Self, path);
+}
+
 Json vector_json(const Eigen::VectorXd& v) {
   Json a = Json::array();
   for (Eigen::Index k = 0; k < v.size(); ++k) a.push_back(v(k));
@@ -73,7 +92,8 @@ int svm_command(const Args& input) {
   const std::string tokens_text = take_option(args, "--tokens", "optimal");
   const std::string params_path = take_option(args, "--params");
   const std::string model_text = take_option(args, "--model", "W");
-  const std::string query_text = take_option(args, "--query", "cross");
+  const std::string query_option = take_option(args, "--query");
+  const std::string query_text = query_option.empty() ? "cross" : query_option;
   const std::string out_path = take_option(args, "--out");
   for (const std::string& a : args)
     if (a.size() > 1 && a[0] == '-' && a[1] == '-') throw InputError(a + ": unknown option (see attnsvm --help)");
@@ -99,7 +119,12 @@ int svm_command(const Args& input) {
     throw InputError("--norm: the prompt model supports fro and lp only, got \"" + norm_text + "\"");
   if (query_text != "cross" && query_text != "self")
     throw InputError("--query: must be cross or self, got \"" + query_text + "\"");
-  double p = decoder ? 2.0 : (norm == SvmNorm::Lp ? 1.75 : 2.0);
+  if (prompt && !query_option.empty())
+    throw InputError("--query: the prompt model has no query (its scores are X_i p); drop --query");
+  // ℓp needs its exponent: no silent default. The decoder SVM is ℓ2 unless --p says otherwise.
+  if (norm == SvmNorm::Lp && !decoder && p_text.empty())
+    throw InputError("--p: required with --norm lp (the exponent p > 1 of the ℓp norm, e.g. --p 1.75)");
+  double p = 2.0;
   if (!p_text.empty()) {
     p = parse_number(p_text, "--p");
     if (!(p > 1)) throw InputError("--p: must be greater than 1, got " + p_text);
@@ -107,7 +132,8 @@ int svm_command(const Args& input) {
   }
 
   const std::string& data_path = args[0];
-  Dataset data = read_dataset_file(data_path, query_text == "self" ? QueryMode::Self : QueryMode::Cross);
+  Dataset data = prompt ? read_tokens_only(data_path)
+                        : read_dataset_file(data_path, query_text == "self" ? QueryMode::Self : QueryMode::Cross);
   const Sequences& seq = data.train;
   const int n = seq.n, T = seq.T, d = seq.d;
 
