@@ -1,10 +1,18 @@
 #include "fashion.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <numeric>
 #include <utility>
+
+#ifndef __EMSCRIPTEN__
+#include <filesystem>
+#endif
+#ifdef ATTNSVM_HAVE_ZLIB
+#include <zlib.h>
+#endif
 
 #include "errors.hpp"
 #include "rng.hpp"
@@ -121,6 +129,40 @@ void clear_registered_files() {
   registry().clear();
 }
 
+std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t>& bytes, const std::string& name) {
+#ifdef ATTNSVM_HAVE_ZLIB
+  constexpr std::size_t kMaxOut = (std::size_t{1} << 28) + 64;  // the IDX reader's limit and its header
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 32) != Z_OK) throw InputError(name + ": cannot start gzip decompression");
+  std::vector<std::uint8_t> out;
+  z.next_in = const_cast<Bytef*>(bytes.data());
+  z.avail_in = static_cast<uInt>(bytes.size());
+  int status = Z_OK;
+  while (status != Z_STREAM_END) {
+    if (out.size() >= kMaxOut) {
+      inflateEnd(&z);
+      throw InputError(name + ": decompresses to more than " + std::to_string(kMaxOut) + " bytes");
+    }
+    const std::size_t have = out.size();
+    out.resize(std::min(kMaxOut, std::max<std::size_t>(2 * have, 1 << 20)));
+    z.next_out = out.data() + have;
+    z.avail_out = static_cast<uInt>(out.size() - have);
+    status = inflate(&z, Z_NO_FLUSH);
+    out.resize(out.size() - z.avail_out);
+    if (status != Z_OK && status != Z_STREAM_END) {
+      const std::string why = z.msg ? z.msg : status == Z_BUF_ERROR ? "truncated" : "corrupt";
+      inflateEnd(&z);
+      throw InputError(name + ": invalid gzip data (" + why + ")");
+    }
+  }
+  inflateEnd(&z);
+  return out;
+#else
+  (void)bytes;
+  throw InputError(name + ": is gzip-compressed and this build has no zlib; decompress it first (gunzip)");
+#endif
+}
+
 std::vector<std::uint8_t> file_bytes(const std::string& name) {
   {
     std::lock_guard<std::mutex> lock(registry_mutex);
@@ -130,13 +172,38 @@ std::vector<std::uint8_t> file_bytes(const std::string& name) {
   // The module is built without a file system (FILESYSTEM=0): opening a file would throw a JS TypeError.
   throw InputError(name + ": not registered; the WebAssembly engine has no file system: pass the file's bytes to " +
                    "engine.registerImages(\"" + name + "\", bytes)");
-#endif
+#else
+  std::string path = name;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec) && std::filesystem::exists(name + ".gz", ec)) path = name + ".gz";
+  std::vector<std::uint8_t> bytes;
   try {
-    return read_binary_file(name);
+    bytes = read_binary_file(path);
   } catch (const InputError&) {
-    throw InputError(name + ": not registered (registerImages) and cannot open the file; run scripts/build-data.sh " +
-                     "for the subset, or set data.path to a directory with the uncompressed IDX files");
+    throw InputError(name + ": not registered (registerImages) and cannot open the file or " + name +
+                     ".gz; set data.path (or " + kFashionDirVariable +
+                     ") to a directory with the IDX files, or run scripts/build-data.sh for the subset");
   }
+  // Gzipped (Debian ships the IDX files as .gz): decompressed here, so the IDX reader sees the IDX bytes.
+  if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) return gunzip(bytes, path);
+  if (path != name) throw InputError(path + ": not gzip data (" + std::to_string(bytes.size()) + " bytes)");
+  return bytes;
+#endif
+}
+
+std::vector<FashionDir> fashion_search_dirs() {
+  std::vector<FashionDir> dirs;
+#ifndef __EMSCRIPTEN__
+  if (const char* env = std::getenv(kFashionDirVariable); env && *env)
+    return {{env, std::string("$") + kFashionDirVariable}};
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec && !exe.empty())
+    dirs.push_back({(exe.parent_path() / ".." / "data" / "fashion-mnist").lexically_normal().string(),
+                    "beside the executable " + exe.string() + " (scripts/build-data.sh)"});
+  dirs.push_back({"/usr/share/datasets/fashion-mnist", "Debian's dataset-fashion-mnist"});
+#endif
+  return dirs;
 }
 
 LabelledImages labelled_images(const IdxArray& images, const IdxArray& labels, const std::string& images_name,
@@ -169,16 +236,34 @@ LabelledImages labelled_images(const IdxArray& images, const IdxArray& labels, c
 FashionImages fashion_images(const DataConfig& c) {
   if (c.classes.size() != 2 || c.classes[0] == c.classes[1])
     throw InputError("data.classes: must be two different classes 0..9");
-  const std::string dir = c.path;
-  auto resolve = [&](int first) {
-    if (!dir.empty()) return load_pair(dir, first);
-    bool registered;
-    {
-      std::lock_guard<std::mutex> lock(registry_mutex);
-      registered = registry().count(kFashionFiles[first]) && registry().count(kFashionFiles[first + 1]);
+  std::string dir = c.path;
+  bool registered;
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    registered = registry().count(kFashionFiles[0]) && registry().count(kFashionFiles[1]);
+  }
+#ifndef __EMSCRIPTEN__
+  if (dir.empty() && !registered) {
+    // The first directory of the search list that holds the training images (plain or gzipped).
+    const std::vector<FashionDir> dirs = fashion_search_dirs();
+    std::string looked;
+    for (const FashionDir& candidate : dirs) {
+      const std::string file = join(candidate.path, kFashionFiles[0]);
+      std::error_code ec;
+      if (std::filesystem::exists(file, ec) || std::filesystem::exists(file + ".gz", ec)) {
+        dir = candidate.path;
+        break;
+      }
+      looked += (looked.empty() ? "" : "; ") + candidate.path + " (" + candidate.why + ")";
     }
-    return load_pair(registered ? std::string() : std::string(kDefaultFashionDir), first);
-  };
+    if (dir.empty())
+      throw InputError("data.path: no Fashion-MNIST images found: looked for " + std::string(kFashionFiles[0]) +
+                       "(.gz) in " + looked + ". Set data.path or " + kFashionDirVariable +
+                       " to a directory with the IDX files, run scripts/build-data.sh, or install Debian's "
+                       "dataset-fashion-mnist");
+  }
+#endif
+  auto resolve = [&](int first) { return load_pair(dir, first); };
   LabelledImages train = resolve(0);
   Rng rng(c.seed, kPickStream);
   FashionImages out;

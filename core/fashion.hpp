@@ -4,7 +4,8 @@
 // Gaussian matrix (plus an optional positional code); the query of an image is the mean of its patch
 // tokens (cross mode) or its first patch (self mode). The images come from IDX files looked up first
 // in an in-memory registry (filled by the wasm module's registerImages) and then on disk, so native
-// and wasm builds make the same dataset from the same bytes.
+// and wasm builds make the same dataset from the same bytes. On disk each file may be plain or gzipped
+// (name.gz, as Debian ships them; decompressed when the native build has zlib).
 #include <Eigen/Dense>
 #include <array>
 #include <cstdint>
@@ -21,9 +22,19 @@ namespace attnsvm {
 /// images, training labels, test images, test labels.
 extern const std::array<const char*, 4> kFashionFiles;
 
-/// Where the native build looks when data.path is empty (relative to the working directory; written by
-/// scripts/build-data.sh).
-inline constexpr const char* kDefaultFashionDir = "build/data/fashion-mnist";
+/// The environment variable that names the directory of the IDX files (used when data.path is empty).
+inline constexpr const char* kFashionDirVariable = "ATTNSVM_FASHION_MNIST_DIR";
+
+/// A directory the native build looks in when data.path is empty, and why it is on the list.
+struct FashionDir {
+  std::string path;
+  std::string why;
+};
+/// The directories in the order they are tried: $ATTNSVM_FASHION_MNIST_DIR alone when it is set; else
+/// <directory of the running executable>/../data/fashion-mnist (scripts/build-data.sh's subset beside
+/// build/native/attnsvm) and /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist, gzipped).
+/// The first that holds the training images is used; none: an InputError lists them all.
+std::vector<FashionDir> fashion_search_dirs();
 
 /// "T-shirt/top", "Trouser", ... for labels 0..9.
 const char* fashion_class_name(int label);
@@ -32,8 +43,13 @@ const char* fashion_class_name(int label);
 void register_file(const std::string& name, std::vector<std::uint8_t> bytes);
 /// Empties the registry.
 void clear_registered_files();
-/// The bytes of `name` from the registry, else from the file system; InputError names what is missing.
+/// The bytes of `name` from the registry, else from the file system (`name`, else `name`.gz; gzipped
+/// bytes are decompressed when the build has zlib); InputError names what is missing.
 std::vector<std::uint8_t> file_bytes(const std::string& name);
+
+/// Decompresses gzip data (at most 2^28 + 64 bytes out); InputError names `name` when it is not valid
+/// gzip or the build has no zlib (the wasm module).
+std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t>& bytes, const std::string& name);
 
 /// Images with labels: count × rows × cols pixels (0..255) and one label 0..9 per image.
 struct LabelledImages {
@@ -52,8 +68,8 @@ struct FashionImages {
   LabelledImages train, test;
 };
 
-/// Loads the IDX files of data.path and picks, with data.seed, n (test_n) images balanced over
-/// data.classes; InputError names the field or file at fault.
+/// Loads the IDX files of data.path (else the registry, else the first of fashion_search_dirs()) and picks, with
+/// data.seed, n (test_n) images balanced over data.classes; InputError names the field or file at fault.
 FashionImages fashion_images(const DataConfig& config);
 
 /// Tokenises selected images (see the header comment); y = −1 for classes[0], +1 for classes[1]; no v.
