@@ -63,6 +63,8 @@ bool Ensemble::advance(long budget) {
     } catch (const DivergedError& e) {
       summary_.failures.push_back("member " + std::to_string(summary_.done) + " (seed " +
                                   std::to_string(base_.data.seed + summary_.done) + "): " + e.what());
+      summary_.failed_members.push_back(summary_.done);
+      summary_.failed_steps.push_back(e.step);
       finish_member();
       continue;
     }

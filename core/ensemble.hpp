@@ -22,6 +22,8 @@ struct EnsembleSummary {
   int members = 0;                        ///< members asked for
   int done = 0;                           ///< members finished (diverged ones included)
   std::vector<std::string> failures;      ///< "member k (seed s): <message>" for diverged members
+  std::vector<int> failed_members;        ///< k of each diverged member, in the order of failures
+  std::vector<long> failed_steps;         ///< the step at which it diverged
 };
 
 /// 0 and `points` log-spaced iterations in [1, horizon], rounded and deduplicated.

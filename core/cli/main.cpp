@@ -49,14 +49,20 @@ usage:
       on K log-spaced iterations
   attnsvm svm DATA.json --norm fro|lp|nuc|l1diag|decoder [--p P] [--tokens optimal|selected|i,j,...]
                         [--params PARAMS.json] [--model W|prompt] [--query cross|self] [--out solution.json]
-      solve a max-margin token SVM with its certificate
+      solve a max-margin token SVM with its certificate (--norm lp needs --p; --model prompt has no query)
   attnsvm compare EXPERIMENT.json [--seeds N] [--iterations N] [--curves curves.csv] [--out table.md]
       train every variant of an experiment on the same data and init over N seeds; table of mean ± std
   attnsvm fashion-subset SRC_DIR --out-dir DIR [--classes 0,1,7,8] [--train-per-class N]
                          [--test-per-class N] [--seed S]
       write a deterministic Fashion-MNIST subset (IDX files) for the page (scripts/build-data.sh)
 
-exit codes: 0 success, 2 bad input, 3 infeasible SVM, 4 diverged run
+exit codes: 0 success, 2 bad input, 3 infeasible SVM, 4 diverged run (the metrics up to the divergence
+  are still written; with --seeds: one or more members diverged, reported in one line on stderr, and the
+  ensemble of the members that reached each step is still written)
+
+environment: ATTNSVM_FASHION_MNIST_DIR  the directory of the Fashion-MNIST IDX files (plain or .gz) for
+  data.kind "fashion-mnist" without data.path; else <attnsvm's dir>/../data/fashion-mnist
+  (scripts/build-data.sh), else /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)
 )";
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 #include <limits>
+#include <map>
 
 #include "commands.hpp"
 #include "ensemble.hpp"
@@ -106,6 +107,43 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+/// "1, 3-7": member numbers with runs compacted.
+std::string compact_list(const std::vector<int>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size();) {
+    std::size_t j = i;
+    while (j + 1 < items.size() && items[j + 1] == items[j] + 1) ++j;
+    out += (out.empty() ? "" : ", ") + std::to_string(items[i]);
+    if (j > i) out += (j == i + 1 ? ", " : "-") + std::to_string(items[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+/// One line for the diverged members of an ensemble: how many, which at which steps, the first cause,
+/// and where the output went. E.g. "6 of 8 members diverged (members 1, 3-7 at step 1): the loss or the
+/// parameters became non-finite; try a smaller optimizer.lr (now 2000); the CSV (ensemble.csv) averages
+/// each step over the members that reached it (columns <metric>_n); exit code 4".
+std::string divergence_summary(const EnsembleSummary& e, const std::string& out) {
+  std::map<long, std::vector<int>> by_step;
+  for (std::size_t k = 0; k < e.failed_members.size(); ++k) by_step[e.failed_steps[k]].push_back(e.failed_members[k]);
+  std::string where;
+  for (const auto& [step, members] : by_step)
+    where += (where.empty() ? "" : "; ") + std::string(members.size() == 1 ? "member " : "members ") +
+             compact_list(members) + " at step " + std::to_string(step);
+  // The cause, from the first failure "member k (seed s): diverged at step t: <cause>".
+  std::string cause = e.failures.front();
+  if (std::size_t at = cause.find("): "); at != std::string::npos) cause = cause.substr(at + 3);
+  if (cause.rfind("diverged at step ", 0) == 0)
+    if (std::size_t at = cause.find(": "); at != std::string::npos) cause = cause.substr(at + 2);
+  const bool json = ends_with(out, ".json");
+  const std::string target = out.empty() || out == "-" ? "stdout" : out;
+  return std::to_string(e.failures.size()) + " of " + std::to_string(e.members) + " members diverged (" + where +
+         "): " + cause + "; the " + (json ? "JSON" : "CSV") + " (" + target +
+         ") averages each step over the members that reached it (" + (json ? "\"count\"" : "columns <metric>_n") +
+         "); exit code 4";
+}
+
 }  // namespace
 
 int data_command(const Args& args_in) {
@@ -143,9 +181,10 @@ int run_command(const Args& args_in) {
     Ensemble ensemble(config, members, std::max(config.run.iterations, 1L), grid);
     ensemble.advance(std::numeric_limits<long>::max());
     const EnsembleSummary& e = ensemble.summary();
-    for (const auto& failure : e.failures) std::cerr << "attnsvm run: " << failure << "\n";
     write_output(out, ends_with(out, ".json") ? ensemble_json(e) : ensemble_csv(e));
-    return e.failures.empty() ? kExitOk : kExitDiverged;
+    if (e.failures.empty()) return kExitOk;
+    std::cerr << "attnsvm run: " << divergence_summary(e, out) << "\n";  // one line, however many diverged
+    return kExitDiverged;
   }
   if (!points.empty()) throw InputError("--points: only with --seeds");
   Session session(config);
