@@ -1,11 +1,12 @@
 // The classroom: every exercise loads from its link with its question and goal; run to its step limit from
 // the starting state the goal is not met; with the known solution applied ("load the solution") the same
-// number of steps meets it — the goal checked live from the engine's snapshots. The teacher's link builder
+// number of steps meets it — the goal checked live from the engine's snapshots. An exercise opens paused at
+// step 0 and counts from the student's first play. The teacher's link builder
 // makes a link with an exercise and hidden controls that restores both.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { assertClean, servedPage, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
+import { assertClean, isPlaying, metricsStep, servedPage, stepBy, waitForMetricsStep, watch } from './helpers.mjs';
 
 const env = servedPage();
 
@@ -55,6 +56,37 @@ describe('classroom exercises', () => {
       assert.equal(await goalAt(page, solved), 'met', `${id}: the solution misses "${goal}": ${await page.textContent('#exercise-status')}`);
       assert.equal(await page.isVisible('#banner'), false, `${id}: ${await page.textContent('#banner')}`);
     }
+    assert.deepEqual(problems, []);
+    await assertClean(page);
+    await context.close();
+  });
+
+  test('an exercise opens paused at step 0 (from its link and from the menu) and counts from the first play', async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const problems = await watch(page);
+    const settled = async (id) => {
+      await waitForMetricsStep(page, (s) => s === 0);
+      // a few seconds to read the question: still step 0, paused, and not missed
+      await page.waitForTimeout(2500);
+      assert.equal(await metricsStep(page), 0, `${id}: the run stayed at step 0`);
+      assert.equal(await isPlaying(page), false, `${id}: paused`);
+      assert.equal(await page.getAttribute('#exercise-status', 'data-goal'), 'unmet', `${id}: ${await page.textContent('#exercise-status')}`);
+      assert.doesNotMatch(await page.textContent('#exercise-status'), /Missed/);
+    };
+    // from its link (autoplay on, as a student's link has it)
+    await page.goto(`${env.origin}?exercise=ngd-step`);
+    await settled('ngd-step');
+    await page.click('#play');
+    await waitForMetricsStep(page, (s) => s > 0);
+    assert.ok(await isPlaying(page));
+    // from the menu while the run plays: the next exercise opens paused too
+    await page.selectOption('#exercise', 'find-p');
+    await page.waitForFunction(() => location.search.includes('exercise=find-p'));
+    await settled('find-p');
+    await page.click('#play');
+    const first = await waitForMetricsStep(page, (s) => s > 0);
+    await waitForMetricsStep(page, (s) => s > first, 10000);
     assert.deepEqual(problems, []);
     await assertClean(page);
     await context.close();

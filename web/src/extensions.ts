@@ -33,8 +33,11 @@ export interface PageApi {
 
 /** What main.ts calls. */
 export interface Hooks {
-  /** Whether the run starts playing on load: the `autoplay` field, never under prefers-reduced-motion. */
-  autoplay(): boolean;
+  /**
+   * Whether a run of `state` (default: the current one) starts playing on load: the `autoplay` field, never
+   * under prefers-reduced-motion, never an exercise (it opens paused and counts from the student's first play).
+   */
+  autoplay(state?: State): boolean;
   /** The engine loaded and the first run is configured (and playing if it autoplays). */
   started(): void;
   /** The state changed (after every edit, preset, load; the URL is already updated). */
@@ -98,7 +101,7 @@ export function installExtensions(api: PageApi): Hooks {
   if (initial.embed) installVisibilityPause(api);
 
   return {
-    autoplay: () => api.state().autoplay && !reducedMotion(),
+    autoplay: (state = api.state()) => state.autoplay && !exerciseById(state.exercise) && !reducedMotion(),
     started: () => messages?.ready(),
     stateChanged: (state) => {
       for (const f of listeners) f(state);

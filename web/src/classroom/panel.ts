@@ -87,12 +87,13 @@ export class ExercisePanel {
     });
   }
 
-  /** Loads an exercise's starting state ('' leaves the exercise). */
+  /** Loads an exercise's starting state ('' leaves the exercise), paused: the student reads the question, then plays. */
   private async start(id: string): Promise<void> {
     const exercise = exerciseById(id);
     if (!exercise) return this.api.change({ exercise: '' });
     const next = exerciseState(exercise, this.api.state());
-    await this.api.load(next, next.autoplay && !reducedMotion()).catch(() => undefined);
+    if (this.api.client.state.playing) await this.api.pause();
+    await this.api.load(next, false).catch(() => undefined);
   }
 
   /** Applies the known solution to the exercise's starting state (a new run). */
