@@ -75,7 +75,8 @@ describe('Fashion-MNIST on the page', () => {
     assert.deepEqual(dataRequests(requests), [], 'the data are fetched only when a run needs them');
 
     await page.selectOption('#preset', 'md-fashion');
-    await page.waitForFunction(() => location.search.includes('data=fashion-mnist'), null, { timeout: 60000 });
+    // the link names the preset only (its fields are the preset's)
+    await page.waitForFunction(() => location.search === '?preset=md-fashion', null, { timeout: 60000 });
     assert.match(await page.textContent('#about-title'), /Fashion-MNIST/);
     assert.equal(await page.inputValue('#ctl-kind'), 'fashion-mnist');
     for (const name of ['classNeg', 'classPos', 'testN', 'grid', 'positional']) assert.ok(await page.isVisible(`.row[data-field="${name}"]`), name);
@@ -106,7 +107,7 @@ describe('Fashion-MNIST on the page', () => {
     await error.waitFor({ state: 'visible' });
     assert.match(await error.textContent(), /data\.classes/);
     await page.selectOption('#ctl-classPos', 'bag');
-    await page.waitForFunction(() => location.search.includes('cpos=') === false && location.search.includes('data=fashion-mnist'));
+    await page.waitForFunction(() => location.search.includes('cpos=') === false && location.search.includes('preset=md-fashion'));
     const fetched = dataRequests(requests).map((u) => u.slice(u.lastIndexOf('/') + 1)).sort();
     assert.deepEqual(fetched, [...FILES].sort(), 'each data file is fetched once');
     assert.deepEqual(requests.filter((u) => !u.startsWith(env.origin) && !u.startsWith('data:') && !u.startsWith('blob:')), []);

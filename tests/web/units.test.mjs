@@ -11,19 +11,19 @@ import { pathToFileURL } from 'node:url';
 
 import { root } from './helpers.mjs';
 
-let out, state, checker, png, api, exercises, recovery;
+let out, state, checker, png, api, exercises, recovery, presets;
 
 before(async () => {
   out = mkdtempSync(join(tmpdir(), 'attnsvm-units-'));
-  const files = ['web/src/state.ts', 'web/src/classroom/checker.ts', 'web/src/png.ts', 'web/src/embed/api.ts', 'web/src/exercises.ts', 'web/src/recovery.ts'];
+  const files = ['web/src/state.ts', 'web/src/classroom/checker.ts', 'web/src/png.ts', 'web/src/embed/api.ts', 'web/src/exercises.ts', 'web/src/recovery.ts', 'web/src/presets.ts'];
   execFileSync(
     join(root, 'node_modules/.bin/tsc'),
     ['--outDir', out, '--rootDir', join(root, 'web/src'), '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck', '--noCheck', '--lib', 'es2022,dom', ...files.map((f) => join(root, f))],
     { cwd: root, stdio: 'pipe' },
   );
   const load = (f) => import(pathToFileURL(join(out, f)).href);
-  [state, checker, png, api, exercises, recovery] = await Promise.all(
-    ['state.js', 'classroom/checker.js', 'png.js', 'embed/api.js', 'exercises.js', 'recovery.js'].map(load),
+  [state, checker, png, api, exercises, recovery, presets] = await Promise.all(
+    ['state.js', 'classroom/checker.js', 'png.js', 'embed/api.js', 'exercises.js', 'recovery.js', 'presets.js'].map(load),
   );
 });
 
@@ -72,6 +72,34 @@ describe('state schema: embed, classroom and display fields', () => {
       assert.ok(state.changedFields(start, solved).length > 0, `${e.id}: the solution changes the state`);
       for (const h of start.hide) assert.ok(state.HIDEABLE.includes(h), `${e.id}: hides ${h}`);
     }
+  });
+});
+
+describe('state schema: a preset in the URL', () => {
+  test('sets the preset\'s state; the other fields of the URL override it; a link is the preset and what differs', () => {
+    for (const p of presets.PRESETS) {
+      const s = state.withChanges(state.DEFAULTS, { ...p.state, preset: p.id });
+      assert.deepEqual(state.presetState(p.id), s, p.id);
+      assert.deepEqual(state.fromQuery(`preset=${p.id}`), s, `${p.id}: from the URL`);
+      assert.equal(state.toQuery(s), `preset=${p.id}`, `${p.id}: its link names only the preset`);
+      assert.deepEqual(state.toConfig(state.fromQuery(`preset=${p.id}`)), state.toConfig(s), `${p.id}: the config`);
+    }
+    const p3 = state.fromQuery('preset=md-p3&lr=0.05');
+    assert.deepEqual(p3, state.withChanges(state.presetState('md-p3'), { lr: 0.05 }));
+    assert.equal(p3.optimizer, 'md');
+    assert.equal(p3.p, 3);
+    assert.equal(state.toQuery(p3), 'preset=md-p3&lr=0.05');
+    // a field set back to the default value differs from the preset: it stays in the link
+    const back = state.withChanges(state.presetState('md-fashion'), { kind: 'gaussian-unit' });
+    assert.deepEqual(state.fromQuery(state.toQuery(back)), back);
+    assert.match(state.toQuery(back), /^preset=md-fashion&data=gaussian-unit/);
+    // an unknown preset names the defaults, and its text stays
+    assert.deepEqual(state.fromQuery('preset=nope&lr=0.5'), state.withChanges(state.DEFAULTS, { preset: 'nope', lr: 0.5 }));
+  });
+
+  test('a setState naming a preset replaces the run with the preset\'s (and the fields given with it)', () => {
+    const command = api.parseCommand({ source: 'attention-svm-playground', version: 1, type: 'setState', state: { preset: 'md-p3', lr: 0.05 } });
+    assert.deepEqual(command, { type: 'setState', query: 'preset=md-p3&lr=0.05', replace: false });
   });
 });
 

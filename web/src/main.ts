@@ -5,7 +5,7 @@ import { EngineClient, compileEngine, type Configured, type Snapshot } from './e
 import { Controls } from './controls.js';
 import { renderMathText } from './mathtext.js';
 import { PRESETS, presetById } from './presets.js';
-import { DEFAULTS, changedFields, engineSpeed, toConfig, toQuery, withChanges, type State } from './state.js';
+import { DEFAULTS, changedFields, engineSpeed, presetState, toConfig, toQuery, withChanges, type State } from './state.js';
 import { CurvesView } from './views/curves.js';
 import { HeatmapView } from './views/heatmap.js';
 import { ImagesView } from './views/images.js';
@@ -93,8 +93,15 @@ class Playground {
       if (!error.fatal) this.banner(`The run stopped: ${error.message}`);
     });
     this.client.onCrash((crash) => void this.recover(crash));
-    // documented debug hooks (README): kill run A's (or compare mode's run B's) worker as a crash would, for trying and testing recovery
-    Object.assign(window, { attnsvmDebug: { killWorker: () => this.client.killWorker(), killWorkerB: () => this.compare.client?.killWorker() } });
+    // documented debug hooks (README): kill run A's (or compare mode's run B's) worker as a crash would, for trying and testing
+    // recovery; what each worker was last asked to run (config, speed, ensemble), for checking that the page runs what it shows
+    Object.assign(window, {
+      attnsvmDebug: {
+        killWorker: () => this.client.killWorker(),
+        killWorkerB: () => this.compare.client?.killWorker(),
+        sent: () => ({ a: this.client.sent, b: this.compare.client?.sent ?? null }),
+      },
+    });
     this.client.onEnsemble((progress) => this.curves.showEnsemble(progress));
     this.client.onTestAttention((report) => {
       this.images.setTestAttention(report);
@@ -268,8 +275,8 @@ class Playground {
   private applyPreset(id: string): Promise<void> {
     const preset = presetById(id);
     if (!preset) return this.change({ preset: '' });
-    const next = withPageFields(withChanges(DEFAULTS, { ...preset.state, preset: id }), this.state);
-    return this.load(next, this.hooks.autoplay()).catch((e: Error) => this.banner(`Preset ${preset.title}: ${e.message}`));
+    const next = withPageFields(presetState(id), this.state);
+    return this.load(next, this.hooks.autoplay(next)).catch((e: Error) => this.banner(`Preset ${preset.title}: ${e.message}`));
   }
 
   /** Dragged tokens become an inline dataset (y, z, v kept) and the run restarts on it. */

@@ -3,6 +3,7 @@
 import type { Config } from '../../wasm/index';
 import { resolveDataset } from './datastore.js';
 import { FASHION_CLASSES, FASHION_MAX_N } from './fashion.js';
+import { presetById } from './presets.js';
 
 /** The value of one state field. */
 export type Value = string | number | boolean | string[];
@@ -334,9 +335,19 @@ export function formatValue(f: Field, value: Value): string {
   return String(value);
 }
 
-/** The state in a URL query: only the fields that differ from the defaults. */
+/**
+ * The state a preset names: its partial state on the defaults, with `preset` set (an unknown id names
+ * the defaults, and its text stays as it is). The picker, the URL, the one-tag embed and setState all
+ * start a preset's run from here.
+ */
+export function presetState(id: string): State {
+  return withChanges(DEFAULTS, { ...presetById(id)?.state, preset: id });
+}
+
+/** The state in a URL query: the preset, if any, and the fields that differ from it (from the defaults without one). */
 export function toQuery(state: State): string {
   const params = new URLSearchParams();
+  const base = presetState(state.preset);
   for (const f of SCHEMA) {
     if (f.type === 'flags') {
       const items = state[f.name] as string[];
@@ -344,15 +355,19 @@ export function toQuery(state: State): string {
       continue;
     }
     const text = formatValue(f, state[f.name]);
-    if (text !== formatValue(f, DEFAULTS[f.name])) params.set(f.key, text);
+    if (text !== formatValue(f, (f.name === 'preset' ? DEFAULTS : base)[f.name])) params.set(f.key, text);
   }
   return params.toString();
 }
 
-/** The state of a URL query; unknown keys and unparsable values fall back to the defaults. */
+/**
+ * The state of a URL query: the named preset's state (the defaults without one), and every other field
+ * of the query over it (`?preset=md-p3&lr=0.05`: the ℓ3 preset at η = 0.05); unknown keys and
+ * unparsable values are ignored.
+ */
 export function fromQuery(query: string): State {
   const params = new URLSearchParams(query);
-  const state: State = { ...DEFAULTS, norms: [...DEFAULTS.norms] };
+  const state: State = presetState(params.get(field('preset').key) ?? '');
   for (const f of SCHEMA) {
     if (f.type === 'flags') {
       const items = HIDEABLE.filter((key) => ['1', 'true'].includes(params.get(`${key}_hide`) ?? ''));

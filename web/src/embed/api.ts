@@ -3,7 +3,8 @@
 //
 // Commands (host → frame), each optionally with an `id` echoed in the reply:
 //   play · pause · step {count?: 1..100000} · reset · getState · setState {state: query string or
-//   {urlKey: value}, replace?: boolean}   (keys and values as in the page's URL, checked by state.ts)
+//   {urlKey: value}, replace?: boolean}   (keys and values as in the page's URL, checked by state.ts;
+//   a `preset` replaces the run with that preset's, the other keys given on top of it)
 // Replies and events (frame → host):
 //   ack {id, command} · state {id, query, url, step, playing} · error {id, message}
 //   ready {query, url} · snapshot {step, playing, metrics} (at most 4 a second) ·
@@ -158,12 +159,14 @@ export function installMessageApi(api: PageApi): { ready(): void } {
         return post('state', stateReply(command.id));
       case 'setState': {
         const current = api.state();
-        const base = new URLSearchParams(command.replace ? '' : toQuery(current));
         const incoming = new URLSearchParams(command.query);
+        // a preset names a whole run (as the picker does): the other fields named come on top of it
+        const fresh = command.replace || incoming.has('preset');
+        const base = new URLSearchParams(fresh ? '' : toQuery(current));
         for (const [key, value] of incoming) base.set(key, value);
         // the frame's own embedding fields stay unless the host names them
         const next: State = fromQuery(base.toString());
-        if (command.replace)
+        if (fresh)
           for (const name of ['embed', 'views', 'controls', 'autoplay', 'origins', 'hide'] as const)
             if (!SCHEMA.some((f) => f.name === name && incoming.has(f.key))) (next as unknown as Record<string, unknown>)[name] = current[name];
         next.origins = current.origins; // a host cannot widen who may command the frame

@@ -76,6 +76,8 @@ export class EngineClient {
   latest: Snapshot | null = null;
   /** The latest run state received. */
   state: RunState = { step: 0, playing: false, speed: 1, configured: false, stepsPerSecond: 0 };
+  /** What the worker was last asked to run (debugging and tests): the session's config, the speed, the ensemble (null: none). */
+  readonly sent: { config?: Config; speed?: Speed; ensemble?: { config: Config; members: number; iterations: number } | null } = {};
 
   private worker!: Worker;
   private nextId = 1;
@@ -149,16 +151,19 @@ export class EngineClient {
    * Progress arrives through onEnsemble; the single run waits until the ensemble is finished.
    */
   async ensemble(config: Config, options: { members: number; iterations: number; points?: number }): Promise<void> {
+    this.sent.ensemble = { config, members: options.members, iterations: options.iterations };
     await this.request({ type: 'ensemble', config, ...options });
   }
 
   /** Stops the ensemble in progress, if any. */
   async cancelEnsemble(): Promise<void> {
+    this.sent.ensemble = null;
     await this.request({ type: 'cancelEnsemble' });
   }
 
   /** Replaces the run with a new session; rejects (and keeps the old run) when the config is invalid. */
   async configure(config: Config): Promise<Configured> {
+    this.sent.config = config;
     const reply = (await this.request({ type: 'configure', config })) as Extract<WorkerMessage, { type: 'done' }>;
     this.goodConfig = config;
     return reply.configured!;
@@ -184,6 +189,7 @@ export class EngineClient {
   }
 
   async setSpeed(speed: Speed): Promise<RunState> {
+    this.sent.speed = speed;
     return this.stateOf(await this.request({ type: 'speed', speed }));
   }
 
