@@ -121,7 +121,8 @@ class Playground {
     regenerate.type = 'button';
     regenerate.id = 'regenerate';
     regenerate.addEventListener('click', () => this.change({ seed: this.state.seed + 1 }));
-    this.controls.group('data').append(regenerate);
+    // in the seed's row: shown where the data depend on the seed
+    (this.controls.rowOf('seed') ?? this.controls.group('data')).append(regenerate);
 
     const select = $<HTMLSelectElement>('preset');
     const none = el('option', '', '— choose a paper figure —');

@@ -150,7 +150,12 @@ export const VIEW_NAMES = ['heatmap', 'tokens', 'matrices', 'svm', 'images', 'cu
 /** Run-bar controls that `<name>_hide=1` can hide besides the schema's own controls. */
 export const PAGE_CONTROLS = ['play', 'step', 'step100', 'reset', 'preset', 'share', 'exercises'] as const;
 
+/** The toys drawn from the data seed (core/generators.cpp); the others are fixed datasets. */
+const SEEDED_TOYS: readonly string[] = ['tfsvm-2d', 'tfsvm-2d-planes', 'mmts-multi'];
+
 const generated = (s: State) => s.kind !== 'toy' && s.kind !== 'inline';
+/** Whether the data depend on the seed (an inline dataset and most toys do not). */
+const seeded = (s: State) => (s.kind === 'toy' ? SEEDED_TOYS.includes(s.toy) : s.kind !== 'inline');
 const fashion = (s: State) => s.kind === 'fashion-mnist';
 const mixture = (s: State) => s.kind === 'tokenized-mixture' || s.kind === 'clusters';
 
@@ -167,8 +172,12 @@ export const SCHEMA: readonly Field[] = [
   { name: 'n', key: 'n', type: 'int', label: 'n (sequences)', group: 'data', effect: 'restart', min: 1, max: FASHION_MAX_N, visible: generated },
   { name: 'T', key: 'T', type: 'int', label: 'T (tokens)', group: 'data', effect: 'restart', min: 2, max: 64, visible: (s) => generated(s) && !fashion(s) },
   { name: 'd', key: 'd', type: 'int', label: 'd (dimension)', group: 'data', effect: 'restart', min: 1, max: 64, visible: generated },
-  { name: 'seed', key: 'seed', type: 'int', label: 'seed', group: 'data', effect: 'restart', min: 0, max: 2 ** 31 },
-  { name: 'query', key: 'q', type: 'enum', label: 'query', group: 'data', effect: 'restart', options: ['cross', 'self'], title: 'cross: z_i given; self: z_i = x_i1' },
+  { name: 'seed', key: 'seed', type: 'int', label: 'seed', group: 'data', effect: 'restart', min: 0, max: 2 ** 31, visible: seeded },
+  // md-joint is a self-attention toy whatever the query field says (core/generators.cpp)
+  {
+    name: 'query', key: 'q', type: 'enum', label: 'query', group: 'data', effect: 'restart', options: ['cross', 'self'], title: 'cross: z_i given; self: z_i = x_i1',
+    visible: (s) => !(s.kind === 'toy' && s.toy === 'md-joint'),
+  },
   { name: 'noise', key: 'noise', type: 'number', label: 'noise', group: 'data', effect: 'restart', min: 0, max: 10, step: 0.05, visible: (s) => mixture(s) || s.kind === 'global' },
   { name: 'snr', key: 'snr', type: 'number', label: 'snr', group: 'data', effect: 'restart', min: 0, max: 1e6, step: 0.5, visible: (s) => s.kind === 'tokenized-mixture' },
   { name: 'centres', key: 'centres', type: 'int', label: 'centres', group: 'data', effect: 'restart', min: 1, max: 64, visible: mixture },
@@ -200,13 +209,20 @@ export const SCHEMA: readonly Field[] = [
     options: OPTIMIZERS,
     title: 'gd, normalised gd, Polyak step, ℓp mirror descent, gradient flow (adaptive RK)',
   },
-  { name: 'lr', key: 'lr', type: 'number', label: 'step size η', group: 'optimizer', effect: 'live', min: 0, max: 1e12, step: 0.01, title: 'Changing it keeps the run going' },
+  // the Polyak step has no step size (its scale sets it)
+  {
+    name: 'lr', key: 'lr', type: 'number', label: 'step size η', group: 'optimizer', effect: 'live', min: 0, max: 1e12, step: 0.01, title: 'Changing it keeps the run going',
+    visible: (s) => s.optimizer !== 'polyak',
+  },
   { name: 'p', key: 'p', type: 'number', label: 'mirror p', group: 'optimizer', effect: 'restart', min: 1, max: 100, step: 0.25, visible: (s) => s.optimizer === 'md' },
   { name: 'normalized', key: 'nmd', type: 'bool', label: 'normalised (÷‖∇‖_q)', group: 'optimizer', effect: 'restart', visible: (s) => s.optimizer === 'md' },
   { name: 'scale', key: 'scale', type: 'number', label: 'Polyak scale', group: 'optimizer', effect: 'restart', min: 0, max: 1e6, step: 0.1, visible: (s) => s.optimizer === 'polyak' },
   { name: 'norms', key: 'svm', type: 'set', label: 'SVM references', group: 'svm', effect: 'restart', options: ['fro', 'nuc', 'lp', 'l1diag'] },
   { name: 'svmP', key: 'sp', type: 'number', label: 'ℓp SVM p', group: 'svm', effect: 'restart', min: 1, max: 100, step: 0.25, visible: (s) => s.norms.includes('lp') },
-  { name: 'tokens', key: 'tok', type: 'enum', label: 'SVM tokens', group: 'svm', effect: 'restart', options: ['optimal', 'selected'], title: 'optimal: argmax_t y_i x_itᵀv; selected: argmax of the current attention' },
+  {
+    name: 'tokens', key: 'tok', type: 'enum', label: 'SVM tokens', group: 'svm', effect: 'restart', options: ['optimal', 'selected'],
+    title: 'optimal: argmax_t y_i x_itᵀv; selected: argmax of the current attention', visible: (s) => s.norms.length > 0,
+  },
   { name: 'speed', key: 'speed', type: 'enum', label: 'steps / frame', group: 'run', effect: 'page', options: SPEEDS },
   {
     name: 'seeds', key: 'seeds', type: 'int', label: 'seeds (0 = off)', group: 'ensemble', effect: 'page', min: 0, max: 200,
@@ -220,7 +236,7 @@ export const SCHEMA: readonly Field[] = [
   },
   { name: 'bParam', key: 'b_param', type: 'enum', label: 'B: parameterisation', group: 'compare', effect: 'compare', options: PARAMS, visible: (s) => s.compare },
   { name: 'bOptimizer', key: 'b_opt', type: 'enum', label: 'B: optimiser', group: 'compare', effect: 'compare', options: OPTIMIZERS, visible: (s) => s.compare },
-  { name: 'bLr', key: 'b_lr', type: 'number', label: 'B: step size η', group: 'compare', effect: 'compare', min: 0, max: 1e12, step: 0.01, visible: (s) => s.compare },
+  { name: 'bLr', key: 'b_lr', type: 'number', label: 'B: step size η', group: 'compare', effect: 'compare', min: 0, max: 1e12, step: 0.01, visible: (s) => s.compare && s.bOptimizer !== 'polyak' },
   { name: 'bP', key: 'b_p', type: 'number', label: 'B: mirror p', group: 'compare', effect: 'compare', min: 1, max: 100, step: 0.25, visible: (s) => s.compare && s.bOptimizer === 'md' },
   { name: 'bNormalized', key: 'b_nmd', type: 'bool', label: 'B: normalised (÷‖∇‖_q)', group: 'compare', effect: 'compare', visible: (s) => s.compare && s.bOptimizer === 'md' },
   // ── embedding, classroom and display ──
