@@ -113,7 +113,15 @@ class Playground {
 
   private layoutControls(): void {
     const root = $('controls');
-    root.append(this.controls.element);
+    // on a phone the views come first: the controls fold behind this button (style.css; wider screens hide it)
+    const fold = el('button', 'controls-toggle', 'settings');
+    fold.type = 'button';
+    fold.id = 'controls-toggle';
+    fold.setAttribute('aria-expanded', 'false');
+    fold.setAttribute('aria-controls', 'settings');
+    fold.addEventListener('click', () => fold.setAttribute('aria-expanded', String(root.classList.toggle('open'))));
+    this.controls.element.id = 'settings';
+    root.append(fold, this.controls.element);
     const speed = this.controls.rowOf('speed');
     if (speed) $('speed-slot').append(speed);
     this.controls.group('run').hidden = true;
