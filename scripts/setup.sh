@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # the benchmark peers and the Fashion-MNIST data.
 packages=(
   cmake g++ make pkg-config
-  libeigen3-dev doctest-dev nlohmann-json3-dev
+  libeigen3-dev doctest-dev nlohmann-json3-dev zlib1g-dev
   emscripten binaryen
   clang libclang-rt-14-dev
   python3-numpy python3-cvxopt

@@ -178,7 +178,7 @@ export const SCHEMA: readonly Field[] = [
     name: 'query', key: 'q', type: 'enum', label: 'query', group: 'data', effect: 'restart', options: ['cross', 'self'], title: 'cross: z_i given; self: z_i = x_i1',
     visible: (s) => !(s.kind === 'toy' && s.toy === 'md-joint'),
   },
-  { name: 'noise', key: 'noise', type: 'number', label: 'noise', group: 'data', effect: 'restart', min: 0, max: 10, step: 0.05, visible: (s) => mixture(s) || s.kind === 'global' },
+  { name: 'noise', key: 'noise', type: 'number', label: 'noise', group: 'data', effect: 'restart', min: 0, max: 10, step: 0.05, visible: (s) => s.kind === 'clusters' },
   { name: 'snr', key: 'snr', type: 'number', label: 'snr', group: 'data', effect: 'restart', min: 0, max: 1e6, step: 0.5, visible: (s) => s.kind === 'tokenized-mixture' },
   { name: 'centres', key: 'centres', type: 'int', label: 'centres', group: 'data', effect: 'restart', min: 1, max: 64, visible: mixture },
   { name: 'C', key: 'C', type: 'number', label: 'C', group: 'data', effect: 'restart', min: -1e6, max: 1e6, visible: (s) => s.kind === 'toy' && s.toy === 'loss-compare' },
@@ -413,7 +413,10 @@ const FASHION_HISTORY = 512;
 
 /** The engine config (docs/design.md §9.1) of a state; the core validates it. */
 export function toConfig(s: State): Config {
-  const data: Record<string, unknown> = { kind: s.kind, seed: s.seed, query: s.query };
+  // Only the fields the generator uses: the core rejects any other by name ("data.noise: not used by kind global").
+  const data: Record<string, unknown> = { kind: s.kind };
+  if (seeded(s)) data.seed = s.seed;
+  if (!(s.kind === 'toy' && s.toy === 'md-joint')) data.query = s.query;
   if (s.kind === 'toy') {
     data.name = s.toy;
     if (s.toy === 'loss-compare') data.C = s.C;
@@ -424,7 +427,7 @@ export function toConfig(s: State): Config {
     Object.assign(data, { classes, n: s.n, test_n: s.testN, d: s.d, grid: s.grid, positional: s.positional });
   } else {
     Object.assign(data, { n: s.n, T: s.T, d: s.d });
-    if (s.kind !== 'gaussian-unit') data.noise = s.noise;
+    if (s.kind === 'clusters') data.noise = s.noise;
     if (s.kind === 'tokenized-mixture' || s.kind === 'clusters') data.centres = s.centres;
     if (s.kind === 'tokenized-mixture') data.snr = s.snr;
   }
@@ -435,7 +438,8 @@ export function toConfig(s: State): Config {
   };
   if (s.param === 'multihead') Object.assign(model, { heads: s.heads, head_signs: s.signs });
   if (s.param === 'KQ' && s.width > 0) model.width = s.width;
-  const optimizer: Record<string, unknown> = { kind: s.optimizer, lr: s.lr };
+  const optimizer: Record<string, unknown> = { kind: s.optimizer };
+  if (s.optimizer !== 'polyak') optimizer.lr = s.lr; // the Polyak step has no lr (the core rejects it)
   if (s.optimizer === 'md') Object.assign(optimizer, { p: s.p, normalized: s.normalized });
   if (s.optimizer === 'polyak') optimizer.scale = s.scale;
   return {
