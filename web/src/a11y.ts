@@ -5,7 +5,7 @@ import { setSequential } from './colormap.js';
 import type { Snapshot } from './engine/index.js';
 import type { PageApi } from './extensions.js';
 import type { State } from './state.js';
-import { el, fmt } from './views/canvas.js';
+import { el, fmt } from './dom.js';
 
 /** Shortest interval between two spoken summaries while the run plays. */
 const SUMMARY_MS = 5000;

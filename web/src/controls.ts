@@ -1,7 +1,7 @@
 // The control panel, built from the state schema: one row per field, grouped; every input reports its
 // parsed value, and errors (ours or the engine's) are shown inline next to the control.
 import { SCHEMA, formatValue, parseValue, type Field, type Group, type State, type Value } from './state.js';
-import { el } from './views/canvas.js';
+import { el } from './dom.js';
 
 /** Called with the changed fields when the visitor edits a control. */
 export type ChangeListener = (changes: Partial<State>) => void;

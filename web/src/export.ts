@@ -9,7 +9,8 @@ import { NORM_COLORS } from './colormap.js';
 import { playgroundUrl } from './embed/links.js';
 import { withTextChunk } from './png.js';
 import { zipArchive } from './zip.js';
-import { el, theme } from './views/canvas.js';
+import { el } from './dom.js';
+import { theme } from './views/canvas.js';
 
 /** Attention frames kept per run (older ones are thinned to every other)… */
 const MAX_FRAMES = 512;

@@ -7,7 +7,7 @@ import { embedCode, embedUrl, playgroundUrl, urlOf, type EmbedOptions } from './
 import { DEFAULT_EMBED_VIEWS } from './embed/layout.js';
 import { presetById } from './presets.js';
 import { DEFAULTS, HIDEABLE, SCHEMA, VIEW_NAMES, withChanges, type State } from './state.js';
-import { el } from './views/canvas.js';
+import { el } from './dom.js';
 
 let uid = 0;
 

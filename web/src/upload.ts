@@ -5,7 +5,7 @@
 import { keepDataset } from './datastore.js';
 import type { PageApi } from './extensions.js';
 import { withChanges, type State } from './state.js';
-import { el, fmt } from './views/canvas.js';
+import { el, fmt } from './dom.js';
 
 /** Tokens and coordinates of the first sequence shown in the preview. */
 const PREVIEW_TOKENS = 4;

@@ -6,7 +6,7 @@ import type { PageApi } from '../extensions.js';
 import { reducedMotion, withPageFields } from '../extensions.js';
 import { renderMathText } from '../mathtext.js';
 import { DEFAULTS, withChanges, type State } from '../state.js';
-import { el, fmt } from '../views/canvas.js';
+import { el, fmt } from '../dom.js';
 import type { Snapshot } from '../engine/index.js';
 
 /** How often the goal is re-checked while snapshots stream in. */

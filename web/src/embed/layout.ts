@@ -3,7 +3,7 @@
 // In every mode, `<name>_hide=1` hides single controls (TF Playground's classroom mode).
 import type { PageApi } from '../extensions.js';
 import { SCHEMA, type State } from '../state.js';
-import { el } from '../views/canvas.js';
+import { el } from '../dom.js';
 import { playgroundUrl } from './links.js';
 
 /** The views an embed shows when `views` is empty. */

@@ -1,4 +1,5 @@
-// Canvas helpers shared by the views: device-pixel-ratio sizing and the theme's colours.
+// Canvas helpers shared by the views (and the exports): device-pixel-ratio sizing, the theme's colours and
+// the width a view has to draw in.
 
 /** Sizes a canvas to css pixels × devicePixelRatio and returns its context in css-pixel units. */
 export function fitCanvas(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D {
@@ -42,23 +43,6 @@ export function theme(): Theme {
     panel: get('--panel', '#fafafa'),
   };
   return cached;
-}
-
-/** Creates an element with a class and optional text (text via textContent, never HTML). */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = '', text = ''): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text) e.textContent = text;
-  return e;
-}
-
-/** Compact number formatting for labels. */
-export function fmt(x: number, digits = 4): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e4 || a < 1e-3) return x.toExponential(Math.max(0, digits - 2));
-  return Number(x.toPrecision(digits)).toString();
 }
 
 /** The width available inside an element (falls back to a sensible size before layout). */

@@ -4,7 +4,8 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { EnsembleProgress, History, Snapshot } from '../engine/index.js';
 import { NORM_COLORS } from '../colormap.js';
-import { el, theme, widthOf } from './canvas.js';
+import { el } from '../dom.js';
+import { theme, widthOf } from './canvas.js';
 import type { RunContext, View } from './view.js';
 
 /** One line of a chart: a history column (of run B's history when `runB`). */

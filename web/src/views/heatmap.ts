@@ -2,7 +2,8 @@
 // SVM's (optimal) token is outlined, the current argmax dotted; hovering shows the values.
 import type { Snapshot } from '../engine/index.js';
 import { css, sequential } from '../colormap.js';
-import { el, fitCanvas, fmt, theme, widthOf } from './canvas.js';
+import { el, fmt } from '../dom.js';
+import { fitCanvas, theme, widthOf } from './canvas.js';
 import type { View } from './view.js';
 
 const LEGEND_H = 34;

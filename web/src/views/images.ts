@@ -6,7 +6,8 @@
 import type { LabelledImages, Matrix, Snapshot, TestAttention } from '../engine/index.js';
 import { css, viridis } from '../colormap.js';
 import { CLASS_NAMES } from '../fashion.js';
-import { el, fitCanvas, theme, widthOf } from './canvas.js';
+import { el } from '../dom.js';
+import { fitCanvas, theme, widthOf } from './canvas.js';
 import type { View } from './view.js';
 
 const CAPTION_H = 30;

@@ -2,7 +2,8 @@
 // symmetric scale), and the singular values of W_t.
 import type { Matrix, Snapshot } from '../engine/index.js';
 import { css, diverging, NORM_COLORS } from '../colormap.js';
-import { el, fitCanvas, fmt, theme, widthOf } from './canvas.js';
+import { el, fmt } from '../dom.js';
+import { fitCanvas, theme, widthOf } from './canvas.js';
 import type { View } from './view.js';
 
 const NAMES: Record<string, string> = { fro: 'W_mm Frobenius', nuc: 'W_mm nuclear', lp: 'W_mm ℓp', l1diag: 'W_mm ℓ1 diag', decoder: 'decoder SVM' };

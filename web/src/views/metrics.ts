@@ -1,6 +1,6 @@
 // The one-line metrics summary of a snapshot (the run bar's, and run B's in compare mode).
 import type { Snapshot } from '../engine/index.js';
-import { fmt } from './canvas.js';
+import { fmt } from '../dom.js';
 
 /** Whether the snapshot's run has SVM references still being solved (the engine shows the data first). */
 export function referencesSolving(snap: Snapshot): boolean {

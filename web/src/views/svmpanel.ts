@@ -1,7 +1,7 @@
 // The SVM panel: every reference in words (status, margin, gap, support tokens, local optimality).
 import type { Snapshot, SvmSolution } from '../engine/index.js';
 import { NORM_COLORS } from '../colormap.js';
-import { el, fmt } from './canvas.js';
+import { el, fmt } from '../dom.js';
 import { referencesSolving } from './metrics.js';
 import type { View } from './view.js';
 

@@ -3,7 +3,8 @@
 // and a drop hands the edited tokens back to the page, which restarts the run on them.
 import type { Matrix, Snapshot } from '../engine/index.js';
 import { NORM_COLORS, sequenceColor } from '../colormap.js';
-import { el, fitCanvas, theme, widthOf } from './canvas.js';
+import { el } from '../dom.js';
+import { fitCanvas, theme, widthOf } from './canvas.js';
 import type { RunContext, View } from './view.js';
 
 type Tokens = number[][][];

@@ -7,7 +7,7 @@ import { RestartBudget, restartRun } from '../recovery.js';
 import { toConfig, type State } from '../state.js';
 import type { CurvesView } from '../views/curves.js';
 import { HeatmapView } from '../views/heatmap.js';
-import { el } from '../views/canvas.js';
+import { el } from '../dom.js';
 import { metricsLine } from '../views/metrics.js';
 import { bUpdate, runB, runNames } from './derive.js';
 import './compare.css';
