@@ -3,7 +3,7 @@
 // (cividis for colour-vision deficiency) in the header. Focus styles and reduced motion: extensions.css.
 import { setSequential } from './colormap.js';
 import type { Snapshot } from './engine/index.js';
-import type { PageApi } from './extensions.js';
+import type { PageApi } from './page.js';
 import type { State } from './state.js';
 import { el, fmt } from './dom.js';
 

@@ -4,7 +4,7 @@
 // in this run) and of the SVM references; "export all" puts every one of them in one ZIP archive. Numbers
 // are the engine's, written as received.
 import type { Snapshot } from './engine/index.js';
-import type { PageApi } from './extensions.js';
+import type { PageApi } from './page.js';
 import { NORM_COLORS } from './colormap.js';
 import { playgroundUrl } from './embed/links.js';
 import { withTextChunk } from './png.js';

@@ -1,10 +1,9 @@
-// The page's extension point: main.ts hands this module a small API of the live page (PageApi) and calls
-// the returned Hooks at a few moments. Embed mode and its message API, the share panel,
-// exercises, exports and accessibility plug in here, each in a module of its own.
-import type { Controls } from './controls.js';
-import type { EngineClient } from './engine/index.js';
-import { fromQuery, withChanges, DEFAULTS, type State } from './state.js';
+// The page's extension point: main.ts (its only importer) hands this module a small API of the live page
+// (PageApi, page.ts) and calls the returned Hooks at a few moments. Embed mode and its message API, the
+// share panel, exercises, exports and accessibility plug in here, each in a module of its own.
+import type { State } from './state.js';
 import { exerciseById } from './exercises.js';
+import { reducedMotion, type PageApi } from './page.js';
 import { installAccessibility } from './a11y.js';
 import { installEmbedLayout } from './embed/layout.js';
 import { installVisibilityPause } from './embed/visibility.js';
@@ -14,22 +13,6 @@ import { ExercisePanel } from './classroom/panel.js';
 import { installExports } from './export.js';
 import { installDatasetUpload } from './upload.js';
 import './extensions.css';
-
-/** What the extensions may do with the live page. */
-export interface PageApi {
-  readonly client: EngineClient;
-  readonly controls: Controls;
-  /** The current state. */
-  state(): State;
-  /** A visitor-like edit (restart fields start a new run; rejected values show inline). */
-  change(changes: Partial<State>): Promise<void>;
-  /** Replaces the whole state with a new run; rejects with the engine's message when it is invalid. */
-  load(next: State, play: boolean): Promise<void>;
-  play(): Promise<void>;
-  pause(): Promise<void>;
-  step(count: number): Promise<void>;
-  reset(): Promise<void>;
-}
 
 /** What main.ts calls. */
 export interface Hooks {
@@ -44,40 +27,6 @@ export interface Hooks {
   stateChanged(state: State): void;
   /** The header's share button. */
   share(): void;
-}
-
-/** Whether the visitor asked for reduced motion. */
-export const reducedMotion = (): boolean => matchMedia('(prefers-reduced-motion: reduce)').matches;
-
-/** The keys of a URL that only choose an exercise or shape an embed (not the run). */
-const PAGE_KEYS = new Set(['exercise', 'embed', 'views', 'controls', 'autoplay', 'allowedOrigins', 'cmap']);
-
-/** The fields of how the page is shown (embed, colormap, hidden controls), kept when a preset or an exercise replaces the run. */
-const PAGE_FIELDS = ['embed', 'views', 'controls', 'autoplay', 'origins', 'cmap'] as const;
-
-/**
- * `next` with the page fields of `current`. Hidden controls: next's, plus those of current that its
- * exercise did not hide itself (a teacher's choice outlives a preset or another exercise).
- */
-export function withPageFields(next: State, current: State): State {
-  const page: Partial<State> = {};
-  for (const name of PAGE_FIELDS) (page as Record<string, unknown>)[name] = current[name];
-  const own = exerciseById(current.exercise)?.state.hide ?? [];
-  const kept = current.hide.filter((h) => !own.includes(h));
-  return withChanges(next, { ...page, hide: [...new Set([...next.hide, ...kept])] });
-}
-
-/**
- * The state of the page's URL. A link that names an exercise and nothing of the run (e.g. `?exercise=find-p`)
- * starts that exercise's state.
- */
-export function initialState(query: string): State {
-  const state = fromQuery(query);
-  const exercise = exerciseById(state.exercise);
-  if (!exercise) return state;
-  const keys = [...new URLSearchParams(query).keys()];
-  if (keys.some((k) => !PAGE_KEYS.has(k) && !k.endsWith('_hide'))) return state;
-  return withPageFields(withChanges(DEFAULTS, { ...exercise.state, exercise: exercise.id }), state);
 }
 
 /** Installs every extension on the page; returns the hooks main.ts calls. */

@@ -14,7 +14,8 @@ import { SvmPanelView } from './views/svmpanel.js';
 import { TokenPlaneView } from './views/tokenplane.js';
 import { el } from './dom.js';
 import type { RunContext, View } from './views/view.js';
-import { initialState, installExtensions, withPageFields, type Hooks, type PageApi } from './extensions.js';
+import { installExtensions, type Hooks } from './extensions.js';
+import { initialState, reducedMotion, withPageFields, type PageApi } from './page.js';
 import { CompareRun } from './compare/run.js';
 import { completeChanges } from './compare/derive.js';
 import { metricsLine } from './views/metrics.js';
@@ -180,7 +181,7 @@ class Playground {
     await this.syncEnsemble(this.state).catch((e: Error) => this.banner(e.message));
     await this.client.setSpeed(engineSpeed(this.state));
     if (this.hooks.autoplay()) await Promise.all([this.client.play(), this.compare.play()]);
-    else $('status').textContent = matchMedia('(prefers-reduced-motion: reduce)').matches ? 'paused (reduced motion): press play' : 'paused: press play';
+    else $('status').textContent = reducedMotion() ? 'paused (reduced motion): press play' : 'paused: press play';
     this.updatePlay();
     this.running = true;
     this.hooks.started();

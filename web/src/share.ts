@@ -2,7 +2,7 @@
 // chosen views, controls and size, with a live preview; and the teacher's link builder (an exercise plus
 // controls to hide). Every URL comes from the typed state schema; nothing is inserted as HTML.
 import { EXERCISES, exerciseById } from './exercises.js';
-import type { PageApi } from './extensions.js';
+import type { PageApi } from './page.js';
 import { embedCode, embedUrl, playgroundUrl, urlOf, type EmbedOptions } from './embed/links.js';
 import { DEFAULT_EMBED_VIEWS } from './embed/layout.js';
 import { presetById } from './presets.js';

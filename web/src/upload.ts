@@ -3,7 +3,7 @@
 // dataset" becomes the inline dataset of a new run. A rejected file shows the core's message next to the
 // upload and the running run is left alone. Everything from the file is shown as text.
 import { keepDataset } from './datastore.js';
-import type { PageApi } from './extensions.js';
+import type { PageApi } from './page.js';
 import { withChanges, type State } from './state.js';
 import { el, fmt } from './dom.js';
 

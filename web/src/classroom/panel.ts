@@ -2,8 +2,7 @@
 // the engine's snapshots, open hints one by one, reveal the answer and load the known solution.
 import { checkGoal, goalInWords, type GoalResult } from './checker.js';
 import { EXERCISES, exerciseById, type Exercise } from '../exercises.js';
-import type { PageApi } from '../extensions.js';
-import { reducedMotion, withPageFields } from '../extensions.js';
+import { reducedMotion, withPageFields, type PageApi } from '../page.js';
 import { renderMathText } from '../mathtext.js';
 import { DEFAULTS, withChanges, type State } from '../state.js';
 import { el, fmt } from '../dom.js';

@@ -13,7 +13,7 @@
 // other versions are ignored. With `allowedOrigins` set, only
 // those origins may command the frame, and events go only to them.
 import type { Snapshot } from '../engine/index.js';
-import type { PageApi } from '../extensions.js';
+import type { PageApi } from '../page.js';
 import { HIDEABLE, SCHEMA, fromQuery, parseValue, toQuery, type State } from '../state.js';
 import { urlOf } from './links.js';
 

@@ -1,7 +1,7 @@
 // Embed mode (`?embed=1`, or embed.html): a chrome-free layout with the views listed in `views`, the run
 // bar (`controls=min`), nothing (`none`) or every control (`full`), and a small "open in playground" link.
 // In every mode, `<name>_hide=1` hides single controls (TF Playground's classroom mode).
-import type { PageApi } from '../extensions.js';
+import type { PageApi } from '../page.js';
 import { SCHEMA, type State } from '../state.js';
 import { el } from '../dom.js';
 import { playgroundUrl } from './links.js';

@@ -1,6 +1,6 @@
 // Embedded frames pause while scrolled off screen (or in a hidden tab) and resume when visible again — but
 // only runs they paused themselves: a visitor's pause stays a pause.
-import type { PageApi } from '../extensions.js';
+import type { PageApi } from '../page.js';
 
 /** Installs the off-screen pause (wrapping api.play and api.pause: anyone else's play or pause wins). */
 export function installVisibilityPause(api: PageApi): void {
