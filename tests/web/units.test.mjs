@@ -1,6 +1,7 @@
 // The pure page modules under Node, compiled from web/src by tsc into a temporary folder: the URL
 // schema's new fields and `<key>_hide=1` flags round-trip; the declarative goal checker; the PNG tEXt
-// chunk (a valid chunk with a correct CRC); the message API's validation of commands.
+// chunk (a valid chunk with a correct CRC); the message API's validation of commands; uploaded datasets kept
+// outside the URL and read into inline configs by the page (the state module reads no storage).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,19 +12,19 @@ import { pathToFileURL } from 'node:url';
 
 import { root } from './helpers.mjs';
 
-let out, state, checker, png, api, exercises, recovery, presets;
+let out, state, checker, png, api, exercises, recovery, presets, datastore;
 
 before(async () => {
   out = mkdtempSync(join(tmpdir(), 'attnsvm-units-'));
-  const files = ['web/src/state.ts', 'web/src/classroom/checker.ts', 'web/src/png.ts', 'web/src/embed/api.ts', 'web/src/exercises.ts', 'web/src/recovery.ts', 'web/src/presets.ts'];
+  const files = ['web/src/state.ts', 'web/src/classroom/checker.ts', 'web/src/png.ts', 'web/src/embed/api.ts', 'web/src/exercises.ts', 'web/src/recovery.ts', 'web/src/presets.ts', 'web/src/datastore.ts'];
   execFileSync(
     join(root, 'node_modules/.bin/tsc'),
     ['--outDir', out, '--rootDir', join(root, 'web/src'), '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck', '--noCheck', '--lib', 'es2022,dom', ...files.map((f) => join(root, f))],
     { cwd: root, stdio: 'pipe' },
   );
   const load = (f) => import(pathToFileURL(join(out, f)).href);
-  [state, checker, png, api, exercises, recovery, presets] = await Promise.all(
-    ['state.js', 'classroom/checker.js', 'png.js', 'embed/api.js', 'exercises.js', 'recovery.js', 'presets.js'].map(load),
+  [state, checker, png, api, exercises, recovery, presets, datastore] = await Promise.all(
+    ['state.js', 'classroom/checker.js', 'png.js', 'embed/api.js', 'exercises.js', 'recovery.js', 'presets.js', 'datastore.js'].map(load),
   );
 });
 
@@ -209,14 +210,30 @@ describe('worker-crash recovery', () => {
     assert.equal(budget.take(60_000), true, 'the first restart left the window');
     assert.equal(budget.take(60_001), false);
   });
+});
 
+describe('uploaded datasets (datastore.ts) and the configs of inline runs', () => {
   test('an uploaded dataset too large for a URL is referenced, and a missing one is named', () => {
     const small = JSON.stringify({ X: [[[1]]], y: [1], z: [[1]] });
-    assert.equal(state.toConfig(state.withChanges(state.DEFAULTS, { kind: 'inline', inline: small })).data.X[0][0][0], 1);
+    const inline = (ds) => state.withChanges(state.DEFAULTS, { kind: 'inline', inline: ds });
+    assert.equal(state.toConfig(inline(small), datastore.resolveDataset).data.X[0][0][0], 1);
+    const large = JSON.stringify({ X: [[[1, 2]]], y: [1], z: [[1, 2]], pad: 'x'.repeat(datastore.URL_DATASET_CHARS) });
+    const kept = datastore.keepDataset(large); // Node has no sessionStorage: the page keeps it
+    assert.deepEqual(kept, { inline: kept.inline, where: 'page' });
+    assert.match(kept.inline, /^upload:[0-9a-f]{8}$/);
+    assert.deepEqual(state.toConfig(inline(kept.inline), datastore.resolveDataset).data.X, [[[1, 2]]]);
     assert.throws(
-      () => state.toConfig(state.withChanges(state.DEFAULTS, { kind: 'inline', inline: 'upload:0badf00d' })),
+      () => state.toConfig(inline('upload:0badf00d'), datastore.resolveDataset),
       /^Error: ds: the uploaded dataset upload:0badf00d is not in this browser tab/,
     );
+  });
+
+  test('the state module reads no storage: toConfig takes the inline dataset from its reader', () => {
+    const json = JSON.stringify({ X: [[[3]]], y: [1], z: [[1]] });
+    const seen = [];
+    const config = state.toConfig(state.withChanges(state.DEFAULTS, { kind: 'inline', inline: 'upload:0badf00d' }), (ds) => (seen.push(ds), json));
+    assert.deepEqual(seen, ['upload:0badf00d']);
+    assert.equal(config.data.X[0][0][0], 3);
   });
 });
 

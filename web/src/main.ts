@@ -5,6 +5,7 @@ import { EngineClient, compileEngine, type Configured, type Snapshot } from './e
 import { Controls } from './controls.js';
 import { renderMathText } from './mathtext.js';
 import { PRESETS, presetById } from './presets.js';
+import { resolveDataset } from './datastore.js';
 import { DEFAULTS, changedFields, engineSpeed, presetState, toConfig, toQuery, withChanges, type State } from './state.js';
 import { CurvesView } from './views/curves.js';
 import { HeatmapView } from './views/heatmap.js';
@@ -160,12 +161,12 @@ class Playground {
     }
     let configured: Configured;
     try {
-      configured = await this.client.configure(toConfig(this.state));
+      configured = await this.client.configure(toConfig(this.state, resolveDataset));
     } catch (e) {
       this.banner(`This link's settings were rejected (${(e as Error).message}); showing the default run.`);
       this.state = withChanges(DEFAULTS, {});
       this.controls.set(this.state);
-      configured = await this.client.configure(toConfig(this.state));
+      configured = await this.client.configure(toConfig(this.state, resolveDataset));
     }
     this.newRun(configured);
     if (this.state.compare) {
@@ -193,7 +194,7 @@ class Playground {
     return this.serial(async () => {
       this.banner(
         await restartRun(this.restarts, crash, async () => {
-          this.newRun((await this.client.restart(toConfig(this.state)))!);
+          this.newRun((await this.client.restart(toConfig(this.state, resolveDataset)))!);
           await this.client.setSpeed(engineSpeed(this.state));
           await this.syncEnsemble(this.state);
           if (crash.playing) await this.client.play();
@@ -240,7 +241,7 @@ class Playground {
       try {
         const restart = fields.some((f) => f.effect === 'restart');
         if (restart) {
-          this.newRun(await this.client.configure(toConfig(next)));
+          this.newRun(await this.client.configure(toConfig(next, resolveDataset)));
         } else {
           if (names.includes('lr')) await this.client.setLr(next.lr);
           if (names.includes('speed')) await Promise.all([this.client.setSpeed(engineSpeed(next)), this.compare.setSpeed(engineSpeed(next))]);
@@ -266,7 +267,7 @@ class Playground {
     try {
       restartedB = await this.compare.follow(this.state, next, restartedA, this.client.state.playing, engineSpeed(next));
     } catch (e) {
-      if (restartedA) this.newRun(await this.client.configure(toConfig(this.state)));
+      if (restartedA) this.newRun(await this.client.configure(toConfig(this.state, resolveDataset)));
       throw new Error(`run B: ${(e as Error).message}`);
     }
     if (restartedB && !restartedA) await this.client.reset();
@@ -312,7 +313,7 @@ class Playground {
   private async syncEnsemble(state: State): Promise<void> {
     if (state.seeds > 200) throw new Error('seeds: at most 200 on the page (attnsvm run --seeds computes more)');
     if (state.seeds > 0) {
-      await this.client.ensemble(toConfig(state), { members: state.seeds, iterations: state.horizon });
+      await this.client.ensemble(toConfig(state, resolveDataset), { members: state.seeds, iterations: state.horizon });
     } else {
       await this.client.cancelEnsemble();
       this.curves.showEnsemble(null);
@@ -422,7 +423,7 @@ class Playground {
     await this.serial(async () => {
       try {
         await Promise.all([this.client.setSpeed(engineSpeed(next)), this.compare.setSpeed(engineSpeed(next))]);
-        this.newRun(await this.client.configure(toConfig(next)));
+        this.newRun(await this.client.configure(toConfig(next, resolveDataset)));
         await this.followB(next, true);
         await this.syncEnsemble(next);
         if (play && !this.client.state.playing) await Promise.all([this.client.play(), this.compare.play()]);

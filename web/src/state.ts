@@ -1,7 +1,6 @@
 // The page's state: one declarative schema table drives the controls, the URL and the engine config.
 // Adding a control is adding a row here. Presets (presets.ts) are named partial states.
 import type { Config } from '../../wasm/index';
-import { resolveDataset } from './datastore.js';
 import { FASHION_CLASSES, FASHION_MAX_N } from './fashion.js';
 import { presetById } from './presets.js';
 
@@ -411,8 +410,17 @@ export function changedFields(a: State, b: State): Field[] {
 /** Recorded rows of a fashion-mnist run (plenty for the log-x curves). */
 const FASHION_HISTORY = 512;
 
-/** The engine config (docs/design.md §9.1) of a state; the core validates it. */
-export function toConfig(s: State): Config {
+/**
+ * The JSON of an inline dataset's `ds` field: the field itself, or the uploaded dataset its `upload:<hash>`
+ * reference names (the page's datastore.ts keeps those; this module reads no storage).
+ */
+export type DatasetReader = (ds: string) => string;
+
+/**
+ * The engine config (docs/design.md §9.1) of a state; the core validates it. `readDataset` gives an inline
+ * run's dataset JSON (the page passes datastore.ts's resolveDataset, which throws naming `ds` when an upload is gone).
+ */
+export function toConfig(s: State, readDataset: DatasetReader): Config {
   // Only the fields the generator uses: the core rejects any other by name ("data.noise: not used by kind global").
   const data: Record<string, unknown> = { kind: s.kind };
   if (seeded(s)) data.seed = s.seed;
@@ -421,7 +429,7 @@ export function toConfig(s: State): Config {
     data.name = s.toy;
     if (s.toy === 'loss-compare') data.C = s.C;
   } else if (s.kind === 'inline') {
-    Object.assign(data, parseInline(s.inline));
+    Object.assign(data, parseInline(readDataset(s.inline)));
   } else if (s.kind === 'fashion-mnist') {
     const classes = [FASHION_CLASSES[s.classNeg], FASHION_CLASSES[s.classPos]];
     Object.assign(data, { classes, n: s.n, test_n: s.testN, d: s.d, grid: s.grid, positional: s.positional });
@@ -453,12 +461,8 @@ export function toConfig(s: State): Config {
   };
 }
 
-/**
- * The arrays of an inline dataset (the `ds` URL field, or an uploaded dataset it references); an
- * unparsable one yields an empty object. Throws (naming `ds`) when a referenced upload is gone.
- */
-function parseInline(text: string): Record<string, unknown> {
-  const json = resolveDataset(text);
+/** The arrays of an inline dataset's JSON; an unparsable one yields an empty object. */
+function parseInline(json: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(json);
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {

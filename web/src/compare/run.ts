@@ -4,6 +4,7 @@
 import { EngineClient, type Snapshot, type Speed } from '../engine/index.js';
 import type { Crash } from '../engine/client.js';
 import { RestartBudget, restartRun } from '../recovery.js';
+import { resolveDataset } from '../datastore.js';
 import { toConfig, type State } from '../state.js';
 import type { CurvesView } from '../views/curves.js';
 import { HeatmapView } from '../views/heatmap.js';
@@ -69,14 +70,14 @@ export class CompareRun {
       try {
         await client.ready;
         await client.setSpeed(speed);
-        await client.configure(toConfig(runB(next)));
+        await client.configure(toConfig(runB(next), resolveDataset));
       } catch (e) {
         client.terminate();
         throw e;
       }
       this.attach(client);
     } else {
-      await client.configure(toConfig(runB(next)));
+      await client.configure(toConfig(runB(next), resolveDataset));
     }
     this.latest = null;
     this.shown = null;
