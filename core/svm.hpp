@@ -28,7 +28,7 @@ struct SvmConstraint {
 
 /// The solution of an SVM with its certificate.
 ///
-/// Conventions of the solvers (svm.cpp):
+/// Conventions of the solvers (core/svm/, map in core/svm/solvers.hpp):
 /// - `W` is scaled so that min_{b_k > 0} ⟨A_k, W⟩ / b_k = 1 (exactly feasible); `violation` is then only
 ///   that of relaxed (b_k = 0) constraints, reported as measured.
 /// - `gap` = (‖W‖ − Σ b_kλ_k / ‖Σ λ_k A_k‖_*) / ‖W‖ with the dual norm (Frobenius, ℓq, operator, ℓ∞ of
