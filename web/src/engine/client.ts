@@ -6,6 +6,7 @@ import type {
   Configured,
   EnsembleProgress,
   ErrorInfo,
+  Replies,
   RequestBody,
   RunState,
   Snapshot,
@@ -14,6 +15,7 @@ import type {
   WasmModuleMessage,
   WorkerMessage,
 } from './protocol.js';
+import { isReply } from './protocol.js';
 
 /** Receives every snapshot (unsolicited or requested), with the run state it was taken in. */
 export type SnapshotListener = (snapshot: Snapshot, state: RunState) => void;
@@ -63,8 +65,9 @@ export class EngineError extends Error {
   }
 }
 
+/** A request waiting for its answer: `resolve` checks that the message is the reply its type expects. */
 interface Pending {
-  resolve(value: unknown): void;
+  resolve(message: WorkerMessage): void;
   reject(error: Error): void;
 }
 
@@ -79,7 +82,7 @@ export class EngineClient {
   /** What the worker was last asked to run (debugging and tests): the session's config, the speed, the ensemble (null: none). */
   readonly sent: { config?: Config; speed?: Speed; ensemble?: { config: Config; members: number; iterations: number } | null } = {};
 
-  private worker!: Worker;
+  private worker: Worker;
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private snapshotListeners = new Set<SnapshotListener>();
@@ -98,6 +101,7 @@ export class EngineClient {
 
   constructor(private readonly options: EngineClientOptions = {}) {
     this.heartbeat = options.heartbeat ?? { intervalMs: 2000, timeoutMs: 10000 };
+    this.worker = this.createWorker();
     this.ready = this.start();
   }
 
@@ -109,8 +113,7 @@ export class EngineClient {
 
   /** Reads and validates a dataset file's text in the engine (JSON or CSV, as the CLI reads files). */
   async parseDataset(text: string, format: 'json' | 'csv' | 'auto', query: 'cross' | 'self'): Promise<Record<string, unknown>> {
-    const reply = (await this.request({ type: 'parseDataset', text, format, query })) as Extract<WorkerMessage, { type: 'done' }>;
-    return reply.dataset!;
+    return (await this.request({ type: 'parseDataset', text, format, query })).dataset;
   }
 
   /**
@@ -164,47 +167,43 @@ export class EngineClient {
   /** Replaces the run with a new session; rejects (and keeps the old run) when the config is invalid. */
   async configure(config: Config): Promise<Configured> {
     this.sent.config = config;
-    const reply = (await this.request({ type: 'configure', config })) as Extract<WorkerMessage, { type: 'done' }>;
+    const { configured } = await this.request({ type: 'configure', config });
     this.goodConfig = config;
-    return reply.configured!;
+    return configured;
   }
 
   /** Starts training, optionally at a new speed (iterations per frame, or "max"). */
   async play(speed?: Speed): Promise<RunState> {
-    return this.stateOf(await this.request(speed === undefined ? { type: 'play' } : { type: 'play', speed }));
+    return (await this.request(speed === undefined ? { type: 'play' } : { type: 'play', speed })).state;
   }
 
   async pause(): Promise<RunState> {
-    return this.stateOf(await this.request({ type: 'pause' }));
+    return (await this.request({ type: 'pause' })).state;
   }
 
   /** Runs `count` iterations (time-sliced in the worker); resolves when they are done. */
   async step(count = 1): Promise<RunState> {
-    return this.stateOf(await this.request({ type: 'step', count }));
+    return (await this.request({ type: 'step', count })).state;
   }
 
   /** Restarts the run from its config (step 0). */
   async reset(): Promise<RunState> {
-    return this.stateOf(await this.request({ type: 'reset' }));
+    return (await this.request({ type: 'reset' })).state;
   }
 
   async setSpeed(speed: Speed): Promise<RunState> {
     this.sent.speed = speed;
-    return this.stateOf(await this.request({ type: 'speed', speed }));
+    return (await this.request({ type: 'speed', speed })).state;
   }
 
   /** Changes the step size without resetting the run. */
   async setLr(lr: number): Promise<RunState> {
-    return this.stateOf(await this.request({ type: 'lr', lr }));
+    return (await this.request({ type: 'lr', lr })).state;
   }
 
   /** A fresh snapshot (also delivered to the snapshot listeners). */
   async snapshot(options: { history?: boolean } = {}): Promise<Snapshot> {
-    const reply = (await this.request({ type: 'snapshot', history: options.history ?? true })) as Extract<
-      WorkerMessage,
-      { type: 'snapshot' }
-    >;
-    return reply.snapshot;
+    return (await this.request({ type: 'snapshot', history: options.history ?? true })).snapshot;
   }
 
   /** Stops the worker at once, whatever it is doing; pending requests reject. */
@@ -220,6 +219,7 @@ export class EngineClient {
   async restart(config?: Config): Promise<Configured | null> {
     this.terminate();
     this.state = { step: 0, playing: false, speed: this.state.speed, configured: false, stepsPerSecond: 0 };
+    this.worker = this.createWorker();
     this.ready = this.start();
     await this.ready;
     if (this.state.speed !== 1) await this.setSpeed(this.state.speed);
@@ -247,11 +247,13 @@ export class EngineClient {
     for (const listener of this.crashListeners) listener({ message, playing });
   }
 
+  private createWorker(): Worker {
+    return this.options.createWorker ? this.options.createWorker() : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  }
+
+  /** Starts the heartbeat, listens to the new worker and initialises it; resolves once the engine loaded. */
   private start(): Promise<void> {
     this.heartbeatTimer = setInterval(() => this.checkAlive(), Math.min(1000, this.heartbeat.intervalMs));
-    this.worker = this.options.createWorker
-      ? this.options.createWorker()
-      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     const worker = this.worker;
     worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => {
       if (worker !== this.worker) return;
@@ -270,7 +272,7 @@ export class EngineClient {
     const engineUrl = this.options.engineUrl ?? new URL(/* @vite-ignore */ '../wasm/index.mjs', import.meta.url);
     // the worker resolves file names against it: make it absolute (relative to the page)
     const dataUrl = this.options.dataUrl === undefined ? undefined : new URL(String(this.options.dataUrl), document.baseURI).href;
-    const init: Extract<RequestBody, { type: 'init' }> = { type: 'init', engineUrl: String(engineUrl) };
+    const init: RequestBody<'init'> = { type: 'init', engineUrl: String(engineUrl) };
     if (dataUrl !== undefined) init.dataUrl = dataUrl;
     const compiled = this.options.wasmModule;
     if (compiled) {
@@ -287,18 +289,19 @@ export class EngineClient {
     });
   }
 
-  private request(body: RequestBody): Promise<WorkerMessage> {
+  /** Sends a request; resolves with its reply (Replies), rejects with the worker's error or a reply of the wrong shape. */
+  private request<B extends RequestBody>(body: B): Promise<Replies[B['type']]> {
     const id = this.nextId++;
     // an idle worker is silent: the heartbeat's clock starts when the page starts expecting an answer
     if (this.pending.size === 0 && !this.state.playing) this.lastHeard = performance.now();
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      const answer = (message: WorkerMessage) => {
+        if (isReply<B['type']>(body.type, message)) resolve(message);
+        else reject(new EngineError({ message: `engine: a ${message.type} message answered the ${body.type} request`, kind: 'protocol' }));
+      };
+      this.pending.set(id, { resolve: answer, reject });
       this.worker.postMessage({ ...body, id });
     });
-  }
-
-  private stateOf(message: WorkerMessage): RunState {
-    return message.type === 'done' ? message.state : this.state;
   }
 
   private receive(message: WorkerMessage): void {

@@ -54,8 +54,8 @@ export interface WasmModuleMessage {
   module: WebAssembly.Module | null;
 }
 
-/** A request before the client numbers it. */
-export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+/** A request before the client numbers it (of one type, or of any). */
+export type RequestBody<T extends RequestType = RequestType> = T extends RequestType ? Omit<Extract<Request, { type: T }>, 'id'> : never;
 
 /** The result of a successful configure: the normalised config, its dataset and metric columns. */
 export interface Configured {
@@ -97,13 +97,75 @@ export interface EnsembleProgress {
   finished: boolean;
 }
 
+/** A request done: its id and the run state after it. */
+export interface DoneMessage {
+  type: 'done';
+  id: number;
+  state: RunState;
+}
+
+/** A configure done: the new session's data and columns. */
+export interface ConfiguredMessage extends DoneMessage {
+  configured: Configured;
+}
+
+/** A parseDataset done: the dataset as the core read it. */
+export interface DatasetMessage extends DoneMessage {
+  dataset: Record<string, unknown>;
+}
+
+/** A snapshot: the answer to a snapshot request (with its id), or unsolicited while the run trains. */
+export interface SnapshotMessage {
+  type: 'snapshot';
+  id?: number;
+  state: RunState;
+  snapshot: Snapshot;
+}
+
+/** A failed request (with its id), or a run that failed while it played or stepped (without). */
+export type ErrorMessage = { type: 'error'; id?: number; state?: RunState } & ErrorInfo;
+
 /** Messages from the worker. */
 export type WorkerMessage =
-  | { type: 'done'; id: number; state: RunState; configured?: Configured; dataset?: Record<string, unknown> }
+  | DoneMessage
+  | ConfiguredMessage
+  | DatasetMessage
   | ({ type: 'ensemble'; id?: undefined; state?: undefined } & EnsembleProgress)
-  | { type: 'snapshot'; id?: number; state: RunState; snapshot: Snapshot }
+  | SnapshotMessage
   | ({ type: 'testAttention'; id?: undefined; state?: undefined } & TestAttention)
-  | ({ type: 'error'; id?: number; state?: RunState } & ErrorInfo);
+  | ErrorMessage;
+
+/** The answer to a request of each type when it succeeds (a failure is an ErrorMessage with the request's id). */
+export interface Replies {
+  init: DoneMessage;
+  configure: ConfiguredMessage;
+  play: DoneMessage;
+  pause: DoneMessage;
+  step: DoneMessage;
+  reset: DoneMessage;
+  snapshot: SnapshotMessage & { id: number };
+  speed: DoneMessage;
+  lr: DoneMessage;
+  ensemble: DoneMessage;
+  cancelEnsemble: DoneMessage;
+  parseDataset: DatasetMessage;
+  ping: DoneMessage;
+}
+
+/** Whether a worker message is the answer a request of `type` expects (the client checks before it resolves). */
+export function isReply<T extends RequestType>(type: T, message: WorkerMessage): message is Replies[T] {
+  if (message.id === undefined) return false;
+  switch (type) {
+    case 'snapshot':
+      return message.type === 'snapshot';
+    case 'configure':
+      return message.type === 'done' && 'configured' in message;
+    case 'parseDataset':
+      return message.type === 'done' && 'dataset' in message;
+    default:
+      return message.type === 'done';
+  }
+}
 
 /** Cadence of the worker loop, in milliseconds. */
 export const TIMING = {

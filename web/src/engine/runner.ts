@@ -87,6 +87,7 @@ export class EngineRunner {
   /** Iterations still owed to step requests, and the requests waiting for them. */
   private owed = 0;
   private waiting: number[] = [];
+  /** A tick is scheduled (wake()); cleared when it runs. */
   private scheduled = false;
   private lastSnapshotAt = -Infinity;
   private msPerStep = 0.05;
@@ -302,10 +303,15 @@ export class EngineRunner {
     if (test) this.host.post({ type: 'testAttention', ...test }, transferables(test));
   }
 
-  private wake(): void {
+  /**
+   * Schedules the next tick in `delayMs` (0: once the queued messages are handled), unless one is already
+   * scheduled: every request and every slice that wants more wakes the runner through here, and a wake-up
+   * while one is pending changes nothing.
+   */
+  private wake(delayMs = 0): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    this.host.schedule(() => this.tick(), 0);
+    this.host.schedule(() => this.tick(), delayMs);
   }
 
   private postEnsemble(finished: boolean): void {
@@ -335,8 +341,7 @@ export class EngineRunner {
       this.ensemble.delete();
       this.ensemble = null;
     }
-    this.scheduled = true;
-    this.host.schedule(() => this.tick(), 0);
+    this.wake();
     return true;
   }
 
@@ -354,8 +359,7 @@ export class EngineRunner {
       return true;
     }
     this.postSnapshot();
-    this.scheduled = true;
-    this.host.schedule(() => this.tick(), 0);
+    this.wake();
     return true;
   }
 
@@ -423,12 +427,7 @@ export class EngineRunner {
       }
     }
     if (this.host.now() - this.lastSnapshotAt >= TIMING.snapshotMs) this.postSnapshot();
-    if (this.owed > 0 || (this.playing && this.speed === 'max') || this.ensemble) {
-      this.scheduled = true;
-      this.host.schedule(() => this.tick(), 0);
-    } else if (this.playing) {
-      this.scheduled = true;
-      this.host.schedule(() => this.tick(), Math.max(0, TIMING.frameMs - elapsed));
-    }
+    if (this.owed > 0 || (this.playing && this.speed === 'max') || this.ensemble) this.wake();
+    else if (this.playing) this.wake(Math.max(0, TIMING.frameMs - elapsed));
   }
 }
