@@ -5,36 +5,24 @@
 // its last good state, and the worker can be terminated and restarted. Fashion-MNIST configs fetch the
 // image files once and deliver images and test attention (whose outputs give the engine's test_acc).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { before, test } from 'node:test';
 
-import { serve } from '../../scripts/serve.mjs';
-import { assertClean, watch } from './helpers.mjs';
+import { assertClean, root, servedPage, watch } from './helpers.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const CONFIG = { data: { n: 6, T: 8, d: 10 }, optimizer: { kind: 'ngd', lr: 0.05 }, svm: { norms: ['fro'] } };
 
-let server, browser, page;
+/** The repository's root served: the harness page, build/web-engine/ and build/wasm/. */
+const env = servedPage(root);
+let page;
 let problems;
 
 before(async () => {
-  let url;
-  ({ server, url } = await serve(root, 0));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  page = await browser.newPage();
+  await env.ready();
+  page = await env.browser.newPage();
   problems = await watch(page);
-  await page.goto(`${url}tests/web/harness/index.html`);
+  await page.goto(`${env.origin}tests/web/harness/index.html`);
   await page.waitForFunction(() => window.harness !== undefined);
   await page.evaluate(() => window.harness.connect());
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
 });
 
 const h = (fn, ...args) => page.evaluate(fn, ...args);

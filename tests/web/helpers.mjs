@@ -18,13 +18,24 @@ export function launch() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-/** Serves dist/ and launches Chromium for a test file: `origin` and `browser` are set once before() ran. */
-export function servedPage() {
-  const env = { origin: '', browser: null, server: null };
-  before(async () => {
-    ({ server: env.server, url: env.origin } = await serve(`${root}/dist`, 0));
-    env.browser = await launch();
-  });
+/**
+ * Serves `dir` (default: the built page, dist/) and launches Chromium for a test file: `origin` and
+ * `browser` are set once before() ran, or once `ready()` resolved (a file's own top-level before() must
+ * await it: Node 20 starts top-level hooks without waiting for the earlier ones); after() closes both.
+ */
+export function servedPage(dir = `${root}/dist`) {
+  let started;
+  const env = {
+    origin: '',
+    browser: null,
+    server: null,
+    ready: () =>
+      (started ??= (async () => {
+        ({ server: env.server, url: env.origin } = await serve(dir, 0));
+        env.browser = await launch();
+      })()),
+  };
+  before(() => env.ready());
   after(async () => {
     await env.browser?.close();
     env.server?.close();

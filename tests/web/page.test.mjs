@@ -2,35 +2,23 @@
 // trains, draws every view, obeys its run controls, runs every preset, restores a run from its URL,
 // shows invalid input inline, edits data by dragging tokens, and never leaves its origin.
 // Needs dist/ (scripts/build-web.sh). Screenshots go to test-results/ (not committed).
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serve } from '../../scripts/serve.mjs';
-import { assertClean, canvasStats, requestedUrls, waitForValue, watch } from './helpers.mjs';
+import { assertClean, canvasStats, requestedUrls, root, servedPage, waitForValue, watch } from './helpers.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const results = `${root}/test-results`;
 mkdirSync(results, { recursive: true });
 
-let server;
+const env = servedPage();
 let origin;
 let browser;
 /** Every request the pages made outside their own origin. */
 const foreign = [];
 
 before(async () => {
-  ({ server, url: origin } = await serve(`${root}/dist`, 0));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
+  await env.ready();
+  ({ origin, browser } = env);
 });
 
 /** Opens the page (optionally with a query) in a fresh context; collects console problems. */
