@@ -20,7 +20,7 @@ function ownsKey(target: EventTarget | null, key: string): boolean {
 }
 
 /** The spoken summary of a snapshot: step, loss and the normalised margin against the first SVM's. */
-export function summaryOf(snap: Snapshot, playing: boolean): string {
+function summaryOf(snap: Snapshot, playing: boolean): string {
   const m = snap.metrics;
   const parts = [`${playing ? 'Running' : 'Paused'} at step ${integer.format(snap.step)}`, `loss ${fmt(m.loss, 4)}`];
   const norm = snap.columns.find((c) => c.startsWith('margin_'))?.slice('margin_'.length);

@@ -97,7 +97,7 @@ export function cividis(t: number): Rgb {
 }
 
 /** The sequential colormaps a visitor can pick (the `cmap` URL field). */
-export const SEQUENTIAL = { viridis, cividis } as const;
+const SEQUENTIAL = { viridis, cividis } as const;
 
 let sequentialMap: (t: number) => Rgb = viridis;
 

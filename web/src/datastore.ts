@@ -3,7 +3,7 @@
 // only the reference, which another browser cannot resolve; the page says so.
 
 /** The prefix of a stored dataset's reference in the `ds` field. */
-export const UPLOAD_PREFIX = 'upload:';
+const UPLOAD_PREFIX = 'upload:';
 
 /** Longest dataset JSON written into the URL itself (longer ones are stored and referenced). */
 export const URL_DATASET_CHARS = 4000;

@@ -79,7 +79,7 @@ function textCanvas(panel: HTMLElement): HTMLCanvasElement {
 }
 
 /** The panel's visible canvases stacked into one (device pixels), on the theme's background; its text when it has none. */
-export function compositeCanvas(panel: HTMLElement): HTMLCanvasElement {
+function compositeCanvas(panel: HTMLElement): HTMLCanvasElement {
   const canvases = [...panel.querySelectorAll('canvas')].filter((c) => c.width > 1 && c.height > 1 && c.offsetParent !== null);
   if (canvases.length === 0) return textCanvas(panel);
   const out = el('canvas');
@@ -98,14 +98,14 @@ export function compositeCanvas(panel: HTMLElement): HTMLCanvasElement {
 }
 
 /** A PNG of a canvas with the URL in a tEXt chunk. */
-export async function pngWithUrl(canvas: HTMLCanvasElement, url: string): Promise<Blob> {
+async function pngWithUrl(canvas: HTMLCanvasElement, url: string): Promise<Blob> {
   const blob = await new Promise<Blob>((ok, fail) => canvas.toBlob((b) => (b ? ok(b) : fail(new Error('export: the canvas is empty'))), 'image/png'));
   const bytes = withTextChunk(new Uint8Array(await blob.arrayBuffer()), 'URL', url);
   return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' });
 }
 
 /** The history columns of a snapshot as CSV with a leading `# url=` comment line. */
-export function historyCsv(snap: Snapshot, url: string): string {
+function historyCsv(snap: Snapshot, url: string): string {
   const h = snap.history ?? {};
   const columns = ['step', ...snap.columns.filter((c) => h[c])];
   const rows = h.step?.length ?? 0;
@@ -115,7 +115,7 @@ export function historyCsv(snap: Snapshot, url: string): string {
 }
 
 /** The history as JSON: { url, step, columns, history: {column: [values]} }. */
-export function historyJson(snap: Snapshot, url: string): string {
+function historyJson(snap: Snapshot, url: string): string {
   const history: Record<string, (number | null)[]> = {};
   for (const [k, v] of Object.entries(snap.history ?? {})) history[k] = Array.from(v, (x) => (Number.isFinite(x) ? x : null));
   return JSON.stringify({ url, generator: 'Attention SVM Playground', step: snap.step, columns: snap.columns, history });
@@ -132,7 +132,7 @@ const SVG_CHARTS: { title: string; log: boolean; match: (c: string) => boolean }
 ];
 
 /** The curves as a vector SVG (log-x), with the URL in <metadata>. */
-export function curvesSvg(snap: Snapshot, url: string): string {
+function curvesSvg(snap: Snapshot, url: string): string {
   const h = snap.history ?? {};
   const steps = h.step ?? new Float64Array();
   const W = 640;
@@ -235,7 +235,7 @@ class AttentionRecorder {
 }
 
 /** The SVM references of a snapshot as JSON (matrices as nested arrays). */
-export function svmJson(snap: Snapshot, url: string): string {
+function svmJson(snap: Snapshot, url: string): string {
   const references = snap.references.map((r) => ({
     norm: r.norm,
     head: r.head,

@@ -4,8 +4,8 @@
 import type { Crash } from './engine/client.js';
 
 /** At most this many restarts within WINDOW_MS; then the page asks for a reload. */
-export const MAX_RESTARTS = 3;
-export const WINDOW_MS = 60_000;
+const MAX_RESTARTS = 3;
+const WINDOW_MS = 60_000;
 
 /** Counts restarts in a sliding window. */
 export class RestartBudget {
@@ -26,12 +26,12 @@ export class RestartBudget {
 }
 
 /** The banner after a successful restart. */
-export function restartedMessage(crash: Crash): string {
+function restartedMessage(crash: Crash): string {
   return `The engine stopped (${crash.message}) and was restarted; the run restarted from its settings.`;
 }
 
 /** The banner when restarts are exhausted or the restart itself failed. */
-export function givenUpMessage(crash: Crash, reason: string): string {
+function givenUpMessage(crash: Crash, reason: string): string {
   return `The engine stopped (${crash.message}) and ${reason}. Reload the page to try again (a smaller setting may help).`;
 }
 

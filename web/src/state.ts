@@ -122,7 +122,7 @@ export interface State {
 }
 
 /** The papers' toy datasets (core/generators.cpp). */
-export const TOYS = [
+const TOYS = [
   'tfsvm-2d',
   'tfsvm-2d-planes',
   'mmts-single-global',
@@ -138,7 +138,7 @@ export const TOYS = [
 export const PARAMS = ['W', 'KQ', 'KQ-diag', 'prompt', 'multihead'] as const;
 
 /** Optimisers: gd, normalised gd, Polyak step, ℓp mirror descent, gradient flow. */
-export const OPTIMIZERS = ['gd', 'ngd', 'polyak', 'md', 'flow'] as const;
+const OPTIMIZERS = ['gd', 'ngd', 'polyak', 'md', 'flow'] as const;
 
 /** Training speeds: iterations per frame, or as fast as the worker can. */
 export const SPEEDS = ['1', '2', '5', '10', '20', '50', '100', '200', 'max'] as const;

@@ -19,7 +19,7 @@ const STATUS_TEXT: Record<GoalResult['status'], string> = {
 };
 
 /** The starting state of an exercise (on the defaults, keeping the page's display and embed fields). */
-export function exerciseState(exercise: Exercise, current: State): State {
+function exerciseState(exercise: Exercise, current: State): State {
   return withPageFields(withChanges(DEFAULTS, { ...exercise.state, exercise: exercise.id }), current);
 }
 

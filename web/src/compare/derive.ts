@@ -3,9 +3,6 @@
 // Pure functions of the state (no DOM, no engine), unit-tested under Node.
 import { changedFields, withChanges, type State } from '../state.js';
 
-/** Run B's fields, each with the run A field it replaces. */
-export const B_FIELDS = { bParam: 'param', bOptimizer: 'optimizer', bLr: 'lr', bP: 'p', bNormalized: 'normalized' } as const;
-
 /** Run B's state: A's with B's fields in place (B itself has no ensemble and no run to compare with). */
 export function runB(s: State): State {
   return withChanges(s, { param: s.bParam, optimizer: s.bOptimizer, lr: s.bLr, p: s.bP, normalized: s.bNormalized, seeds: 0, compare: false });

@@ -20,7 +20,7 @@ import { urlOf } from './links.js';
 /** The `source` of every message of this API. */
 export const SOURCE = 'attention-svm-playground';
 /** The protocol version this frame speaks. */
-export const VERSION = 1;
+const VERSION = 1;
 /** Shortest interval between two snapshot events. */
 const SNAPSHOT_MS = 250;
 /** corr(W_t, W_mm) at which a run counts as converged. */

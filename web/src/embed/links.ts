@@ -6,7 +6,7 @@ import { DEFAULTS, toQuery, withChanges, type State } from '../state.js';
 const EMBED_ONLY: (keyof State)[] = ['embed', 'views', 'controls', 'autoplay', 'origins', 'hide'];
 
 /** The page's address without query or hash (…/index.html or …/). */
-export function pageBase(): string {
+function pageBase(): string {
   return location.origin + location.pathname;
 }
 

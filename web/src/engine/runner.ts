@@ -19,7 +19,7 @@ export interface RunnerHost {
 }
 
 /** The IDX files a fashion-mnist config reads, registered in the engine under these bare names (no data.path). */
-export const FASHION_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
+const FASHION_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
 
 /** Whether a config's data are Fashion-MNIST images, which the engine needs registered first. */
 function needsImages(config: Config): boolean {
@@ -34,7 +34,7 @@ function testLabels(dataset: Record<string, unknown>): Float64Array | null {
 }
 
 /** The ArrayBuffers of every typed array in a value, for a zero-copy postMessage. */
-export function transferables(value: unknown, out: Transferable[] = []): Transferable[] {
+function transferables(value: unknown, out: Transferable[] = []): Transferable[] {
   if (ArrayBuffer.isView(value)) {
     if (value.buffer instanceof ArrayBuffer && !out.includes(value.buffer)) out.push(value.buffer);
   } else if (Array.isArray(value)) {

@@ -39,7 +39,7 @@ function norms(columns: string[]): string[] {
 }
 
 /** Every chart of the curves panel. */
-export const CHARTS: readonly ChartSpec[] = [
+const CHARTS: readonly ChartSpec[] = [
   {
     id: 'margin',
     title: 'normalised margin min_k ⟨A_k, W_t⟩/‖W_t‖ (dashed: SVM margin 1/‖W_mm‖)',

@@ -14,7 +14,7 @@ const TITLES: Record<string, string> = {
 };
 
 /** Support tokens grouped by sequence: "seq 0: tokens 2, 5; seq 3: token 1". */
-export function supportInWords(r: SvmSolution): string {
+function supportInWords(r: SvmSolution): string {
   const bySeq = new Map<number, number[]>();
   for (const k of r.support) {
     const i = r.constraints.sequence[k];
