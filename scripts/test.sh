@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Every test suite: style, native doctest (ctest), the wasm module under Node, the page in Chromium.
+# Every test suite: style (scripts/check-format.sh), native doctest (ctest), the wasm module under Node, the page in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== style: clang-format"
+echo "== style: clang-format (C++) and Prettier (TypeScript, JavaScript)"
 bash scripts/check-format.sh
 
 echo "== native: build and ctest"

@@ -158,51 +158,104 @@ const seeded = (s: State) => (s.kind === 'toy' ? SEEDED_TOYS.includes(s.toy) : s
 const fashion = (s: State) => s.kind === 'fashion-mnist';
 const mixture = (s: State) => s.kind === 'tokenized-mixture' || s.kind === 'clusters';
 
-/** The schema: order is the order of the controls within each group. */
+/**
+ * The schema: order is the order of the controls within each group. Kept as a table, one row per control
+ * (name, URL key, type, label, group and effect first): Prettier would give each property a line.
+ */
+// prettier-ignore
 export const SCHEMA: readonly Field[] = [
   { name: 'preset', key: 'preset', type: 'string', label: 'preset', group: 'run', effect: 'page', hidden: true },
   {
     name: 'kind', key: 'data', type: 'enum', label: 'generator', group: 'data', effect: 'restart',
     options: ['gaussian-unit', 'clusters', 'tokenized-mixture', 'global', 'toy', 'fashion-mnist', 'inline'],
-    title: 'How the sequences are generated (fashion-mnist: real images cut into patch tokens; inline: the dataset edited by dragging tokens)',
+    title:
+      'How the sequences are generated (fashion-mnist: real images cut into patch tokens; inline: the dataset edited by dragging tokens)',
   },
-  { name: 'toy', key: 'toy', type: 'enum', label: 'toy', group: 'data', effect: 'restart', options: TOYS, visible: (s) => s.kind === 'toy' },
+  {
+    name: 'toy', key: 'toy', type: 'enum', label: 'toy', group: 'data', effect: 'restart',
+    options: TOYS, visible: (s) => s.kind === 'toy',
+  },
   // n: up to 256 synthetic sequences; fashion-mnist up to FASHION_MAX_N images (all the shipped ones of two classes)
-  { name: 'n', key: 'n', type: 'int', label: 'n (sequences)', group: 'data', effect: 'restart', min: 1, max: FASHION_MAX_N, visible: generated },
-  { name: 'T', key: 'T', type: 'int', label: 'T (tokens)', group: 'data', effect: 'restart', min: 2, max: 64, visible: (s) => generated(s) && !fashion(s) },
+  {
+    name: 'n', key: 'n', type: 'int', label: 'n (sequences)', group: 'data', effect: 'restart',
+    min: 1, max: FASHION_MAX_N, visible: generated,
+  },
+  {
+    name: 'T', key: 'T', type: 'int', label: 'T (tokens)', group: 'data', effect: 'restart',
+    min: 2, max: 64, visible: (s) => generated(s) && !fashion(s),
+  },
   { name: 'd', key: 'd', type: 'int', label: 'd (dimension)', group: 'data', effect: 'restart', min: 1, max: 64, visible: generated },
   { name: 'seed', key: 'seed', type: 'int', label: 'seed', group: 'data', effect: 'restart', min: 0, max: 2 ** 31, visible: seeded },
   // md-joint is a self-attention toy whatever the query field says (core/generators.cpp)
   {
-    name: 'query', key: 'q', type: 'enum', label: 'query', group: 'data', effect: 'restart', options: ['cross', 'self'], title: 'cross: z_i given; self: z_i = x_i1',
-    visible: (s) => !(s.kind === 'toy' && s.toy === 'md-joint'),
+    name: 'query', key: 'q', type: 'enum', label: 'query', group: 'data', effect: 'restart',
+    options: ['cross', 'self'], title: 'cross: z_i given; self: z_i = x_i1', visible: (s) => !(s.kind === 'toy' && s.toy === 'md-joint'),
   },
-  { name: 'noise', key: 'noise', type: 'number', label: 'noise', group: 'data', effect: 'restart', min: 0, max: 10, step: 0.05, visible: (s) => s.kind === 'clusters' },
-  { name: 'snr', key: 'snr', type: 'number', label: 'snr', group: 'data', effect: 'restart', min: 0, max: 1e6, step: 0.5, visible: (s) => s.kind === 'tokenized-mixture' },
+  {
+    name: 'noise', key: 'noise', type: 'number', label: 'noise', group: 'data', effect: 'restart',
+    min: 0, max: 10, step: 0.05, visible: (s) => s.kind === 'clusters',
+  },
+  {
+    name: 'snr', key: 'snr', type: 'number', label: 'snr', group: 'data', effect: 'restart',
+    min: 0, max: 1e6, step: 0.5, visible: (s) => s.kind === 'tokenized-mixture',
+  },
   { name: 'centres', key: 'centres', type: 'int', label: 'centres', group: 'data', effect: 'restart', min: 1, max: 64, visible: mixture },
-  { name: 'C', key: 'C', type: 'number', label: 'C', group: 'data', effect: 'restart', min: -1e6, max: 1e6, visible: (s) => s.kind === 'toy' && s.toy === 'loss-compare' },
+  {
+    name: 'C', key: 'C', type: 'number', label: 'C', group: 'data', effect: 'restart',
+    min: -1e6, max: 1e6, visible: (s) => s.kind === 'toy' && s.toy === 'loss-compare',
+  },
   // ── real data: Fashion-MNIST ──
-  { name: 'classNeg', key: 'cneg', type: 'enum', label: 'class y = −1', group: 'data', effect: 'restart', options: Object.keys(FASHION_CLASSES), visible: fashion },
-  { name: 'classPos', key: 'cpos', type: 'enum', label: 'class y = +1', group: 'data', effect: 'restart', options: Object.keys(FASHION_CLASSES), visible: fashion },
-  { name: 'testN', key: 'tn', type: 'int', label: 'test images', group: 'data', effect: 'restart', min: 0, max: 1000, visible: fashion, title: 'Held-out images (balanced over the two classes; at most 1,000)' },
+  {
+    name: 'classNeg', key: 'cneg', type: 'enum', label: 'class y = −1', group: 'data', effect: 'restart',
+    options: Object.keys(FASHION_CLASSES), visible: fashion,
+  },
+  {
+    name: 'classPos', key: 'cpos', type: 'enum', label: 'class y = +1', group: 'data', effect: 'restart',
+    options: Object.keys(FASHION_CLASSES), visible: fashion,
+  },
+  {
+    name: 'testN', key: 'tn', type: 'int', label: 'test images', group: 'data', effect: 'restart',
+    min: 0, max: 1000, visible: fashion, title: 'Held-out images (balanced over the two classes; at most 1,000)',
+  },
   {
     name: 'grid', key: 'grid', type: 'int', label: 'patches per side', group: 'data', effect: 'restart', min: 1, max: 28, visible: fashion,
     title: 'Each 28×28 image is cut into grid × grid patches: T = grid² tokens (grid divides 28)',
   },
-  { name: 'positional', key: 'pos', type: 'number', label: 'positional code', group: 'data', effect: 'restart', min: 0, max: 1000, step: 0.1, visible: fashion, title: 'Norm of a random code added to each patch token (0: none)' },
+  {
+    name: 'positional', key: 'pos', type: 'number', label: 'positional code', group: 'data', effect: 'restart',
+    min: 0, max: 1000, step: 0.1, visible: fashion, title: 'Norm of a random code added to each patch token (0: none)',
+  },
   { name: 'inline', key: 'ds', type: 'string', label: 'dataset', group: 'data', effect: 'restart', hidden: true },
   {
     name: 'param', key: 'param', type: 'enum', label: 'parameterisation', group: 'model', effect: 'restart',
     options: PARAMS,
   },
-  { name: 'heads', key: 'H', type: 'int', label: 'heads H', group: 'model', effect: 'restart', min: 1, max: 16, visible: (s) => s.param === 'multihead' },
-  { name: 'width', key: 'm', type: 'int', label: 'width m (0 = d)', group: 'model', effect: 'restart', min: 0, max: 64, visible: (s) => s.param === 'KQ' },
+  {
+    name: 'heads', key: 'H', type: 'int', label: 'heads H', group: 'model', effect: 'restart',
+    min: 1, max: 16, visible: (s) => s.param === 'multihead',
+  },
+  {
+    name: 'width', key: 'm', type: 'int', label: 'width m (0 = d)', group: 'model', effect: 'restart',
+    min: 0, max: 64, visible: (s) => s.param === 'KQ',
+  },
   { name: 'decoder', key: 'dec', type: 'enum', label: 'decoder v', group: 'model', effect: 'restart', options: ['fixed', 'trained'] },
-  { name: 'signs', key: 'signs', type: 'enum', label: 'head decoders', group: 'model', effect: 'restart', options: ['same', 'alternating'], visible: (s) => s.param === 'multihead' },
+  {
+    name: 'signs', key: 'signs', type: 'enum', label: 'head decoders', group: 'model', effect: 'restart',
+    options: ['same', 'alternating'], visible: (s) => s.param === 'multihead',
+  },
   { name: 'init', key: 'init', type: 'enum', label: 'init', group: 'model', effect: 'restart', options: ['gaussian', 'zero'] },
-  { name: 'initStd', key: 'istd', type: 'number', label: 'init std', group: 'model', effect: 'restart', min: 0, max: 1000, step: 0.01, visible: (s) => s.init === 'gaussian' },
-  { name: 'initSeed', key: 'iseed', type: 'int', label: 'init seed', group: 'model', effect: 'restart', min: 0, max: 2 ** 31, visible: (s) => s.init === 'gaussian' },
-  { name: 'loss', key: 'loss', type: 'enum', label: 'loss', group: 'model', effect: 'restart', options: ['logistic', 'exponential', 'linear'] },
+  {
+    name: 'initStd', key: 'istd', type: 'number', label: 'init std', group: 'model', effect: 'restart',
+    min: 0, max: 1000, step: 0.01, visible: (s) => s.init === 'gaussian',
+  },
+  {
+    name: 'initSeed', key: 'iseed', type: 'int', label: 'init seed', group: 'model', effect: 'restart',
+    min: 0, max: 2 ** 31, visible: (s) => s.init === 'gaussian',
+  },
+  {
+    name: 'loss', key: 'loss', type: 'enum', label: 'loss', group: 'model', effect: 'restart',
+    options: ['logistic', 'exponential', 'linear'],
+  },
   {
     name: 'optimizer', key: 'opt', type: 'enum', label: 'optimiser', group: 'optimizer', effect: 'restart',
     options: OPTIMIZERS,
@@ -210,14 +263,29 @@ export const SCHEMA: readonly Field[] = [
   },
   // the Polyak step has no step size (its scale sets it)
   {
-    name: 'lr', key: 'lr', type: 'number', label: 'step size η', group: 'optimizer', effect: 'live', min: 0, max: 1e12, step: 0.01, title: 'Changing it keeps the run going',
-    visible: (s) => s.optimizer !== 'polyak',
+    name: 'lr', key: 'lr', type: 'number', label: 'step size η', group: 'optimizer', effect: 'live',
+    min: 0, max: 1e12, step: 0.01, title: 'Changing it keeps the run going', visible: (s) => s.optimizer !== 'polyak',
   },
-  { name: 'p', key: 'p', type: 'number', label: 'mirror p', group: 'optimizer', effect: 'restart', min: 1, max: 100, step: 0.25, visible: (s) => s.optimizer === 'md' },
-  { name: 'normalized', key: 'nmd', type: 'bool', label: 'normalised (÷‖∇‖_q)', group: 'optimizer', effect: 'restart', visible: (s) => s.optimizer === 'md' },
-  { name: 'scale', key: 'scale', type: 'number', label: 'Polyak scale', group: 'optimizer', effect: 'restart', min: 0, max: 1e6, step: 0.1, visible: (s) => s.optimizer === 'polyak' },
-  { name: 'norms', key: 'svm', type: 'set', label: 'SVM references', group: 'svm', effect: 'restart', options: ['fro', 'nuc', 'lp', 'l1diag'] },
-  { name: 'svmP', key: 'sp', type: 'number', label: 'ℓp SVM p', group: 'svm', effect: 'restart', min: 1, max: 100, step: 0.25, visible: (s) => s.norms.includes('lp') },
+  {
+    name: 'p', key: 'p', type: 'number', label: 'mirror p', group: 'optimizer', effect: 'restart',
+    min: 1, max: 100, step: 0.25, visible: (s) => s.optimizer === 'md',
+  },
+  {
+    name: 'normalized', key: 'nmd', type: 'bool', label: 'normalised (÷‖∇‖_q)', group: 'optimizer', effect: 'restart',
+    visible: (s) => s.optimizer === 'md',
+  },
+  {
+    name: 'scale', key: 'scale', type: 'number', label: 'Polyak scale', group: 'optimizer', effect: 'restart',
+    min: 0, max: 1e6, step: 0.1, visible: (s) => s.optimizer === 'polyak',
+  },
+  {
+    name: 'norms', key: 'svm', type: 'set', label: 'SVM references', group: 'svm', effect: 'restart',
+    options: ['fro', 'nuc', 'lp', 'l1diag'],
+  },
+  {
+    name: 'svmP', key: 'sp', type: 'number', label: 'ℓp SVM p', group: 'svm', effect: 'restart',
+    min: 1, max: 100, step: 0.25, visible: (s) => s.norms.includes('lp'),
+  },
   {
     name: 'tokens', key: 'tok', type: 'enum', label: 'SVM tokens', group: 'svm', effect: 'restart', options: ['optimal', 'selected'],
     title: 'optimal: argmax_t y_i x_itᵀv; selected: argmax of the current attention', visible: (s) => s.norms.length > 0,
@@ -227,25 +295,49 @@ export const SCHEMA: readonly Field[] = [
     name: 'seeds', key: 'seeds', type: 'int', label: 'seeds (0 = off)', group: 'ensemble', effect: 'page', min: 0, max: 200,
     title: 'Runs the setting over this many seeds (data seed + k, init seed + k) and draws mean ± std bands',
   },
-  { name: 'horizon', key: 'horizon', type: 'int', label: 'iterations', group: 'ensemble', effect: 'page', min: 10, max: 100000, visible: (s) => s.seeds > 0 },
+  {
+    name: 'horizon', key: 'horizon', type: 'int', label: 'iterations', group: 'ensemble', effect: 'page',
+    min: 10, max: 100000, visible: (s) => s.seeds > 0,
+  },
   // ── compare mode: run B = run A with these fields replaced ──
   {
     name: 'compare', key: 'cmp', type: 'bool', label: 'compare with run B', group: 'compare', effect: 'compare',
     title: 'Trains a second run on the same data, seed and SVM references, with its own model and optimiser settings',
   },
-  { name: 'bParam', key: 'b_param', type: 'enum', label: 'B: parameterisation', group: 'compare', effect: 'compare', options: PARAMS, visible: (s) => s.compare },
-  { name: 'bOptimizer', key: 'b_opt', type: 'enum', label: 'B: optimiser', group: 'compare', effect: 'compare', options: OPTIMIZERS, visible: (s) => s.compare },
-  { name: 'bLr', key: 'b_lr', type: 'number', label: 'B: step size η', group: 'compare', effect: 'compare', min: 0, max: 1e12, step: 0.01, visible: (s) => s.compare && s.bOptimizer !== 'polyak' },
-  { name: 'bP', key: 'b_p', type: 'number', label: 'B: mirror p', group: 'compare', effect: 'compare', min: 1, max: 100, step: 0.25, visible: (s) => s.compare && s.bOptimizer === 'md' },
-  { name: 'bNormalized', key: 'b_nmd', type: 'bool', label: 'B: normalised (÷‖∇‖_q)', group: 'compare', effect: 'compare', visible: (s) => s.compare && s.bOptimizer === 'md' },
+  {
+    name: 'bParam', key: 'b_param', type: 'enum', label: 'B: parameterisation', group: 'compare', effect: 'compare',
+    options: PARAMS, visible: (s) => s.compare,
+  },
+  {
+    name: 'bOptimizer', key: 'b_opt', type: 'enum', label: 'B: optimiser', group: 'compare', effect: 'compare',
+    options: OPTIMIZERS, visible: (s) => s.compare,
+  },
+  {
+    name: 'bLr', key: 'b_lr', type: 'number', label: 'B: step size η', group: 'compare', effect: 'compare',
+    min: 0, max: 1e12, step: 0.01, visible: (s) => s.compare && s.bOptimizer !== 'polyak',
+  },
+  {
+    name: 'bP', key: 'b_p', type: 'number', label: 'B: mirror p', group: 'compare', effect: 'compare',
+    min: 1, max: 100, step: 0.25, visible: (s) => s.compare && s.bOptimizer === 'md',
+  },
+  {
+    name: 'bNormalized', key: 'b_nmd', type: 'bool', label: 'B: normalised (÷‖∇‖_q)', group: 'compare', effect: 'compare',
+    visible: (s) => s.compare && s.bOptimizer === 'md',
+  },
   // ── embedding, classroom and display ──
   { name: 'embed', key: 'embed', type: 'bool', label: 'embed', group: 'run', effect: 'page', hidden: true },
   { name: 'views', key: 'views', type: 'set', label: 'views', group: 'run', effect: 'page', options: VIEW_NAMES, hidden: true },
-  { name: 'controls', key: 'controls', type: 'enum', label: 'controls', group: 'run', effect: 'page', options: ['none', 'min', 'full'], hidden: true },
+  {
+    name: 'controls', key: 'controls', type: 'enum', label: 'controls', group: 'run', effect: 'page',
+    options: ['none', 'min', 'full'], hidden: true,
+  },
   { name: 'autoplay', key: 'autoplay', type: 'bool', label: 'autoplay', group: 'run', effect: 'page', hidden: true },
   { name: 'origins', key: 'allowedOrigins', type: 'string', label: 'allowed origins', group: 'run', effect: 'page', hidden: true },
   { name: 'exercise', key: 'exercise', type: 'string', label: 'exercise', group: 'run', effect: 'page', hidden: true },
-  { name: 'cmap', key: 'cmap', type: 'enum', label: 'colormap', group: 'run', effect: 'page', options: ['viridis', 'cividis'], title: 'Colormap of the attention heatmap (cividis: safe for colour-vision deficiency)' },
+  {
+    name: 'cmap', key: 'cmap', type: 'enum', label: 'colormap', group: 'run', effect: 'page',
+    options: ['viridis', 'cividis'], title: 'Colormap of the attention heatmap (cividis: safe for colour-vision deficiency)',
+  },
   { name: 'hide', key: 'hide', type: 'flags', label: 'hidden controls', group: 'run', effect: 'page', hidden: true },
 ];
 
