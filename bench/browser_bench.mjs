@@ -34,7 +34,9 @@ async function inChromium() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
-    await page.route(`${origin}blank.html`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>worker bench</title>' }));
+    await page.route(`${origin}blank.html`, (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>worker bench</title>' }),
+    );
     await page.goto(`${origin}blank.html`);
     const rows = await page.evaluate(
       ({ workerUrl, engineUrl, seconds, repeats }) =>
@@ -66,7 +68,8 @@ async function inNode() {
   const engine = await loadEngine();
   const out = {};
   for (let r = 0; r < repeats; ++r)
-    for (const size of SIZES) for (const model of MODELS) (out[key(size.name, model.name)] ??= []).push(stepsPerSecond(engine, size, model, seconds));
+    for (const size of SIZES)
+      for (const model of MODELS) (out[key(size.name, model.name)] ??= []).push(stepsPerSecond(engine, size, model, seconds));
   return out;
 }
 
@@ -79,15 +82,22 @@ if (nativeFile) {
   for (const r of JSON.parse(readFileSync(nativeFile, 'utf8')).results ?? []) native[key(r.size, r.model)] = r.steps_per_s_wall;
 }
 
-console.log(`wasm in a Worker in headless Chromium, page idle (wall steps/s, no recording; ${repeats}× ${seconds} s, median (min–max)); ` +
-  `load average ${load.map((x) => x.toFixed(2)).join(' ')} → ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-console.log(`${'size'.padEnd(5)}${'model'.padEnd(11)}${'Chromium worker'.padStart(26)}${withNode ? 'Node'.padStart(26) : ''}${nativeFile ? 'native'.padStart(12) + 'native/Chromium'.padStart(17) : ''}`);
+console.log(
+  `wasm in a Worker in headless Chromium, page idle (wall steps/s, no recording; ${repeats}× ${seconds} s, median (min–max)); ` +
+    `load average ${load.map((x) => x.toFixed(2)).join(' ')} → ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+);
+console.log(
+  `${'size'.padEnd(5)}${'model'.padEnd(11)}${'Chromium worker'.padStart(26)}${withNode ? 'Node'.padStart(26) : ''}${nativeFile ? 'native'.padStart(12) + 'native/Chromium'.padStart(17) : ''}`,
+);
 for (const size of SIZES)
   for (const model of MODELS) {
     const k = key(size.name, model.name);
     const ours = chromiumRates[k];
     let line = `${size.name.padEnd(5)}${model.name.padEnd(11)}${spread(ours).padStart(26)}`;
     if (withNode) line += spread(nodeRates[k]).padStart(26);
-    if (nativeFile) line += `${String(native[k] ? Math.round(native[k]) : '-').padStart(12)}${(native[k] ? (native[k] / median(ours)).toFixed(2) + '×' : '-').padStart(17)}`;
+    if (nativeFile)
+      line += `${String(native[k] ? Math.round(native[k]) : '-').padStart(12)}${(native[k] ? (native[k] / median(ours)).toFixed(2) + '×' : '-').padStart(17)}`;
     console.log(line);
   }

@@ -11,7 +11,12 @@ self.onmessage = async (event) => {
     for (let r = 0; r < repeats; ++r)
       for (const size of SIZES)
         for (const model of MODELS)
-          self.postMessage({ type: 'result', size: size.name, model: model.name, stepsPerSecond: stepsPerSecond(engine, size, model, seconds) });
+          self.postMessage({
+            type: 'result',
+            size: size.name,
+            model: model.name,
+            stepsPerSecond: stepsPerSecond(engine, size, model, seconds),
+          });
     self.postMessage({ type: 'done' });
   } catch (e) {
     self.postMessage({ type: 'error', message: String(e?.message ?? e) });

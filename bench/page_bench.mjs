@@ -97,7 +97,8 @@ async function run(browser, origin, speed) {
   const shipped = shippedBytes(join(root, 'dist'), responses.paths());
   await context.close();
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
-  if (window_.playing !== speed.training) throw new Error(`the page was ${window_.playing ? '' : 'not '}training during the window (${speed.name})`);
+  if (window_.playing !== speed.training)
+    throw new Error(`the page was ${window_.playing ? '' : 'not '}training during the window (${speed.name})`);
   return { firstHeatmap, ...window_, shipped };
 }
 
@@ -112,24 +113,35 @@ const browser = await chromium.launch({
 const load = loadavg();
 const results = {};
 try {
-  for (let r = 0; r < repeats; ++r)
-    for (const speed of SPEEDS) (results[speed.name] ??= []).push(await run(browser, origin, speed));
+  for (let r = 0; r < repeats; ++r) for (const speed of SPEEDS) (results[speed.name] ??= []).push(await run(browser, origin, speed));
 } finally {
   await browser.close();
   server.close();
 }
 const loadAfter = loadavg();
 
-console.log(`page in headless Chromium (${uncapped ? 'rAF uncapped: --disable-gpu-vsync --disable-frame-rate-limit' : 'default frame pacing'}), ` +
-  `${repeats}× ${seconds} s windows, median (min–max); load average ${load.map((x) => x.toFixed(2)).join(' ')} → ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
-console.log(`${'speed'.padEnd(20)}${'first heatmap ms'.padStart(20)}${'fps'.padStart(16)}${'steps/s'.padStart(26)}${'longest task ms'.padStart(18)}${'max frame gap ms'.padStart(20)}`);
+console.log(
+  `page in headless Chromium (${uncapped ? 'rAF uncapped: --disable-gpu-vsync --disable-frame-rate-limit' : 'default frame pacing'}), ` +
+    `${repeats}× ${seconds} s windows, median (min–max); load average ${load.map((x) => x.toFixed(2)).join(' ')} → ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`,
+);
+console.log(
+  `${'speed'.padEnd(20)}${'first heatmap ms'.padStart(20)}${'fps'.padStart(16)}${'steps/s'.padStart(26)}${'longest task ms'.padStart(18)}${'max frame gap ms'.padStart(20)}`,
+);
 for (const speed of SPEEDS) {
   const rs = results[speed.name];
-  const col = (key, width, digits = 0) => spread(rs.map((x) => x[key]), digits).padStart(width);
-  console.log(`${speed.name.padEnd(20)}${col('firstHeatmap', 20)}${col('fps', 16, 1)}${col('stepsPerSecond', 26)}${col('longestTask', 18)}${col('longestFrameGap', 20)}`);
+  const col = (key, width, digits = 0) =>
+    spread(
+      rs.map((x) => x[key]),
+      digits,
+    ).padStart(width);
+  console.log(
+    `${speed.name.padEnd(20)}${col('firstHeatmap', 20)}${col('fps', 16, 1)}${col('stepsPerSecond', 26)}${col('longestTask', 18)}${col('longestFrameGap', 20)}`,
+  );
 }
 const shipped = results[SPEEDS[0].name][0].shipped;
-console.log(`shipped (gzip -9, without dist/data/): ${(shipped.gzipped / 1000).toFixed(1)} KB of ${(shipped.raw / 1000).toFixed(1)} KB raw, ` +
-  `${shipped.rows.length} files (budget ${SHIPPED_BUDGET_BYTES / 1000} KB)`);
+console.log(
+  `shipped (gzip -9, without dist/data/): ${(shipped.gzipped / 1000).toFixed(1)} KB of ${(shipped.raw / 1000).toFixed(1)} KB raw, ` +
+    `${shipped.rows.length} files (budget ${SHIPPED_BUDGET_BYTES / 1000} KB)`,
+);
 for (const row of shipped.rows) console.log(`  ${row.path.padEnd(48)}${(row.gzipped / 1000).toFixed(1).padStart(8)} KB`);
 if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ uncapped, seconds, repeats, load, loadAfter, results }, null, 1));

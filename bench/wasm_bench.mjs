@@ -40,10 +40,12 @@ const cpuSeconds = () => {
 function rate(size, model, repeats = REPEATS) {
   const session = benchSession(engine, size, model);
   const batch = calibratedBatch(session);
-  const wall = [], cpu = [];
+  const wall = [],
+    cpu = [];
   for (let r = 0; r < repeats; ++r) {
     let steps = 0;
-    const start = performance.now(), cpuStart = cpuSeconds();
+    const start = performance.now(),
+      cpuStart = cpuSeconds();
     while (performance.now() - start < seconds * 1000) {
       session.step(batch);
       steps += batch;
@@ -59,22 +61,31 @@ if (trainBench) {
   // On a CPU with AVX2 the native core runs four lanes (core/lanes.hpp) where wasm has two: each round also
   // times native forced to two lanes (ATTNSVM_LANES=2), wasm's own width, to separate the two effects.
   const nativeRate = (size, model, env) => {
-    const out = execFileSync(trainBench, ['--cell', size.name, model.name, '--seconds', String(seconds), '--repeats', '1'],
-      { env: { ...process.env, ...env } });
+    const out = execFileSync(trainBench, ['--cell', size.name, model.name, '--seconds', String(seconds), '--repeats', '1'], {
+      env: { ...process.env, ...env },
+    });
     return JSON.parse(out);
   };
   const lanes = nativeRate(SIZES[0], MODELS[0], {}).lanes ?? 2;
   const narrow = lanes > 2;
-  console.log(`wasm under Node ${process.version} against native (${lanes} lanes${narrow ? ', and forced to 2' : ''}), ` +
-    `interleaved: ${REPEATS} rounds per cell, each >= ${seconds} s of CPU time; native/wasm = wasm time per step / ` +
-    'native time per step, within a round');
-  console.log(`${'size'.padEnd(5)}${'model'.padEnd(11)}${'native'.padStart(10)}${'wasm'.padStart(10)}` +
-    `${'native/wasm'.padStart(24)}` + (narrow ? `${'native 2 lanes'.padStart(16)}${'at 2 lanes'.padStart(24)}` : ''));
-  const spread = (ratios) =>
-    `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+  console.log(
+    `wasm under Node ${process.version} against native (${lanes} lanes${narrow ? ', and forced to 2' : ''}), ` +
+      `interleaved: ${REPEATS} rounds per cell, each >= ${seconds} s of CPU time; native/wasm = wasm time per step / ` +
+      'native time per step, within a round',
+  );
+  console.log(
+    `${'size'.padEnd(5)}${'model'.padEnd(11)}${'native'.padStart(10)}${'wasm'.padStart(10)}` +
+      `${'native/wasm'.padStart(24)}` +
+      (narrow ? `${'native 2 lanes'.padStart(16)}${'at 2 lanes'.padStart(24)}` : ''),
+  );
+  const spread = (ratios) => `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
   for (const size of SIZES)
     for (const model of MODELS) {
-      const native = [], wasm = [], ratios = [], native2 = [], ratios2 = [];
+      const native = [],
+        wasm = [],
+        ratios = [],
+        native2 = [],
+        ratios2 = [];
       for (let r = 0; r < REPEATS; ++r) {
         native.push(nativeRate(size, model, {}).steps_per_s_cpu);
         if (narrow) native2.push(nativeRate(size, model, { ATTNSVM_LANES: '2' }).steps_per_s_cpu);
@@ -82,9 +93,11 @@ if (trainBench) {
         ratios.push(native.at(-1) / wasm.at(-1));
         if (narrow) ratios2.push(native2.at(-1) / wasm.at(-1));
       }
-      console.log(`${size.name.padEnd(5)}${model.name.padEnd(11)}${String(Math.round(median(native))).padStart(10)}` +
-        `${String(Math.round(median(wasm))).padStart(10)}${spread(ratios).padStart(24)}` +
-        (narrow ? `${String(Math.round(median(native2))).padStart(16)}${spread(ratios2).padStart(24)}` : ''));
+      console.log(
+        `${size.name.padEnd(5)}${model.name.padEnd(11)}${String(Math.round(median(native))).padStart(10)}` +
+          `${String(Math.round(median(wasm))).padStart(10)}${spread(ratios).padStart(24)}` +
+          (narrow ? `${String(Math.round(median(native2))).padStart(16)}${spread(ratios2).padStart(24)}` : ''),
+      );
     }
   process.exit(0);
 }
@@ -98,8 +111,10 @@ if (nativeFile) {
 
 const pad = (s, n) => String(s).padStart(n);
 const ratio = (a, b) => (a && b ? (a / b).toFixed(2) + '×' : '-');
-console.log(`wasm under Node ${process.version} (steps/s, no recording; median of ${REPEATS} runs of >= ${seconds} s)` +
-  (nativeFile ? '; native/wasm = wasm time per step / native time per step' : ''));
+console.log(
+  `wasm under Node ${process.version} (steps/s, no recording; median of ${REPEATS} runs of >= ${seconds} s)` +
+    (nativeFile ? '; native/wasm = wasm time per step / native time per step' : ''),
+);
 console.log(
   `${'size'.padEnd(5)}${'model'.padEnd(11)}${pad('wasm CPU', 12)}${pad('wasm wall', 12)}` +
     (nativeFile ? `${pad('native CPU', 12)}${pad('native wall', 12)}${pad('ratio CPU', 11)}${pad('ratio wall', 11)}` : ''),

@@ -29,7 +29,7 @@ export const CSP = [
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
-  "frame-ancestors *",
+  'frame-ancestors *',
 ].join('; ');
 
 /** Starts serving `root` on 127.0.0.1:`port`; resolves to { server, url }. */

@@ -52,7 +52,11 @@ function reject(entry) {
 
 test('the table has at least 40 entries of every kind', () => {
   assert.ok(TABLE.length >= 40, `${TABLE.length} entries`);
-  for (const key of ['config', 'flat', 'dataset']) assert.ok(TABLE.some((e) => key in e), key);
+  for (const key of ['config', 'flat', 'dataset'])
+    assert.ok(
+      TABLE.some((e) => key in e),
+      key,
+    );
   assert.ok(TABLE.some((e) => e.format === 'csv') && TABLE.some((e) => e.format === 'json'));
 });
 
@@ -82,7 +86,16 @@ test('each bad input is rejected with its specific message; the previous session
 test('parseDataset reads JSON and CSV into the same dataset JSON, which an inline config trains on', () => {
   const csv = 'seq,token,y,x1,x2,z1,z2\n0,0,1,1,0,1,0\n0,1,1,0,1,1,0\n1,0,-1,0.5,0.5,0,1\n1,1,-1,-1,0,0,1\nv,,,1,-1,,\n';
   const fromCsv = api.parseDataset(csv, 'csv');
-  assert.deepEqual(fromCsv.X, [[[1, 0], [0, 1]], [[0.5, 0.5], [-1, 0]]]);
+  assert.deepEqual(fromCsv.X, [
+    [
+      [1, 0],
+      [0, 1],
+    ],
+    [
+      [0.5, 0.5],
+      [-1, 0],
+    ],
+  ]);
   assert.deepEqual(fromCsv.y, [1, -1]);
   assert.deepEqual(fromCsv.v, [1, -1]);
   assert.deepEqual(api.parseDataset(JSON.stringify(fromCsv)), fromCsv, 'auto-detected JSON');

@@ -21,7 +21,7 @@ test('the wasm ensemble equals the native CLI ensemble (mean, std, count) to 1e-
   const ensemble = new Ensemble(CONFIG, { members: 6, iterations: 400, points: 12 });
   let slices = 0;
   while (!ensemble.advance(50)) slices++;
-  assert.ok(slices >= 6 * 400 / 50 - 1, `advanced in ${slices} slices of 50 iterations`);
+  assert.ok(slices >= (6 * 400) / 50 - 1, `advanced in ${slices} slices of 50 iterations`);
   const ours = ensemble.summary();
   ensemble.delete();
 
@@ -40,7 +40,10 @@ test('the wasm ensemble equals the native CLI ensemble (mean, std, count) to 1e-
   for (const column of native.columns) {
     assert.deepEqual(Array.from(ours.count[column]), native.count[column], column);
     for (const [k, x] of native.mean[column].entries()) {
-      for (const [a, b] of [[ours.mean[column][k], x], [ours.std[column][k], native.std[column][k]]]) {
+      for (const [a, b] of [
+        [ours.mean[column][k], x],
+        [ours.std[column][k], native.std[column][k]],
+      ]) {
         if (b === null) assert.ok(Number.isNaN(a), `${column}[${k}]: ${a} where native has none`);
         else worst = Math.max(worst, Math.abs(a - b) / Math.max(1, Math.abs(b)));
       }

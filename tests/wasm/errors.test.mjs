@@ -32,7 +32,11 @@ const INVALID = [
 
 test('invalid configs throw Errors that name the field, and the module stays usable', () => {
   for (const [config, message] of INVALID) {
-    assert.throws(() => new Session(config), (e) => e instanceof Error && message.test(e.message) && e.kind === 'input', JSON.stringify(config));
+    assert.throws(
+      () => new Session(config),
+      (e) => e instanceof Error && message.test(e.message) && e.kind === 'input',
+      JSON.stringify(config),
+    );
     if (config?.data?.kind !== 'file') throwsMessage(() => normalizeConfig(config), message);
   }
   const session = new Session({ optimizer: { kind: 'gd', lr: 0.5 } });

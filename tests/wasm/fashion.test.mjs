@@ -24,7 +24,11 @@ describe('fashion-mnist: wasm and native agree on the same image bytes', () => {
   let tmp, eng;
   before(async () => {
     // The subset of scripts/build-data.sh (cached; normally made by the native test suite).
-    execFileSync('bash', [join(ROOT, 'scripts', 'build-data.sh')], { cwd: ROOT, env: { ...process.env, ATTNSVM_CLI: CLI }, stdio: 'inherit' });
+    execFileSync('bash', [join(ROOT, 'scripts', 'build-data.sh')], {
+      cwd: ROOT,
+      env: { ...process.env, ATTNSVM_CLI: CLI },
+      stdio: 'inherit',
+    });
     tmp = scratch();
     eng = await engine();
     for (const f of FILES) eng.registerImages(`${DIR}/${f}`, new Uint8Array(readFileSync(join(DIR, f))));
@@ -38,7 +42,9 @@ describe('fashion-mnist: wasm and native agree on the same image bytes', () => {
   })) {
     test(`${name}: same dataset and the same first 30 steps`, () => {
       const cfg = config(optimizer);
-      const file = tmp.path('config.json'), data = tmp.path('data.json'), metrics = tmp.path('metrics.json');
+      const file = tmp.path('config.json'),
+        data = tmp.path('data.json'),
+        metrics = tmp.path('metrics.json');
       writeJson(file, cfg);
       let r = cli(['data', file, '--out', data]);
       assert.equal(r.code, 0, r.stderr);
@@ -53,14 +59,25 @@ describe('fashion-mnist: wasm and native agree on the same image bytes', () => {
         const { columns, rows } = readJson(metrics);
         assert.ok(columns.includes('test_acc'));
         const t = { abs: 0, scaled: 0, where: '' };
-        columns.forEach((c, j) => diff(history[c], rows.map((row) => row[j]), c, t));
+        columns.forEach((c, j) =>
+          diff(
+            history[c],
+            rows.map((row) => row[j]),
+            c,
+            t,
+          ),
+        );
         assert.ok(t.scaled <= TOLERANCE, `trajectory: ${t.scaled} at ${t.where}`);
         // the test report the page draws: the outputs' signs against y_test are the engine's test accuracy
-        const outputs = session.testOutputs(), yTest = session.dataset().y_test;
+        const outputs = session.testOutputs(),
+          yTest = session.dataset().y_test;
         assert.equal(outputs.length, 60);
         const correct = yTest.filter((y, i) => Math.sign(outputs[i]) === y).length;
         assert.equal(correct / 60, history.test_acc.at(-1));
-        assert.deepEqual(session.testAttention().map((m) => [m.rows, m.cols]), [[60, 16]]);
+        assert.deepEqual(
+          session.testAttention().map((m) => [m.rows, m.cols]),
+          [[60, 16]],
+        );
       } finally {
         session.delete();
       }
@@ -68,9 +85,15 @@ describe('fashion-mnist: wasm and native agree on the same image bytes', () => {
   }
 
   test('registerImages rejects bytes that are not IDX, naming them; unregistered files are named', () => {
-    assert.throws(() => eng.registerImages('bad/train-images-idx3-ubyte', new Uint8Array([0x1f, 0x8b, 8, 0])), /bad\/train-images-idx3-ubyte: is gzip-compressed/);
+    assert.throws(
+      () => eng.registerImages('bad/train-images-idx3-ubyte', new Uint8Array([0x1f, 0x8b, 8, 0])),
+      /bad\/train-images-idx3-ubyte: is gzip-compressed/,
+    );
     const truncated = new Uint8Array(readFileSync(join(DIR, FILES[1]))).subarray(0, 100);
     assert.throws(() => eng.registerImages('cut', truncated), /cut: truncated/);
-    assert.throws(() => new eng.Session({ data: { kind: 'fashion-mnist', path: 'nowhere' } }), /nowhere\/train-images-idx3-ubyte: not registered/);
+    assert.throws(
+      () => new eng.Session({ data: { kind: 'fashion-mnist', path: 'nowhere' } }),
+      /nowhere\/train-images-idx3-ubyte: not registered/,
+    );
   });
 });

@@ -30,7 +30,12 @@ export function scratch() {
 /** Runs the native CLI; returns {code, stdout, stderr}. */
 export function cli(args) {
   try {
-    const stdout = execFileSync(CLI, args, { env: { ...process.env, ...CLI_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+    const stdout = execFileSync(CLI, args, {
+      env: { ...process.env, ...CLI_ENV },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 1 << 28,
+    });
     return { code: 0, stdout, stderr: '' };
   } catch (e) {
     if (typeof e.status !== 'number') throw e;
@@ -50,11 +55,12 @@ export const writeJson = (path, value) => writeFileSync(path, JSON.stringify(val
 export function diff(a, b, path = '$', out = { abs: 0, scaled: 0, where: '' }) {
   const isNum = (x) => typeof x === 'number' || x === null;
   if (isNum(a) && isNum(b)) {
-    const fa = a !== null && Number.isFinite(a), fb = b !== null && Number.isFinite(b);
+    const fa = a !== null && Number.isFinite(a),
+      fb = b !== null && Number.isFinite(b);
     if (fa && fb) {
       const d = Math.abs(a - b);
       if (d > out.abs) out.abs = d;
-      if (d / Math.max(1, Math.abs(b)) > out.scaled) (out.scaled = d / Math.max(1, Math.abs(b))), (out.where = path);
+      if (d / Math.max(1, Math.abs(b)) > out.scaled) ((out.scaled = d / Math.max(1, Math.abs(b))), (out.where = path));
       return out;
     }
     // null (the CLI's JSON for a non-finite number) matches any non-finite value; else exact match.
@@ -69,7 +75,8 @@ export function diff(a, b, path = '$', out = { abs: 0, scaled: 0, where: '' }) {
     return out;
   }
   if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const ka = Object.keys(a).sort(), kb = Object.keys(b).sort();
+    const ka = Object.keys(a).sort(),
+      kb = Object.keys(b).sort();
     if (ka.join() !== kb.join()) throw new Error(`${path}: keys ${ka} vs ${kb}`);
     for (const k of ka) diff(a[k], b[k], `${path}.${k}`, out);
     return out;

@@ -65,7 +65,9 @@ const withRun = (config) => ({ ...config, run: { iterations: STEPS, record_every
 function native(config, tmp, name) {
   const file = tmp.path(`${name}.json`);
   writeJson(file, config);
-  const data = tmp.path(`${name}-data.json`), metrics = tmp.path(`${name}-m.json`), params = tmp.path(`${name}-p.json`);
+  const data = tmp.path(`${name}-data.json`),
+    metrics = tmp.path(`${name}-m.json`),
+    params = tmp.path(`${name}-p.json`);
   let r = cli(['data', file, '--out', data]);
   assert.equal(r.code, 0, r.stderr);
   r = cli(['run', file, '--out', metrics, '--params-out', params]);
@@ -96,7 +98,16 @@ describe('wasm and native produce the same runs', () => {
     tmp.cleanup();
     console.log('max |wasm − native| (and max |wasm − native| / max(1, |native|)) after %d steps:', STEPS);
     const fmt = (d) => `${d.abs.toExponential(1)} (${d.scaled.toExponential(1)})`;
-    console.table(measured.map((m) => ({ config: m.config, dataset: fmt(m.dataset), trajectory: fmt(m.trajectory), params: fmt(m.params), svm: fmt(m.svm), nuc: fmt(m.nuc) })));
+    console.table(
+      measured.map((m) => ({
+        config: m.config,
+        dataset: fmt(m.dataset),
+        trajectory: fmt(m.trajectory),
+        params: fmt(m.params),
+        svm: fmt(m.svm),
+        nuc: fmt(m.nuc),
+      })),
+    );
   });
 
   for (const [name, base] of Object.entries(CONFIGS)) {
@@ -114,7 +125,8 @@ describe('wasm and native produce the same runs', () => {
         assert.deepEqual(columns, ['step', ...session.metricNames()]);
         assert.equal(history.step.length, rows.length, 'recorded rows');
         const nativeColumns = Object.fromEntries(columns.map((c, j) => [c, rows.map((row) => row[j])]));
-        const trajectory = { abs: 0, scaled: 0, where: '' }, nuc = { abs: 0, scaled: 0, where: '' };
+        const trajectory = { abs: 0, scaled: 0, where: '' },
+          nuc = { abs: 0, scaled: 0, where: '' };
         for (const column of columns) diff(history[column], nativeColumns[column], column, againstNuclear(column) ? nuc : trajectory);
         const params = diff(session.params(), run.params);
 
@@ -131,7 +143,14 @@ describe('wasm and native produce the same runs', () => {
             const support = Array.from(mine.support, (k) => [mine.constraints.sequence[k], mine.constraints.token[k]]);
             diff(
               { W, norm: mine.normValue, margin: mine.margin, gap: mine.gap, violation: mine.violation, lambda: mine.lambda },
-              { W: theirs[key], norm: theirs.norm, margin: theirs.margin, gap: theirs.gap, violation: theirs.violation, lambda: theirs.lambda },
+              {
+                W: theirs[key],
+                norm: theirs.norm,
+                margin: theirs.margin,
+                gap: theirs.gap,
+                violation: theirs.violation,
+                lambda: theirs.lambda,
+              },
               `${norm}/${tokens}`,
               norm === 'nuc' ? nuc : svm,
             );

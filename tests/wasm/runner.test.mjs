@@ -129,7 +129,8 @@ test('a numeric speed runs that many steps per frame, one frame apart', async ()
   const frames = h.ticks.slice(from);
   assert.ok(frames.length >= 19 && frames.length <= 21, `${frames.length} frames in 20 frame times`);
   assert.ok(frames.every((t) => t.steps === 5));
-  for (let k = 1; k < frames.length; ++k) assert.ok(Math.abs(frames[k].start - frames[k - 1].start - TIMING.frameMs) < 1e-9, 'one frame apart');
+  for (let k = 1; k < frames.length; ++k)
+    assert.ok(Math.abs(frames[k].start - frames[k - 1].start - TIMING.frameMs) < 1e-9, 'one frame apart');
   assert.equal(h.step(), at + 5 * frames.length);
 });
 
@@ -162,7 +163,7 @@ test('step(k) runs exactly k iterations in budgeted slices and answers once, wit
   assert.equal(answers[0].message.state.step, at + 1000);
   assert.equal(h.step(), at + 1000);
   const slices = h.ticks.slice(from).filter((t) => t.steps > 0);
-  assert.ok(slices.length >= 1000 * MS_PER_STEP / (TIMING.sliceMs + TIMING.batchMs), `${slices.length} slices`);
+  assert.ok(slices.length >= (1000 * MS_PER_STEP) / (TIMING.sliceMs + TIMING.batchMs), `${slices.length} slices`);
   assert.ok(slices.every((t) => t.end - t.start <= TIMING.sliceMs + TIMING.batchMs));
   assert.equal(h.snapshots().at(-1).message.snapshot.step, at + 1000, 'the last snapshot shows the final step');
 });
@@ -198,10 +199,12 @@ test('an ensemble takes turns with the live run, and both progress', async () =>
   const progress = h.posted.filter((p) => p.message.type === 'ensemble' && p.at >= since);
   assert.ok(progress.length >= 3, `${progress.length} ensemble reports`);
   for (let k = 1; k < progress.length; ++k) {
-    if (!progress[k].message.finished) assert.ok(progress[k].at - progress[k - 1].at >= TIMING.ensembleMs, 'reports at most every ensembleMs');
+    if (!progress[k].message.finished)
+      assert.ok(progress[k].at - progress[k - 1].at >= TIMING.ensembleMs, 'reports at most every ensembleMs');
   }
   assert.ok(h.step() > at, 'the live run trained meanwhile');
   const slices = h.ticks.filter((t) => t.start >= since && t.end > t.start);
-  for (let k = 1; k < slices.length; ++k) assert.ok(slices[k].steps > 0 || slices[k - 1].steps > 0, 'no two ensemble slices in a row while the run plays');
+  for (let k = 1; k < slices.length; ++k)
+    assert.ok(slices[k].steps > 0 || slices[k - 1].steps > 0, 'no two ensemble slices in a row while the run plays');
   assert.equal(h.maxPending, 1);
 });

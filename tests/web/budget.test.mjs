@@ -23,7 +23,10 @@ test('the default page ships at most 500 KB gzipped (without dist/data/)', async
   // the count covers what the page really runs on (the worker's requests included)
   for (const needed of ['/index.html', '/wasm/attnsvm.wasm', '/wasm/attnsvm.mjs', '/wasm/index.mjs'])
     assert.ok(paths.includes(needed), `${needed} not among the loaded files: ${paths.join(', ')}`);
-  assert.ok(paths.some((p) => /^\/assets\/worker-.*\.js$/.test(p)), `no worker bundle among ${paths.join(', ')}`);
+  assert.ok(
+    paths.some((p) => /^\/assets\/worker-.*\.js$/.test(p)),
+    `no worker bundle among ${paths.join(', ')}`,
+  );
   const table = shipped.rows.map((r) => `${r.path} ${r.gzipped} B`).join('; ');
   assert.ok(shipped.gzipped <= SHIPPED_BUDGET_BYTES, `${shipped.gzipped} bytes gzipped > ${SHIPPED_BUDGET_BYTES}: ${table}`);
 });

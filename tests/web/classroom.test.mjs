@@ -53,7 +53,11 @@ describe('classroom exercises', () => {
       await waitForMetricsStep(page, (s) => s === 0);
       await page.waitForFunction((e) => location.search.includes(`exercise=${e}`), id);
       const solved = await stepBy(page, limit);
-      assert.equal(await goalAt(page, solved), 'met', `${id}: the solution misses "${goal}": ${await page.textContent('#exercise-status')}`);
+      assert.equal(
+        await goalAt(page, solved),
+        'met',
+        `${id}: the solution misses "${goal}": ${await page.textContent('#exercise-status')}`,
+      );
       assert.equal(await page.isVisible('#banner'), false, `${id}: ${await page.textContent('#banner')}`);
     }
     assert.deepEqual(problems, []);
@@ -71,7 +75,11 @@ describe('classroom exercises', () => {
       await page.waitForTimeout(2500);
       assert.equal(await metricsStep(page), 0, `${id}: the run stayed at step 0`);
       assert.equal(await isPlaying(page), false, `${id}: paused`);
-      assert.equal(await page.getAttribute('#exercise-status', 'data-goal'), 'unmet', `${id}: ${await page.textContent('#exercise-status')}`);
+      assert.equal(
+        await page.getAttribute('#exercise-status', 'data-goal'),
+        'unmet',
+        `${id}: ${await page.textContent('#exercise-status')}`,
+      );
       assert.doesNotMatch(await page.textContent('#exercise-status'), /Missed/);
     };
     // from its link (autoplay on, as a student's link has it)

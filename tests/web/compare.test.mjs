@@ -88,7 +88,11 @@ describe('compare mode on the page', () => {
     await page.check('#ctl-compare');
     await page.waitForSelector('.metrics-b[data-step]');
     await waitFor(page, async () => page.workers().length === 2, 'a second worker');
-    assert.deepEqual(requestedUrls(page).filter((u) => u.endsWith('/attnsvm.wasm')), [`${env.origin}wasm/attnsvm.wasm`], "run B's worker reuses the page's compiled engine");
+    assert.deepEqual(
+      requestedUrls(page).filter((u) => u.endsWith('/attnsvm.wasm')),
+      [`${env.origin}wasm/attnsvm.wasm`],
+      "run B's worker reuses the page's compiled engine",
+    );
     assert.match(page.url(), /[?&]cmp=1/);
     assert.ok(await page.isVisible('#ctl-bOptimizer'));
     assert.equal(await page.inputValue('#ctl-bOptimizer'), 'ngd', 'run B starts as a copy of run A');
@@ -96,7 +100,8 @@ describe('compare mode on the page', () => {
     assert.match(await page.textContent('.view-heatmap-b h2'), /run B/);
     assert.match(await page.textContent('.compare-note'), /show run A/);
     // playing: both runs advance
-    const a0 = await stepA(page), b0 = await stepB(page);
+    const a0 = await stepA(page),
+      b0 = await stepB(page);
     await waitFor(page, async () => (await stepA(page)) > a0 + 20 && (await stepB(page)) > b0 + 20, 'both runs advance while playing');
 
     await runBoth(page, 300);
@@ -132,7 +137,8 @@ describe('compare mode on the page', () => {
     await error.waitFor({ state: 'visible' });
     assert.match(await error.textContent(), /run B: optimizer\.lr/);
     await page.click('#play');
-    const a1 = await stepA(page), b1 = await stepB(page);
+    const a1 = await stepA(page),
+      b1 = await stepB(page);
     await waitFor(page, async () => (await stepA(page)) > a1 + 20 && (await stepB(page)) > b1 + 20, 'both runs keep going');
     assert.equal(page.url(), url);
     assert.equal(await page.isVisible('#banner'), false);
@@ -196,12 +202,15 @@ describe('compare mode on the page', () => {
     // attnsvm run (seed 1, same config): GD test 0.826 at step 100, ℓ1.1 MD still at chance (0.5) near W = 0
     assert.ok(gd100.test > md100.test + 0.2, `step 100: MD ${JSON.stringify(md100)}, GD ${JSON.stringify(gd100)}`);
     const { labels } = await chart(page, 'accuracy');
-    assert.ok(labels.some((l) => l.startsWith('B') && l.includes('test')), `run B's test accuracy is overlaid: ${labels.join(', ')}`);
+    assert.ok(
+      labels.some((l) => l.startsWith('B') && l.includes('test')),
+      `run B's test accuracy is overlaid: ${labels.join(', ')}`,
+    );
     await runBoth(page, 1000);
     const md = acc(await page.textContent('#metrics'));
     const gd = acc(await metricsB(page));
     assert.ok(md.test >= 0.8 && gd.test >= 0.8, `step 1000: MD ${JSON.stringify(md)}, GD ${JSON.stringify(gd)}`);
-    assert.ok(await page.isVisible('.view-images'), 'run A\'s test images with their attention');
+    assert.ok(await page.isVisible('.view-images'), "run A's test images with their attention");
     assert.deepEqual(problems, []);
     await close();
   });
@@ -214,11 +223,19 @@ describe('compare mode on the page', () => {
     const a0 = await stepA(page);
     await page.evaluate(() => window.attnsvmDebug.killWorkerB());
     await page.waitForSelector('#banner:not([hidden])', { timeout: 40000 });
-    assert.match(await page.textContent('#banner'), /^Run B: The engine stopped \(stopped answering for \d+ s\) and was restarted; the run restarted from its settings\.$/);
-    await waitFor(page, async () => {
-      const b = await stepB(page);
-      return b > 0 && b < killedAt;
-    }, 'run B restarted from step 0', 20000);
+    assert.match(
+      await page.textContent('#banner'),
+      /^Run B: The engine stopped \(stopped answering for \d+ s\) and was restarted; the run restarted from its settings\.$/,
+    );
+    await waitFor(
+      page,
+      async () => {
+        const b = await stepB(page);
+        return b > 0 && b < killedAt;
+      },
+      'run B restarted from step 0',
+      20000,
+    );
     await waitFor(page, async () => (await stepB(page)) > 20, 'run B trains again');
     assert.ok((await stepA(page)) > a0, 'run A went on');
     assert.equal(page.workers().length, 2, "run A's worker and B's new one");
@@ -246,7 +263,23 @@ describe('compare state (web/src/compare/derive.ts under Node)', () => {
     const files = ['web/src/state.ts', 'web/src/compare/derive.ts', 'web/src/embed/api.ts'];
     execFileSync(
       join(root, 'node_modules/.bin/tsc'),
-      ['--outDir', out, '--rootDir', join(root, 'web/src'), '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck', '--noCheck', '--lib', 'es2022,dom', ...files.map((f) => join(root, f))],
+      [
+        '--outDir',
+        out,
+        '--rootDir',
+        join(root, 'web/src'),
+        '--target',
+        'es2022',
+        '--module',
+        'esnext',
+        '--moduleResolution',
+        'bundler',
+        '--skipLibCheck',
+        '--noCheck',
+        '--lib',
+        'es2022,dom',
+        ...files.map((f) => join(root, f)),
+      ],
       { cwd: root, stdio: 'pipe' },
     );
     const load = (f) => import(pathToFileURL(join(out, f)).href);
@@ -255,10 +288,22 @@ describe('compare state (web/src/compare/derive.ts under Node)', () => {
   after(() => out && rmSync(out, { recursive: true, force: true }));
 
   test("run B is run A with B's fields in place; the defaults override nothing", () => {
-    const a = state.withChanges(state.DEFAULTS, { compare: true, seed: 7, initSeed: 3, norms: ['fro', 'lp'], svmP: 1.5, bParam: 'KQ', bOptimizer: 'md', bLr: 0.2, bP: 3, bNormalized: false });
+    const a = state.withChanges(state.DEFAULTS, {
+      compare: true,
+      seed: 7,
+      initSeed: 3,
+      norms: ['fro', 'lp'],
+      svmP: 1.5,
+      bParam: 'KQ',
+      bOptimizer: 'md',
+      bLr: 0.2,
+      bP: 3,
+      bNormalized: false,
+    });
     const b = derive.runB(a);
     assert.deepEqual([b.param, b.optimizer, b.lr, b.p, b.normalized], ['KQ', 'md', 0.2, 3, false]);
-    const configA = state.toConfig(a), configB = state.toConfig(b);
+    const configA = state.toConfig(a),
+      configB = state.toConfig(b);
     assert.deepEqual(configB.data, configA.data, 'same data and seed');
     assert.deepEqual(configB.svm, configA.svm, 'same SVM references');
     assert.deepEqual(configB.model.init, configA.model.init, 'same init seed');

@@ -186,7 +186,10 @@ describe('embedding the built page', () => {
         window.addFrame('b', b);
         window.addFrame('c', c);
       },
-      [playground('embed=1&autoplay=0&allowedOrigins=https://blog.example.org&frame=b'), playground(`embed=1&autoplay=0&allowedOrigins=${encodeURIComponent(hostOrigin)}&frame=c`)],
+      [
+        playground('embed=1&autoplay=0&allowedOrigins=https://blog.example.org&frame=b'),
+        playground(`embed=1&autoplay=0&allowedOrigins=${encodeURIComponent(hostOrigin)}&frame=c`),
+      ],
     );
     await waitForEvent(page, 'c', 'ready');
     const b = frameOf(page, 'b');
@@ -257,13 +260,21 @@ describe('embedding the built page', () => {
       try {
         await wait();
       } catch (e) {
-        const seen = await d.evaluate(() => `visible=${document.body.dataset.visible} play="${document.querySelector('#play').textContent}"`);
+        const seen = await d.evaluate(
+          () => `visible=${document.body.dataset.visible} play="${document.querySelector('#play').textContent}"`,
+        );
         throw new Error(`${what}: ${e.message.split('\n')[0]} (${seen})`);
       }
     };
     await stage('autoplay', () => d.waitForFunction(() => document.querySelector('#play').textContent.includes('pause')));
     await page.evaluate(() => window.scrollTo(0, 3500));
-    await stage('off screen', () => d.waitForFunction(() => document.body.dataset.visible === 'false' && document.querySelector('#play').textContent.includes('play'), null, { polling: 100 }));
+    await stage('off screen', () =>
+      d.waitForFunction(
+        () => document.body.dataset.visible === 'false' && document.querySelector('#play').textContent.includes('play'),
+        null,
+        { polling: 100 },
+      ),
+    );
     // the engine itself stopped (the frame's own rendering stops off screen anyway)
     await page.evaluate(() => window.send('d', { type: 'getState', id: 'off1' }));
     const off1 = await waitForEvent(page, 'd', 'state', (e) => e.id === 'off1');
@@ -275,7 +286,11 @@ describe('embedding the built page', () => {
     const paused = off2.step;
     await page.evaluate(() => window.scrollTo(0, 0));
     await stage('back on screen', () =>
-      d.waitForFunction(() => document.body.dataset.visible === 'true' && document.querySelector('#play').textContent.includes('pause'), null, { polling: 100 }),
+      d.waitForFunction(
+        () => document.body.dataset.visible === 'true' && document.querySelector('#play').textContent.includes('pause'),
+        null,
+        { polling: 100 },
+      ),
     );
     await waitForMetricsStep(d, (s) => s > paused);
     assert.deepEqual(problems, []);
@@ -313,7 +328,10 @@ describe('embedding the built page', () => {
     await page.check('.share-views input[value="margin"]');
     await page.selectOption('.share-embed select', 'none');
     const code = await page.inputValue('#embed-code');
-    assert.match(code, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/sub\/playground\/\?[^"]*embed=1[^"]*" width="720" height="560" loading="lazy" title="[^"]+"/);
+    assert.match(
+      code,
+      /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/sub\/playground\/\?[^"]*embed=1[^"]*" width="720" height="560" loading="lazy" title="[^"]+"/,
+    );
     assert.match(code, /views=heatmap%2Ccurves%2Cmargin|views=heatmap,curves,margin/);
     assert.match(code, /controls=none/);
     assert.match(code, /lr=0\.3/);

@@ -139,10 +139,15 @@ test('an ensemble over 20 seeds is computed in slices with progress, then the ru
   for (let k = 1; k < reports.length; ++k) assert.ok(reports[k].done >= reports[k - 1].done, 'members only grow');
   assert.equal(last.steps[0], 0);
   assert.equal(last.steps.at(-1), 2000);
-  assert.ok(last.count.every((c) => c === 20), 'every member reached every grid point');
+  assert.ok(
+    last.count.every((c) => c === 20),
+    'every member reached every grid point',
+  );
   // the papers' claim, on average: NGD on W approaches the Frobenius SVM
   assert.ok(last.corrFro.at(-1) > 0.9, `mean corr_fro at 2000 steps ${last.corrFro.at(-1)}`);
-  console.log(`ensemble 20 seeds × 2000 NGD steps: ${last.seconds.toFixed(2)} s in the worker, mean corr_fro ${last.corrFro.at(-1).toFixed(4)} ± ${last.corrFroStd.at(-1).toFixed(4)}`);
+  console.log(
+    `ensemble 20 seeds × 2000 NGD steps: ${last.seconds.toFixed(2)} s in the worker, mean corr_fro ${last.corrFro.at(-1).toFixed(4)} ± ${last.corrFroStd.at(-1).toFixed(4)}`,
+  );
   const stepped = await call('step', 5);
   assert.equal(stepped.value.step, 5, 'the single run is untouched and trains again');
   const bad = await call('ensemble', CONFIG, { members: 0, iterations: 10 });
@@ -215,8 +220,11 @@ test('fashion-mnist: the files are fetched once, images and test attention reach
   assert.deepEqual(result.counts, [40, 30, 40 * 784, 30 * 784, 28, 28]);
   assert.ok(result.labelsMatch, 'test images in dataset order: label 0 ↔ y = −1');
   assert.deepEqual(result.attention, [1, 30, 16]);
-  assert.ok(result.rowSums.every((x) => Math.abs(x - 1) < 1e-12), 'softmax rows');
-  assert.equal(result.accuracyFromOutputs, result.testAcc, 'the sign of the reported outputs is the engine\'s test accuracy');
+  assert.ok(
+    result.rowSums.every((x) => Math.abs(x - 1) < 1e-12),
+    'softmax rows',
+  );
+  assert.equal(result.accuracyFromOutputs, result.testAcc, "the sign of the reported outputs is the engine's test accuracy");
   assert.ok(result.testAcc > 0.5, `test accuracy ${result.testAcc}`);
   assert.equal(result.error?.kind, 'input');
   assert.match(result.error.message, /Fashion-MNIST file .*\/nowhere\/train-images-idx3-ubyte could not be loaded \(HTTP 404/);

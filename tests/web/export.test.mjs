@@ -97,7 +97,9 @@ describe('exports', () => {
     const url = await page.inputValue('#share-link');
     assert.match(url, /\?data=toy&lr=0\.2$/);
 
-    const buttons = await page.$$eval('.export-bar button', (bs) => bs.map((b) => ({ view: b.closest('.panel').className, format: b.dataset.export })));
+    const buttons = await page.$$eval('.export-bar button', (bs) =>
+      bs.map((b) => ({ view: b.closest('.panel').className, format: b.dataset.export })),
+    );
     assert.ok(buttons.length >= 11, `${buttons.length} export buttons`);
     // one button through the browser's own download
     const [first] = await Promise.all([page.waitForEvent('download'), page.click(':nth-match(.export-bar button, 1)')]);
@@ -127,7 +129,13 @@ describe('exports', () => {
       const names = readdirSync(join(dir, 'out')).sort();
       // the same files as the buttons give (the step may have moved on by a few, the views are the same)
       const stem = (name) => name.replace(/-step\d+\./, '.');
-      assert.deepEqual(names.filter((n) => n !== 'README.txt').map(stem).sort(), files.map((f) => stem(f.name)).sort());
+      assert.deepEqual(
+        names
+          .filter((n) => n !== 'README.txt')
+          .map(stem)
+          .sort(),
+        files.map((f) => stem(f.name)).sort(),
+      );
       for (const name of names) {
         const bytes = readFileSync(join(dir, 'out', name));
         if (name === 'README.txt') assert.ok(bytes.toString('utf8').includes(`Recreate this run: ${url}\n`), 'README names the URL');

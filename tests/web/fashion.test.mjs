@@ -43,7 +43,12 @@ async function runExactly(page, count) {
   if ((await page.textContent('#play')).includes('pause')) await page.click('#play');
   await page.waitForFunction(() => document.querySelector('#play').textContent.includes('play'));
   await page.click('#reset');
-  await waitForValue(page, () => statusStep(page), (s) => s === 0, 60000);
+  await waitForValue(
+    page,
+    () => statusStep(page),
+    (s) => s === 0,
+    60000,
+  );
   for (let k = 0; k < Math.floor(count / 100); ++k) await page.click('#step100');
   for (let k = 0; k < count % 100; ++k) await page.click('#step');
   await page.waitForFunction((n) => document.querySelector('#metrics').dataset.step === String(n), count, { timeout: 120000 });
@@ -64,13 +69,19 @@ async function accuracy(page) {
   return { train: Number(m[1]), test: Number(m[2]) };
 }
 
-const controls = (page) => page.$$eval('.controls select, .controls input', (es) => es.map((e) => (e.type === 'checkbox' ? e.checked : e.value)));
+const controls = (page) =>
+  page.$$eval('.controls select, .controls input', (es) => es.map((e) => (e.type === 'checkbox' ? e.checked : e.value)));
 const dataRequests = (requests) => requests.filter((u) => u.includes('/data/fashion-mnist/'));
 
 describe('Fashion-MNIST on the page', () => {
   test('the preset trains on the shipped images: overlays change, test accuracy ≥ 0.8, one fetch per file, the URL restores it', async () => {
     const { page, problems, requests, close } = await open(env.origin);
-    await waitForValue(page, () => statusStep(page), (s) => s > 0, 60000);
+    await waitForValue(
+      page,
+      () => statusStep(page),
+      (s) => s > 0,
+      60000,
+    );
     assert.equal(await page.isVisible('.view-images'), false, 'no image panel for synthetic data');
     assert.deepEqual(dataRequests(requests), [], 'the data are fetched only when a run needs them');
 
@@ -79,7 +90,8 @@ describe('Fashion-MNIST on the page', () => {
     await page.waitForFunction(() => location.search === '?preset=md-fashion', null, { timeout: 60000 });
     assert.match(await page.textContent('#about-title'), /Fashion-MNIST/);
     assert.equal(await page.inputValue('#ctl-kind'), 'fashion-mnist');
-    for (const name of ['classNeg', 'classPos', 'testN', 'grid', 'positional']) assert.ok(await page.isVisible(`.row[data-field="${name}"]`), name);
+    for (const name of ['classNeg', 'classPos', 'testN', 'grid', 'positional'])
+      assert.ok(await page.isVisible(`.row[data-field="${name}"]`), name);
     assert.equal(await page.isVisible('.row[data-field="T"]'), false, 'T = grid² is not a control of its own');
     assert.ok(await page.isVisible('.view-images'));
 
@@ -108,16 +120,26 @@ describe('Fashion-MNIST on the page', () => {
     assert.match(await error.textContent(), /data\.classes/);
     await page.selectOption('#ctl-classPos', 'bag');
     await page.waitForFunction(() => location.search.includes('cpos=') === false && location.search.includes('preset=md-fashion'));
-    const fetched = dataRequests(requests).map((u) => u.slice(u.lastIndexOf('/') + 1)).sort();
+    const fetched = dataRequests(requests)
+      .map((u) => u.slice(u.lastIndexOf('/') + 1))
+      .sort();
     assert.deepEqual(fetched, [...FILES].sort(), 'each data file is fetched once');
-    assert.deepEqual(requests.filter((u) => !u.startsWith(env.origin) && !u.startsWith('data:') && !u.startsWith('blob:')), []);
+    assert.deepEqual(
+      requests.filter((u) => !u.startsWith(env.origin) && !u.startsWith('data:') && !u.startsWith('blob:')),
+      [],
+    );
 
     const url = page.url();
     await runExactly(page, 100);
     const metrics = await page.textContent('#metrics');
     const values = await controls(page);
     const again = await open(url);
-    await waitForValue(again.page, () => statusStep(again.page), (s) => s > 0, 60000);
+    await waitForValue(
+      again.page,
+      () => statusStep(again.page),
+      (s) => s > 0,
+      60000,
+    );
     await runExactly(again.page, 100);
     assert.equal(again.page.url(), url);
     assert.equal(await again.page.textContent('#metrics'), metrics);
@@ -148,7 +170,12 @@ describe('Fashion-MNIST on the page', () => {
 
     test('a fashion-mnist link loads its images relative to the page', async () => {
       const { page, problems, requests, close } = await open(origin, `full/${LINK}`);
-      await waitForValue(page, () => statusStep(page), (s) => s > 0, 60000);
+      await waitForValue(
+        page,
+        () => statusStep(page),
+        (s) => s > 0,
+        60000,
+      );
       assert.equal(await page.isVisible('#banner'), false);
       await page.waitForFunction(() => document.querySelector('.view-images canvas').dataset.correct?.endsWith('/6'));
       assert.deepEqual(dataRequests(requests).sort(), FILES.map((f) => `${origin}full/data/fashion-mnist/${f}`).sort());
@@ -160,7 +187,12 @@ describe('Fashion-MNIST on the page', () => {
       const { page, close } = await open(origin, `broken/${LINK}`);
       await page.waitForSelector('#banner', { state: 'visible', timeout: 60000 });
       assert.match(await page.textContent('#banner'), /t10k-labels-idx1-ubyte could not be loaded \(HTTP 404/);
-      await waitForValue(page, () => statusStep(page), (s) => s > 0, 60000);
+      await waitForValue(
+        page,
+        () => statusStep(page),
+        (s) => s > 0,
+        60000,
+      );
       assert.equal(await page.inputValue('#ctl-kind'), 'gaussian-unit');
       await close();
     });

@@ -11,7 +11,15 @@ import { serve } from '../../scripts/serve.mjs';
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The flags every page suite (and bench/page_bench.mjs) launches Chromium with. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /** Launches headless Debian Chromium (never a downloaded browser). */
 export function launch() {
@@ -58,7 +66,9 @@ function reportViolations(tag) {
 /** In a worker (installed once it runs): keeps its violations for assertClean to collect. */
 function keepWorkerViolations() {
   self.cspViolations = [];
-  self.addEventListener('securitypolicyviolation', (e) => self.cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI} (worker)`));
+  self.addEventListener('securitypolicyviolation', (e) =>
+    self.cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI} (worker)`),
+  );
 }
 
 /**
@@ -97,8 +107,8 @@ export async function assertClean(page, origins = [page.url()]) {
   assert.deepEqual([...record.violations, ...fromWorkers], [], 'CSP violations');
   const allowed = origins.map((o) => new URL(o).origin);
   const foreign = record.requests.filter((url) => !/^(data|blob):/.test(url) && !allowed.includes(new URL(url).origin));
-  assert.deepEqual(foreign, [], 'requests outside the page\'s origin');
-  assert.ok(record.requests.length > 0, 'the watch saw the page\'s requests');
+  assert.deepEqual(foreign, [], "requests outside the page's origin");
+  assert.ok(record.requests.length > 0, "the watch saw the page's requests");
 }
 
 /** The step of the latest snapshot the page (or frame) shows in its metrics line. */

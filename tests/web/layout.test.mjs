@@ -16,7 +16,15 @@ function measure(page) {
       .filter((g) => g.offsetParent !== null)
       .map((g) => {
         const box = g.getBoundingClientRect();
-        return { name: g.className, scrollWidth: g.scrollWidth, clientWidth: g.clientWidth, left: box.left, right: box.right, columnLeft: column.left, columnRight: column.right };
+        return {
+          name: g.className,
+          scrollWidth: g.scrollWidth,
+          clientWidth: g.clientWidth,
+          left: box.left,
+          right: box.right,
+          columnLeft: column.left,
+          columnRight: column.right,
+        };
       });
     return { scrollWidth: document.documentElement.scrollWidth, innerWidth, groups };
   });
@@ -27,7 +35,10 @@ function assertFits(m, what) {
   assert.ok(m.groups.length >= 5, `${what}: only ${m.groups.length} control groups shown`);
   for (const g of m.groups) {
     assert.ok(g.scrollWidth <= g.clientWidth, `${what}: ${g.name} overflows itself (${g.scrollWidth} > ${g.clientWidth})`);
-    assert.ok(g.left >= g.columnLeft - 0.5 && g.right <= g.columnRight + 0.5, `${what}: ${g.name} [${g.left}, ${g.right}] leaves its column [${g.columnLeft}, ${g.columnRight}]`);
+    assert.ok(
+      g.left >= g.columnLeft - 0.5 && g.right <= g.columnRight + 0.5,
+      `${what}: ${g.name} [${g.left}, ${g.right}] leaves its column [${g.columnLeft}, ${g.columnRight}]`,
+    );
   }
 }
 
@@ -49,9 +60,16 @@ describe('layout', () => {
         if (phone) {
           // the views first: a drawn heatmap on the first screen, the controls folded
           const heatmap = await page.locator('.view-heatmap canvas').boundingBox();
-          t.diagnostic(`${query}: heatmap top ${Math.round(heatmap.y)} px, page ${await page.evaluate(() => document.documentElement.scrollWidth)} px wide`);
+          t.diagnostic(
+            `${query}: heatmap top ${Math.round(heatmap.y)} px, page ${await page.evaluate(() => document.documentElement.scrollWidth)} px wide`,
+          );
           assert.ok(heatmap.y + 50 < height, `the heatmap starts at ${heatmap.y} px, below the first screen (${height} px)`);
-          const drawn = await waitForValue(page, async () => (await canvasStats(page, '.view-heatmap canvas'))[0], (c) => c.nonBlank > 1000, 10000);
+          const drawn = await waitForValue(
+            page,
+            async () => (await canvasStats(page, '.view-heatmap canvas'))[0],
+            (c) => c.nonBlank > 1000,
+            10000,
+          );
           assert.ok(drawn.nonBlank > 1000);
           assert.equal(await page.isVisible('#ctl-kind'), false, 'the controls are folded');
           assert.equal(await page.getAttribute('#controls-toggle', 'aria-expanded'), 'false');

@@ -18,7 +18,23 @@ before(async () => {
   const files = ['web/src/mathml.ts', 'web/src/presets.ts', 'web/src/exercises.ts'];
   execFileSync(
     join(root, 'node_modules/.bin/tsc'),
-    ['--outDir', out, '--rootDir', join(root, 'web/src'), '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck', '--noCheck', '--lib', 'es2022,dom', ...files.map((f) => join(root, f))],
+    [
+      '--outDir',
+      out,
+      '--rootDir',
+      join(root, 'web/src'),
+      '--target',
+      'es2022',
+      '--module',
+      'esnext',
+      '--moduleResolution',
+      'bundler',
+      '--skipLibCheck',
+      '--noCheck',
+      '--lib',
+      'es2022,dom',
+      ...files.map((f) => join(root, f)),
+    ],
     { cwd: root, stdio: 'pipe' },
   );
   const load = (f) => import(pathToFileURL(join(out, f)).href);
@@ -62,7 +78,10 @@ describe('TeX → MathML', () => {
 
   test('the formula keeps its TeX source as an annotation', () => {
     const markup = mathml.mathMarkup(mathml.texToMathML('a < b'));
-    assert.equal(markup, '<math><semantics><mrow><mi>a</mi><mo>&lt;</mo><mi>b</mi></mrow><annotation encoding="application/x-tex">a &lt; b</annotation></semantics></math>');
+    assert.equal(
+      markup,
+      '<math><semantics><mrow><mi>a</mi><mo>&lt;</mo><mi>b</mi></mrow><annotation encoding="application/x-tex">a &lt; b</annotation></semantics></math>',
+    );
   });
 
   test('unknown commands and broken groups are refused with the formula in the message', () => {
@@ -78,10 +97,20 @@ describe('every formula the page ships typesets', () => {
   test('presets, exercises and the intro', () => {
     const texts = [];
     for (const p of presets.PRESETS) texts.push([`preset ${p.id}`, p.text]);
-    for (const e of exercises.EXERCISES) for (const [k, t] of [['question', e.question], ['answer', e.answer], ...e.hints.map((h) => ['hint', h])]) texts.push([`exercise ${e.id} ${k}`, t]);
+    for (const e of exercises.EXERCISES)
+      for (const [k, t] of [['question', e.question], ['answer', e.answer], ...e.hints.map((h) => ['hint', h])])
+        texts.push([`exercise ${e.id} ${k}`, t]);
     // the intro is a string constant in main.ts (a module with a DOM): its source literal, unescaped
     const intro = /const INTRO =\s*([\s\S]*?);\n/.exec(readFileSync(join(root, 'web/src/main.ts'), 'utf8'))[1];
-    texts.push(['intro', intro.split(/'\s*\+\s*'/).join('').replace(/^'|'$/g, '').replace(/\\\\/g, '\\').replace(/\\'/g, "'")]);
+    texts.push([
+      'intro',
+      intro
+        .split(/'\s*\+\s*'/)
+        .join('')
+        .replace(/^'|'$/g, '')
+        .replace(/\\\\/g, '\\')
+        .replace(/\\'/g, "'"),
+    ]);
     assert.ok(formulas(texts.at(-1)[1]).length >= 5, 'the intro was not read from main.ts');
     let count = 0;
     for (const [where, text] of texts) {

@@ -115,10 +115,21 @@ describe('the playground page', () => {
     assert.equal(await stepOf(page), 0, 'no step was needed for the references');
     const readouts = await page.evaluate(() => window.__readouts);
     console.log(`readouts shown before the references: ${JSON.stringify(readouts.filter((t) => t.includes('olving')))}`);
-    assert.deepEqual(readouts.filter((t) => /NaN|undefined/.test(t)), [], 'no readout shows NaN');
+    assert.deepEqual(
+      readouts.filter((t) => /NaN|undefined/.test(t)),
+      [],
+      'no readout shows NaN',
+    );
     // the page compiles the engine itself and hands it to the worker: one request, from the document
-    assert.deepEqual(requestedUrls(page).filter((u) => u.endsWith('/attnsvm.wasm')), [`${origin}wasm/attnsvm.wasm`]);
-    assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/attnsvm.wasm')).length), 1, 'the document fetched it');
+    assert.deepEqual(
+      requestedUrls(page).filter((u) => u.endsWith('/attnsvm.wasm')),
+      [`${origin}wasm/attnsvm.wasm`],
+    );
+    assert.equal(
+      await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/attnsvm.wasm')).length),
+      1,
+      'the document fetched it',
+    );
     // and training works from there
     await page.click('#step100');
     await waitForStep(page, (s) => s === 100);
@@ -196,7 +207,10 @@ describe('the playground page', () => {
     const corr = await page.$$eval('.view-curves [data-chart="corr"] .u-legend .u-label', (ls) => ls.map((l) => l.textContent));
     assert.ok(corr.some((l) => l.includes('(mean)')) && corr.some((l) => l.includes('+ std')), corr.join(', '));
     const drawn = await canvasStats(page, VIEWS.curves);
-    assert.ok(drawn.every((c) => c.nonBlank > 500), 'every chart draws the ensemble');
+    assert.ok(
+      drawn.every((c) => c.nonBlank > 500),
+      'every chart draws the ensemble',
+    );
     await waitForStep(page, (s) => s > 0); // the single run goes on in the other views
     assert.match(page.url(), /seeds=12/);
     await page.fill('#ctl-seeds', '0');
@@ -218,7 +232,9 @@ describe('the playground page', () => {
     const url = page.url();
     const metrics = await page.textContent('#metrics');
     const svm = await page.textContent('.view-svm');
-    const controls = await page.$$eval('.controls select, .controls input', (es) => es.map((e) => (e.type === 'checkbox' ? e.checked : e.value)));
+    const controls = await page.$$eval('.controls select, .controls input', (es) =>
+      es.map((e) => (e.type === 'checkbox' ? e.checked : e.value)),
+    );
     await close();
 
     const again = await open(url.slice(origin.length));

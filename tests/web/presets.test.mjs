@@ -12,7 +12,8 @@ import { assertClean, servedPage, watch } from './helpers.mjs';
 const env = servedPage();
 
 // the host page of the one-tag embed: no inline script (the test adds the element through the DevTools protocol)
-const HOST_HTML = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>post</title></head><body><h1>A blog post</h1></body></html>';
+const HOST_HTML =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>post</title></head><body><h1>A blog post</h1></body></html>';
 let host, hostOrigin;
 
 before(async () => {
@@ -30,15 +31,24 @@ after(() => host?.close());
 function sent(target) {
   return target.evaluate(() => {
     const { a, b } = window.attnsvmDebug.sent();
-    return JSON.parse(JSON.stringify({ a: { config: a.config, speed: a.speed, ensemble: a.ensemble ?? null }, b: b && { config: b.config, speed: b.speed } }));
+    return JSON.parse(
+      JSON.stringify({
+        a: { config: a.config, speed: a.speed, ensemble: a.ensemble ?? null },
+        b: b && { config: b.config, speed: b.speed },
+      }),
+    );
   });
 }
 
 /** Waits until a page (or frame) opened from a URL has configured its run and set its speed (the last step of its start). */
 async function started(target) {
-  await target.waitForFunction(() => window.attnsvmDebug?.sent().a.speed !== undefined && document.querySelector('#metrics')?.dataset.step === '0', null, {
-    timeout: 60000,
-  });
+  await target.waitForFunction(
+    () => window.attnsvmDebug?.sent().a.speed !== undefined && document.querySelector('#metrics')?.dataset.step === '0',
+    null,
+    {
+      timeout: 60000,
+    },
+  );
 }
 
 async function newPage(viewport = { width: 1200, height: 900 }) {

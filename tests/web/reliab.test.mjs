@@ -98,7 +98,11 @@ describe('reliability of the page', () => {
         assert.match(banner, entry.banner, entry.query);
       } else {
         assert.equal(banner, '', `${entry.query}: falls back without a message`);
-        assert.doesNotMatch(new URL(page.url()).search, new RegExp(`[?&]${entry.fallback}=`), `${entry.query}: the bad parameter is dropped`);
+        assert.doesNotMatch(
+          new URL(page.url()).search,
+          new RegExp(`[?&]${entry.fallback}=`),
+          `${entry.query}: the bad parameter is dropped`,
+        );
       }
     }
 
@@ -157,24 +161,50 @@ describe('reliability of the page', () => {
     const { page, problems, close } = await open();
     const dataset = {
       X: [
-        [[1, 0], [0, 1], [0.5, 0.5]],
-        [[0, 1], [1, 0], [-1, 0]],
-        [[2, 1], [0, 0], [1, 1]],
-        [[-1, -1], [1, 2], [0, 3]],
+        [
+          [1, 0],
+          [0, 1],
+          [0.5, 0.5],
+        ],
+        [
+          [0, 1],
+          [1, 0],
+          [-1, 0],
+        ],
+        [
+          [2, 1],
+          [0, 0],
+          [1, 1],
+        ],
+        [
+          [-1, -1],
+          [1, 2],
+          [0, 3],
+        ],
       ],
       y: [1, -1, 1, -1],
-      z: [[1, 0], [0, 1], [1, 1], [0, -1]],
+      z: [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+        [0, -1],
+      ],
       v: [1, -1],
     };
     await upload(page, 'four.json', JSON.stringify(dataset));
     await page.waitForSelector('#upload-preview', { state: 'visible' });
     assert.equal(await page.textContent('#upload-summary'), 'four.json: n = 4, T = 3, d = 2 · labels +1: 2, −1: 2 · decoder v given');
     const cells = await page.$$eval('#upload-preview tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
-    assert.deepEqual(cells, [['t', 'x1', 'x2'], ['0', '1', '0'], ['1', '0', '1'], ['2', '0.5', '0.5']]);
+    assert.deepEqual(cells, [
+      ['t', 'x1', 'x2'],
+      ['0', '1', '0'],
+      ['1', '0', '1'],
+      ['2', '0.5', '0.5'],
+    ]);
     await page.click('#upload-use');
     await page.waitForFunction(() => location.search.includes('data=inline'));
     const ds = JSON.parse(new URL(page.url()).searchParams.get('ds'));
-    assert.deepEqual(ds, dataset, 'the dataset is the URL\'s');
+    assert.deepEqual(ds, dataset, "the dataset is the URL's");
     assert.equal(await page.inputValue('#ctl-kind'), 'inline');
     await waitForMetricsStep(page, (s) => s > 10);
     assert.equal(await page.isVisible('#upload-note'), false, 'a small dataset needs no note');
@@ -186,7 +216,12 @@ describe('reliability of the page', () => {
   test('a large uploaded CSV dataset is kept in the tab (across a reload), and a copied link says it is missing', async () => {
     const { page, context, problems, close } = await open();
     const [n, T, d] = [40, 8, 4];
-    const lines = ['seq,token,y,' + [...Array(d).keys()].map((j) => `x${j + 1}`).join(',') + ',' + [...Array(d).keys()].map((j) => `z${j + 1}`).join(',')];
+    const lines = [
+      'seq,token,y,' +
+        [...Array(d).keys()].map((j) => `x${j + 1}`).join(',') +
+        ',' +
+        [...Array(d).keys()].map((j) => `z${j + 1}`).join(','),
+    ];
     for (let i = 0; i < n; ++i)
       for (let t = 0; t < T; ++t) {
         const x = [...Array(d).keys()].map((j) => (Math.sin(1 + i * 7 + t * 3 + j) * (t === 0 ? 2 : 1)).toFixed(4));
@@ -195,7 +230,10 @@ describe('reliability of the page', () => {
       }
     await upload(page, 'large.csv', lines.join('\n') + '\n');
     await page.waitForSelector('#upload-preview', { state: 'visible' });
-    assert.equal(await page.textContent('#upload-summary'), `large.csv: n = ${n}, T = ${T}, d = ${d} · labels +1: 20, −1: 20 · no decoder v: it is trained from zero`);
+    assert.equal(
+      await page.textContent('#upload-summary'),
+      `large.csv: n = ${n}, T = ${T}, d = ${d} · labels +1: 20, −1: 20 · no decoder v: it is trained from zero`,
+    );
     await page.click('#upload-use');
     await page.waitForFunction(() => location.search.includes('data=inline'));
     assert.equal(await page.inputValue('#ctl-decoder'), 'trained');
@@ -227,7 +265,10 @@ describe('reliability of the page', () => {
     const url = page.url();
     await page.evaluate(() => window.attnsvmDebug.killWorker());
     await page.waitForSelector('#banner', { state: 'visible', timeout: 40000 });
-    assert.match(await page.textContent('#banner'), /^The engine stopped \(stopped answering for \d+ s\) and was restarted; the run restarted from its settings\.$/);
+    assert.match(
+      await page.textContent('#banner'),
+      /^The engine stopped \(stopped answering for \d+ s\) and was restarted; the run restarted from its settings\.$/,
+    );
     await waitForMetricsStep(page, (s) => s > 0 && s < killedAt, 20000);
     await advances(page, 20, 'after the restart');
     assert.ok(await isPlaying(page), 'it plays again');
@@ -239,7 +280,11 @@ describe('reliability of the page', () => {
     await page.evaluate(() => window.attnsvmDebug.killWorker());
     await page.evaluate(() => (document.querySelector('#banner').hidden = true));
     await page.click('#step100');
-    await page.waitForFunction(() => /and was restarted/.test(document.querySelector('#banner').textContent) && !document.querySelector('#banner').hidden, null, { timeout: 40000 });
+    await page.waitForFunction(
+      () => /and was restarted/.test(document.querySelector('#banner').textContent) && !document.querySelector('#banner').hidden,
+      null,
+      { timeout: 40000 },
+    );
     await waitForMetricsStep(page, (s) => s === 0, 20000);
     await page.click('#step');
     await waitForMetricsStep(page, (s) => s === 1);
@@ -285,7 +330,7 @@ describe('reliability of the page', () => {
     const { page, problems, close } = await open(`?data=inline&ds=${encodeURIComponent(ds)}&preset=${encodeURIComponent(payload)}`);
     const baseline = { elements: 0, pwned: null };
     await page.waitForSelector('#banner', { state: 'visible' });
-    assert.ok((await page.textContent('#banner')).includes(`got "${payload}"`), 'the URL\'s value shows as text');
+    assert.ok((await page.textContent('#banner')).includes(`got "${payload}"`), "the URL's value shows as text");
     assert.deepEqual(await injected(page), baseline);
 
     await upload(page, 'evil.json', JSON.stringify({ X: [[[1]]], y: [1], z: [[1]], [payload]: 1 }));
@@ -303,7 +348,10 @@ describe('reliability of the page', () => {
             const m = event.data;
             if (m?.source !== 'attention-svm-playground') return;
             if (m.type === 'ready')
-              frame.contentWindow.postMessage({ source: m.source, version: 1, type: 'setState', id: 7, state: { data: 'inline', ds: bad } }, '*');
+              frame.contentWindow.postMessage(
+                { source: m.source, version: 1, type: 'setState', id: 7, state: { data: 'inline', ds: bad } },
+                '*',
+              );
             if (m.type === 'error') resolve(m);
           });
           setTimeout(() => reject(new Error('no reply from the frame')), 30000);

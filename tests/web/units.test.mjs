@@ -16,10 +16,35 @@ let out, state, checker, png, api, exercises, recovery, presets, datastore;
 
 before(async () => {
   out = mkdtempSync(join(tmpdir(), 'attnsvm-units-'));
-  const files = ['web/src/state.ts', 'web/src/classroom/checker.ts', 'web/src/png.ts', 'web/src/embed/api.ts', 'web/src/exercises.ts', 'web/src/recovery.ts', 'web/src/presets.ts', 'web/src/datastore.ts'];
+  const files = [
+    'web/src/state.ts',
+    'web/src/classroom/checker.ts',
+    'web/src/png.ts',
+    'web/src/embed/api.ts',
+    'web/src/exercises.ts',
+    'web/src/recovery.ts',
+    'web/src/presets.ts',
+    'web/src/datastore.ts',
+  ];
   execFileSync(
     join(root, 'node_modules/.bin/tsc'),
-    ['--outDir', out, '--rootDir', join(root, 'web/src'), '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck', '--noCheck', '--lib', 'es2022,dom', ...files.map((f) => join(root, f))],
+    [
+      '--outDir',
+      out,
+      '--rootDir',
+      join(root, 'web/src'),
+      '--target',
+      'es2022',
+      '--module',
+      'esnext',
+      '--moduleResolution',
+      'bundler',
+      '--skipLibCheck',
+      '--noCheck',
+      '--lib',
+      'es2022,dom',
+      ...files.map((f) => join(root, f)),
+    ],
     { cwd: root, stdio: 'pipe' },
   );
   const load = (f) => import(pathToFileURL(join(out, f)).href);
@@ -77,7 +102,7 @@ describe('state schema: embed, classroom and display fields', () => {
 });
 
 describe('state schema: a preset in the URL', () => {
-  test('sets the preset\'s state; the other fields of the URL override it; a link is the preset and what differs', () => {
+  test("sets the preset's state; the other fields of the URL override it; a link is the preset and what differs", () => {
     for (const p of presets.PRESETS) {
       const s = state.withChanges(state.DEFAULTS, { ...p.state, preset: p.id });
       assert.deepEqual(state.presetState(p.id), s, p.id);
@@ -98,8 +123,13 @@ describe('state schema: a preset in the URL', () => {
     assert.deepEqual(state.fromQuery('preset=nope&lr=0.5'), state.withChanges(state.DEFAULTS, { preset: 'nope', lr: 0.5 }));
   });
 
-  test('a setState naming a preset replaces the run with the preset\'s (and the fields given with it)', () => {
-    const command = api.parseCommand({ source: 'attention-svm-playground', version: 1, type: 'setState', state: { preset: 'md-p3', lr: 0.05 } });
+  test("a setState naming a preset replaces the run with the preset's (and the fields given with it)", () => {
+    const command = api.parseCommand({
+      source: 'attention-svm-playground',
+      version: 1,
+      type: 'setState',
+      state: { preset: 'md-p3', lr: 0.05 },
+    });
     assert.deepEqual(command, { type: 'setState', query: 'preset=md-p3&lr=0.05', replace: false });
   });
 });
@@ -115,20 +145,73 @@ function snap(step, columns, rows) {
 describe('the goal checker', () => {
   const goal = { all: [{ metric: 'corr_fro', op: '>=', value: 0.99 }], maxStep: 500 };
   test('met at the first recorded step where every condition holds within the window', () => {
-    const s = snap(800, ['corr_fro'], [{ step: 0, corr_fro: 0.3 }, { step: 300, corr_fro: 0.991 }, { step: 800, corr_fro: 0.999 }]);
+    const s = snap(
+      800,
+      ['corr_fro'],
+      [
+        { step: 0, corr_fro: 0.3 },
+        { step: 300, corr_fro: 0.991 },
+        { step: 800, corr_fro: 0.999 },
+      ],
+    );
     assert.deepEqual(checker.checkGoal(goal, s), { status: 'met', step: 300, missing: [], values: [0.999] });
   });
   test('unmet before the limit, missed after it, unavailable without the metric', () => {
     assert.equal(checker.checkGoal(goal, snap(400, ['corr_fro'], [{ step: 400, corr_fro: 0.9 }])).status, 'unmet');
-    assert.equal(checker.checkGoal(goal, snap(600, ['corr_fro'], [{ step: 300, corr_fro: 0.9 }, { step: 600, corr_fro: 0.995 }])).status, 'missed');
+    assert.equal(
+      checker.checkGoal(
+        goal,
+        snap(
+          600,
+          ['corr_fro'],
+          [
+            { step: 300, corr_fro: 0.9 },
+            { step: 600, corr_fro: 0.995 },
+          ],
+        ),
+      ).status,
+      'missed',
+    );
     const r = checker.checkGoal(goal, snap(10, ['loss'], [{ step: 10, loss: 1 }]));
     assert.equal(r.status, 'unavailable');
     assert.deepEqual(r.missing, ['corr_fro']);
   });
   test('NaN never meets a condition; minStep and several conditions', () => {
-    const g = { all: [{ metric: 'a', op: '<', value: 1 }, { metric: 'b', op: '>', value: 2 }], minStep: 10 };
-    assert.equal(checker.checkGoal(g, snap(20, ['a', 'b'], [{ step: 5, a: 0, b: 3 }, { step: 20, a: NaN, b: 3 }])).status, 'unmet');
-    assert.equal(checker.checkGoal(g, snap(30, ['a', 'b'], [{ step: 5, a: 0, b: 3 }, { step: 30, a: 0.5, b: 2.5 }])).step, 30);
+    const g = {
+      all: [
+        { metric: 'a', op: '<', value: 1 },
+        { metric: 'b', op: '>', value: 2 },
+      ],
+      minStep: 10,
+    };
+    assert.equal(
+      checker.checkGoal(
+        g,
+        snap(
+          20,
+          ['a', 'b'],
+          [
+            { step: 5, a: 0, b: 3 },
+            { step: 20, a: NaN, b: 3 },
+          ],
+        ),
+      ).status,
+      'unmet',
+    );
+    assert.equal(
+      checker.checkGoal(
+        g,
+        snap(
+          30,
+          ['a', 'b'],
+          [
+            { step: 5, a: 0, b: 3 },
+            { step: 30, a: 0.5, b: 2.5 },
+          ],
+        ),
+      ).step,
+      30,
+    );
     assert.equal(checker.goalInWords(goal), 'corr_fro ≥ 0.99 within 500 steps');
   });
 });
@@ -148,7 +231,22 @@ describe('PNG tEXt chunk', () => {
     const ihdr = [0, 0, 0, 13, ...Buffer.from('IHDR'), 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0];
     const ihdrCrc = crc(Uint8Array.from(ihdr.slice(4)));
     const iend = [0, 0, 0, 0, ...Buffer.from('IEND'), 0xae, 0x42, 0x60, 0x82];
-    const bytes = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10, ...ihdr, ihdrCrc >>> 24, (ihdrCrc >>> 16) & 255, (ihdrCrc >>> 8) & 255, ihdrCrc & 255, ...iend]);
+    const bytes = Uint8Array.from([
+      137,
+      80,
+      78,
+      71,
+      13,
+      10,
+      26,
+      10,
+      ...ihdr,
+      ihdrCrc >>> 24,
+      (ihdrCrc >>> 16) & 255,
+      (ihdrCrc >>> 8) & 255,
+      ihdrCrc & 255,
+      ...iend,
+    ]);
     const url = 'http://example.org/p/?lr=0.5&opt=gd';
     const out = Buffer.from(png.withTextChunk(bytes, 'URL', url));
     assert.equal(out.length, bytes.length + 12 + 4 + url.length);
@@ -168,11 +266,14 @@ describe('message API validation', () => {
     assert.deepEqual(api.parseCommand(msg({ type: 'play' })), { type: 'play' });
     assert.deepEqual(api.parseCommand(msg({ type: 'step', count: 5, id: 7 })), { type: 'step', count: 5, id: 7 });
     assert.deepEqual(api.parseCommand(msg({ type: 'step' })), { type: 'step', count: 1 });
-    assert.deepEqual(api.parseCommand(msg({ type: 'setState', state: { lr: 0.5, opt: 'gd', nmd: true, svm: ['fro', 'lp'], lr_hide: 1 } })), {
-      type: 'setState',
-      query: 'lr=0.5&opt=gd&nmd=1&svm=fro%2Clp&lr_hide=1',
-      replace: false,
-    });
+    assert.deepEqual(
+      api.parseCommand(msg({ type: 'setState', state: { lr: 0.5, opt: 'gd', nmd: true, svm: ['fro', 'lp'], lr_hide: 1 } })),
+      {
+        type: 'setState',
+        query: 'lr=0.5&opt=gd&nmd=1&svm=fro%2Clp&lr_hide=1',
+        replace: false,
+      },
+    );
     assert.equal(api.parseCommand(msg({ type: 'setState', state: '?n=5&T=4', replace: true })).query, 'n=5&T=4');
   });
   test('anything else is ignored', () => {
@@ -198,14 +299,21 @@ describe('message API validation', () => {
   });
   test('allowedOrigins lists', () => {
     assert.deepEqual(api.allowedOrigins(''), []);
-    assert.deepEqual(api.allowedOrigins('https://a.org/, https://b.org  http://c:8080'), ['https://a.org', 'https://b.org', 'http://c:8080']);
+    assert.deepEqual(api.allowedOrigins('https://a.org/, https://b.org  http://c:8080'), [
+      'https://a.org',
+      'https://b.org',
+      'http://c:8080',
+    ]);
   });
 });
 
 describe('worker-crash recovery', () => {
   test('at most 3 restarts within a minute; older ones leave the window', () => {
     const budget = new recovery.RestartBudget();
-    assert.deepEqual([0, 1000, 2000, 3000].map((t) => budget.take(t)), [true, true, true, false]);
+    assert.deepEqual(
+      [0, 1000, 2000, 3000].map((t) => budget.take(t)),
+      [true, true, true, false],
+    );
     assert.equal(budget.take(59_999), false, 'still three within the minute');
     assert.equal(budget.take(60_000), true, 'the first restart left the window');
     assert.equal(budget.take(60_001), false);
@@ -231,20 +339,42 @@ describe('uploaded datasets (datastore.ts) and the configs of inline runs', () =
   test('the state module reads no storage: toConfig takes the inline dataset from its reader', () => {
     const json = JSON.stringify({ X: [[[3]]], y: [1], z: [[1]] });
     const seen = [];
-    const config = state.toConfig(state.withChanges(state.DEFAULTS, { kind: 'inline', inline: 'upload:0badf00d' }), (ds) => (seen.push(ds), json));
+    const config = state.toConfig(
+      state.withChanges(state.DEFAULTS, { kind: 'inline', inline: 'upload:0badf00d' }),
+      (ds) => (seen.push(ds), json),
+    );
     assert.deepEqual(seen, ['upload:0badf00d']);
     assert.equal(config.data.X[0][0][0], 3);
   });
 });
 
 describe('state schema: Fashion-MNIST fields', () => {
-  test('the fields round-trip through the URL and make the core\'s data config (T = grid², no synthetic fields)', () => {
-    const s = state.withChanges(state.DEFAULTS, { kind: 'fashion-mnist', classNeg: 'trouser', classPos: 'sneaker', n: 1500, testN: 80, grid: 7, positional: 0.5, d: 12 });
+  test("the fields round-trip through the URL and make the core's data config (T = grid², no synthetic fields)", () => {
+    const s = state.withChanges(state.DEFAULTS, {
+      kind: 'fashion-mnist',
+      classNeg: 'trouser',
+      classPos: 'sneaker',
+      n: 1500,
+      testN: 80,
+      grid: 7,
+      positional: 0.5,
+      d: 12,
+    });
     const query = state.toQuery(s);
     assert.match(query, /cneg=trouser&cpos=sneaker&tn=80&grid=7&pos=0\.5/);
     assert.deepEqual(state.fromQuery(query), s);
     const config = state.toConfig(s);
-    assert.deepEqual(config.data, { kind: 'fashion-mnist', seed: 1, query: 'cross', classes: [1, 7], n: 1500, test_n: 80, d: 12, grid: 7, positional: 0.5 });
+    assert.deepEqual(config.data, {
+      kind: 'fashion-mnist',
+      seed: 1,
+      query: 'cross',
+      classes: [1, 7],
+      n: 1500,
+      test_n: 80,
+      d: 12,
+      grid: 7,
+      positional: 0.5,
+    });
     assert.ok(config.run.max_history < state.toConfig(state.DEFAULTS).run.max_history, 'fewer recorded rows for images');
     const visible = (name) => state.field(name).visible?.(s) ?? true;
     assert.ok(['classNeg', 'classPos', 'testN', 'grid', 'positional', 'n', 'd'].every(visible));

@@ -101,12 +101,24 @@
       });
     }
 
-    play() { return this._send('play'); }
-    pause() { return this._send('pause'); }
-    step(count) { return this._send('step', { count: count || 1 }); }
-    reset() { return this._send('reset'); }
-    getState() { return this._send('getState'); }
-    setState(state, replace) { return this._send('setState', { state: state, replace: !!replace }); }
+    play() {
+      return this._send('play');
+    }
+    pause() {
+      return this._send('pause');
+    }
+    step(count) {
+      return this._send('step', { count: count || 1 });
+    }
+    reset() {
+      return this._send('reset');
+    }
+    getState() {
+      return this._send('getState');
+    }
+    setState(state, replace) {
+      return this._send('setState', { state: state, replace: !!replace });
+    }
   }
 
   customElements.define('attention-svm-playground', AttentionSvmPlayground);

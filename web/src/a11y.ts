@@ -46,7 +46,11 @@ export function installAccessibility(api: PageApi): { stateChanged(state: State)
       void api.reset();
     }
   });
-  const keyed: [string, string][] = [['play', 'Space'], ['step', 'ArrowRight'], ['reset', 'R']];
+  const keyed: [string, string][] = [
+    ['play', 'Space'],
+    ['step', 'ArrowRight'],
+    ['reset', 'R'],
+  ];
   for (const [id, key] of keyed) document.getElementById(id)?.setAttribute('aria-keyshortcuts', key);
   const keys = el('span', 'keys note', 'keys: space play/pause · → step · r reset');
   document.getElementById('metrics')?.before(keys);

@@ -114,7 +114,10 @@ export class Controls {
     else if (field.type === 'bool') value = (row.inputs[0] as HTMLInputElement).checked;
     else value = parseValue(field, row.inputs[0].value);
     if (value === undefined) {
-      this.showError([field.name], `${field.label}: “${row.inputs[0].value}” is not a valid ${field.type === 'int' ? 'integer' : field.type}`);
+      this.showError(
+        [field.name],
+        `${field.label}: “${row.inputs[0].value}” is not a valid ${field.type === 'int' ? 'integer' : field.type}`,
+      );
       return;
     }
     this.onChange({ [field.name]: value } as Partial<State>);

@@ -22,7 +22,17 @@ export interface Exercise {
   solution: Partial<State>;
 }
 
-const standard: Partial<State> = { kind: 'gaussian-unit', n: 6, T: 8, d: 10, seed: 1, query: 'cross', decoder: 'fixed', param: 'W', speed: '20' };
+const standard: Partial<State> = {
+  kind: 'gaussian-unit',
+  n: 6,
+  T: 8,
+  d: 10,
+  seed: 1,
+  query: 'cross',
+  decoder: 'fixed',
+  param: 'W',
+  speed: '20',
+};
 const global: Partial<State> = { ...standard, kind: 'global' };
 
 /** Every exercise, in menu order. */
@@ -50,7 +60,18 @@ export const EXERCISES: readonly Exercise[] = [
     question:
       'This run is ℓp mirror descent with potential $\\psi(W) = \\|W\\|_p^p / p$; its $p$ is hidden. Set the p of the ℓp SVM ' +
       'reference so that the run converges to that SVM: $\\mathrm{corr}(W_t, W^{p}_{mm}) \\ge 0.995$ within 1000 steps.',
-    state: { ...standard, optimizer: 'md', p: 1.5, normalized: true, lr: 0.1, init: 'zero', norms: ['lp', 'fro'], svmP: 3, tokens: 'optimal', hide: ['p'] },
+    state: {
+      ...standard,
+      optimizer: 'md',
+      p: 1.5,
+      normalized: true,
+      lr: 0.1,
+      init: 'zero',
+      norms: ['lp', 'fro'],
+      svmP: 3,
+      tokens: 'optimal',
+      hide: ['p'],
+    },
     goal: { all: [{ metric: 'corr_lp', op: '>=', value: 0.995 }], maxStep: 1000 },
     hints: [
       'Try values of “ℓp SVM p” between 1.25 and 3 and compare the ℓp correlation and Bregman curves.',
@@ -69,10 +90,14 @@ export const EXERCISES: readonly Exercise[] = [
       'Which Att-SVM does it approach? Add that reference and show $\\mathrm{corr} \\ge 0.94$ within 1000 steps.',
     state: { ...standard, param: 'KQ', optimizer: 'ngd', lr: 0.1, norms: ['fro'], tokens: 'selected' },
     goal: { all: [{ metric: 'corr_nuc', op: '>=', value: 0.94 }], maxStep: 1000 },
-    hints: ['Look at the singular values of $W_t$ in the matrices panel: how many are large?', 'Which norm is small for low-rank matrices?'],
+    hints: [
+      'Look at the singular values of $W_t$ in the matrices panel: how many are large?',
+      'Which norm is small for low-rank matrices?',
+    ],
     answer:
       'The nuclear-norm Att-SVM $\\arg\\min \\|W\\|_*$: training the factors $K$ and $Q$ separately biases the product towards ' +
-      'low rank (Tarzanagh et al. 2023; Sheen et al. 2024). Its correlation passes 0.94 by step 500 while the Frobenius one stays near 0.85.',
+      'low rank (Tarzanagh et al. 2023; Sheen et al. 2024). Its correlation passes 0.94 by step 500 while the Frobenius one ' +
+      'stays near 0.85.',
     solution: { norms: ['fro', 'nuc'] },
   },
   {
@@ -81,9 +106,23 @@ export const EXERCISES: readonly Exercise[] = [
     question:
       'Plain GD on a prompt $p$ sparsifies the attention slowly. Change the optimiser so that ' +
       '$\\log_{10}(1 - s_{i\\alpha_i}) \\le -6$ for every sequence within 300 steps.',
-    state: { kind: 'toy', toy: 'mmts-multi', seed: 1, param: 'prompt', optimizer: 'gd', lr: 1, init: 'zero', norms: ['fro'], tokens: 'optimal', speed: '5' },
+    state: {
+      kind: 'toy',
+      toy: 'mmts-multi',
+      seed: 1,
+      param: 'prompt',
+      optimizer: 'gd',
+      lr: 1,
+      init: 'zero',
+      norms: ['fro'],
+      tokens: 'optimal',
+      speed: '5',
+    },
     goal: { all: [{ metric: 'log10_1m_s_opt', op: '<=', value: -6 }], maxStep: 300 },
-    hints: ['Watch the sparsification curve on its log axis: is the decay exponential or polynomial?', 'What happens to the gradient of GD as the softmax saturates?'],
+    hints: [
+      'Watch the sparsification curve on its log axis: is the decay exponential or polynomial?',
+      'What happens to the gradient of GD as the softmax saturates?',
+    ],
     answer:
       'Normalised GD (or a Polyak step): GD’s gradient vanishes as the softmax saturates, so $\\|p_t\\|$ grows like $\\log t$ and ' +
       '$1 - s$ decays slowly; NGD grows $\\|p_t\\|$ linearly and $1 - s$ decays exponentially — below $10^{-6}$ by step 100.',
@@ -97,7 +136,10 @@ export const EXERCISES: readonly Exercise[] = [
       'stalls near 0.73. Pick an optimiser that reaches $\\mathrm{corr}(W_t, W_{mm}) \\ge 0.999$ within 300 steps.',
     state: { ...global, optimizer: 'gd', lr: 1, norms: ['fro'], tokens: 'optimal' },
     goal: { all: [{ metric: 'corr_fro', op: '>=', value: 0.999 }], maxStep: 300 },
-    hints: ['The heatmap marks the optimal token with a red square and the current argmax with a dot.', 'An adaptive step size does not need tuning.'],
+    hints: [
+      'The heatmap marks the optimal token with a red square and the current argmax with a dot.',
+      'An adaptive step size does not need tuning.',
+    ],
     answer:
       'The Polyak step $\\eta_t = (L(W_t) - L^*) / \\|\\nabla L\\|^2$ (Vasudeva, Deora, Thrampoulidis 2024) takes large steps ' +
       'while far from $L^*$, selects the optimal tokens and passes 0.999 by step 100.',
@@ -109,7 +151,18 @@ export const EXERCISES: readonly Exercise[] = [
     question:
       'ℓ1.75 mirror descent from $W_0 = 0$ converges to the ℓ1.75 Att-SVM — eventually. Without changing the optimiser ' +
       'or the step size, bring the Bregman divergence $D_\\psi(\\bar W^{p}_{mm}, \\bar W_t)$ below 0.005 within 1000 steps.',
-    state: { ...standard, optimizer: 'md', p: 1.75, normalized: false, lr: 0.1, init: 'zero', norms: ['lp', 'fro'], svmP: 1.75, tokens: 'optimal', hide: ['opt', 'lr'] },
+    state: {
+      ...standard,
+      optimizer: 'md',
+      p: 1.75,
+      normalized: false,
+      lr: 0.1,
+      init: 'zero',
+      norms: ['lp', 'fro'],
+      svmP: 1.75,
+      tokens: 'optimal',
+      hide: ['opt', 'lr'],
+    },
     goal: { all: [{ metric: 'bregman_lp', op: '<=', value: 0.005 }], maxStep: 1000 },
     hints: ['One checkbox of the optimiser changes how large each step is.', 'Compare with what NGD does for GD.'],
     answer:
@@ -123,7 +176,20 @@ export const EXERCISES: readonly Exercise[] = [
     question:
       'From this initialisation GD locks onto a non-optimal token and the attention on the optimal token, ' +
       '$\\min_i s_{i\\alpha_i}$, goes to 0. Change only the initialisation so that $\\min_i s_{i\\alpha_i} \\ge 0.99$ within 400 steps.',
-    state: { kind: 'toy', toy: 'mmts-single-local', param: 'prompt', optimizer: 'gd', lr: 1, init: 'gaussian', initStd: 3, initSeed: 5, norms: ['fro'], tokens: 'selected', speed: '5', hide: ['opt', 'lr'] },
+    state: {
+      kind: 'toy',
+      toy: 'mmts-single-local',
+      param: 'prompt',
+      optimizer: 'gd',
+      lr: 1,
+      init: 'gaussian',
+      initStd: 3,
+      initSeed: 5,
+      norms: ['fro'],
+      tokens: 'selected',
+      speed: '5',
+      hide: ['opt', 'lr'],
+    },
     goal: { all: [{ metric: 'min_s_opt', op: '>=', value: 0.99 }], maxStep: 400 },
     hints: ['Try a few init seeds.', 'A tiny init std starts from uniform attention: is GD then fast enough?'],
     answer:

@@ -85,7 +85,10 @@ function compositeCanvas(panel: HTMLElement): HTMLCanvasElement {
   const out = el('canvas');
   const gap = 8;
   out.width = Math.max(1, ...canvases.map((c) => c.width));
-  out.height = Math.max(1, canvases.reduce((h, c) => h + c.height + gap, 0));
+  out.height = Math.max(
+    1,
+    canvases.reduce((h, c) => h + c.height + gap, 0),
+  );
   const ctx = out.getContext('2d')!;
   ctx.fillStyle = theme().bg;
   ctx.fillRect(0, 0, out.width, out.height);
@@ -99,7 +102,9 @@ function compositeCanvas(panel: HTMLElement): HTMLCanvasElement {
 
 /** A PNG of a canvas with the URL in a tEXt chunk. */
 async function pngWithUrl(canvas: HTMLCanvasElement, url: string): Promise<Blob> {
-  const blob = await new Promise<Blob>((ok, fail) => canvas.toBlob((b) => (b ? ok(b) : fail(new Error('export: the canvas is empty'))), 'image/png'));
+  const blob = await new Promise<Blob>((ok, fail) =>
+    canvas.toBlob((b) => (b ? ok(b) : fail(new Error('export: the canvas is empty'))), 'image/png'),
+  );
   const bytes = withTextChunk(new Uint8Array(await blob.arrayBuffer()), 'URL', url);
   return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' });
 }
@@ -166,7 +171,9 @@ function curvesSvg(snap: Snapshot, url: string): string {
     const X = (step: number) => pad.l + (Math.log10(step) / xmax) * (W - pad.l - pad.r);
     const Y = (v: number) => y0 + pad.t + (1 - (v - lo) / (hi - lo)) * (H - pad.t - pad.b);
     parts.push(`<g class="chart"><text x="${pad.l}" y="${y0 + 14}" font-size="12">${xml(chart.title)}</text>`);
-    parts.push(`<rect x="${pad.l}" y="${y0 + pad.t}" width="${W - pad.l - pad.r}" height="${H - pad.t - pad.b}" fill="none" stroke="#ccc"/>`);
+    parts.push(
+      `<rect x="${pad.l}" y="${y0 + pad.t}" width="${W - pad.l - pad.r}" height="${H - pad.t - pad.b}" fill="none" stroke="#ccc"/>`,
+    );
     parts.push(`<text x="${pad.l - 4}" y="${y0 + pad.t + 8}" font-size="10" text-anchor="end">${xml(hi.toPrecision(3))}</text>`);
     parts.push(`<text x="${pad.l - 4}" y="${y0 + H - pad.b}" font-size="10" text-anchor="end">${xml(lo.toPrecision(3))}</text>`);
     columns.forEach((c, k) => {
@@ -178,15 +185,20 @@ function curvesSvg(snap: Snapshot, url: string): string {
         .map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`)
         .join(' ');
       const dash = c.startsWith('svm_margin_') ? ' stroke-dasharray="5 4"' : '';
-      parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5"${dash} points="${points}"><title>${xml(c)}</title></polyline>`);
-      parts.push(`<text x="${W - pad.r - 4}" y="${y0 + pad.t + 12 + 12 * k}" font-size="10" text-anchor="end" fill="${color}">${xml(c)}</text>`);
+      parts.push(
+        `<polyline fill="none" stroke="${color}" stroke-width="1.5"${dash} points="${points}"><title>${xml(c)}</title></polyline>`,
+      );
+      parts.push(
+        `<text x="${W - pad.r - 4}" y="${y0 + pad.t + 12 + 12 * k}" font-size="10" text-anchor="end" fill="${color}">${xml(c)}</text>`,
+      );
     });
     parts.push(`<text x="${W - pad.r}" y="${y0 + H - 6}" font-size="10" text-anchor="end">iteration (log) · last ${snap.step}</text></g>`);
     y0 += H;
   }
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${Math.max(y0, 40)}" viewBox="0 0 ${W} ${Math.max(y0, 40)}" font-family="system-ui, sans-serif">\n` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${Math.max(y0, 40)}" ` +
+    `viewBox="0 0 ${W} ${Math.max(y0, 40)}" font-family="system-ui, sans-serif">\n` +
     `<title>Attention SVM Playground: curves at step ${snap.step}</title>\n` +
     `<metadata><url xmlns="https://attention-svm-playground/">${xml(url)}</url></metadata>\n` +
     `<desc>Recreate this run: ${xml(url)}</desc>\n` +
@@ -229,7 +241,10 @@ class AttentionRecorder {
       n: this.n,
       T: this.T,
       heads: this.heads,
-      frames: this.frames.map((f) => ({ step: f.step, attention: f.attention.map((a) => Array.from({ length: this.n }, (_, i) => a.slice(i * this.T, (i + 1) * this.T))) })),
+      frames: this.frames.map((f) => ({
+        step: f.step,
+        attention: f.attention.map((a) => Array.from({ length: this.n }, (_, i) => a.slice(i * this.T, (i + 1) * this.T))),
+      })),
     });
   }
 }
@@ -266,7 +281,14 @@ const PANELS: { selector: string; name: string; label: string; formats: Format[]
   { selector: '.view-curves', name: 'curves', label: 'curves', formats: ['png', 'svg', 'csv', 'json'] },
 ];
 
-const BUTTON_TEXT: Record<Format, string> = { png: 'PNG', svg: 'SVG', csv: 'CSV', json: 'JSON', 'attention-csv': 'history CSV', 'attention-json': 'history JSON' };
+const BUTTON_TEXT: Record<Format, string> = {
+  png: 'PNG',
+  svg: 'SVG',
+  csv: 'CSV',
+  json: 'JSON',
+  'attention-csv': 'history CSV',
+  'attention-json': 'history JSON',
+};
 
 /** One exported file. */
 interface ExportFile {
@@ -275,7 +297,14 @@ interface ExportFile {
 }
 
 /** The file of one view (`name`, its `panel`) in one format, for the run at `url`. */
-async function exportFile(panel: HTMLElement, name: string, format: Format, url: string, snap: Snapshot | null, recorder: AttentionRecorder): Promise<ExportFile> {
+async function exportFile(
+  panel: HTMLElement,
+  name: string,
+  format: Format,
+  url: string,
+  snap: Snapshot | null,
+  recorder: AttentionRecorder,
+): Promise<ExportFile> {
   const step = snap?.step ?? 0;
   const file = (ext: string, suffix = '') => `attention-svm-${name}${suffix}-step${step}.${ext}`;
   switch (format) {
@@ -286,7 +315,10 @@ async function exportFile(panel: HTMLElement, name: string, format: Format, url:
     case 'csv':
       return { name: file('csv'), blob: new Blob([historyCsv(snap!, url)], { type: 'text/csv' }) };
     case 'json':
-      return { name: file('json'), blob: new Blob([name === 'svm' ? svmJson(snap!, url) : historyJson(snap!, url)], { type: 'application/json' }) };
+      return {
+        name: file('json'),
+        blob: new Blob([name === 'svm' ? svmJson(snap!, url) : historyJson(snap!, url)], { type: 'application/json' }),
+      };
     case 'attention-csv':
       return { name: file('csv', '-history'), blob: new Blob([recorder.csv(url)], { type: 'text/csv' }) };
     case 'attention-json':
@@ -308,7 +340,8 @@ async function exportAll(api: PageApi, recorder: AttentionRecorder): Promise<Exp
   for (const spec of PANELS) {
     const panel = document.querySelector<HTMLElement>(spec.selector);
     if (!panel || panel.offsetParent === null) continue;
-    for (const format of spec.formats) files.push(await exportFile(panel, spec.name, format, url, needsHistory(format) ? snap : (api.client.latest ?? snap), recorder));
+    for (const format of spec.formats)
+      files.push(await exportFile(panel, spec.name, format, url, needsHistory(format) ? snap : (api.client.latest ?? snap), recorder));
   }
   const step = snap?.step ?? 0;
   const readme = [

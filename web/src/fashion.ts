@@ -2,7 +2,18 @@
 // dist/data/fashion-mnist/, and the names of all ten labels.
 
 /** Label names 0..9 of Fashion-MNIST. */
-export const CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+export const CLASS_NAMES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
 
 /**
  * The classes the shipped subset holds (build-data.sh: --classes 0,1,7,8, 1,000 training and 500 test

@@ -29,7 +29,7 @@ const integer = new Intl.NumberFormat('en');
 const INTRO =
   'A one-layer softmax attention model $f_i = s_i^\\top X_i v$ with $s_i = \\mathrm{softmax}(X_i W z_i)$ is trained on ' +
   'separable data. $\\|W_t\\| \\to \\infty$, but its direction converges to the solution of a hard-margin SVM that ' +
-  'separates each sequence\'s selected token from the others: $\\min \\|W\\|$ subject to ' +
+  "separates each sequence's selected token from the others: $\\min \\|W\\|$ subject to " +
   '$(x_{i\\alpha_i} - x_{it})^\\top W z_i \\ge 1$. Which norm depends on the algorithm: Frobenius for GD/NGD on $W$, ' +
   'nuclear for $W = KQ^\\top$, $\\ell_p$ for mirror descent. Watch the heatmap sparsify and ' +
   '$\\mathrm{corr}(W_t, W_{mm})$ climb to 1 for the matching norm. Pick a preset to reproduce a paper figure.';
@@ -244,7 +244,8 @@ class Playground {
           this.newRun(await this.client.configure(toConfig(next, resolveDataset)));
         } else {
           if (names.includes('lr')) await this.client.setLr(next.lr);
-          if (names.includes('speed')) await Promise.all([this.client.setSpeed(engineSpeed(next)), this.compare.setSpeed(engineSpeed(next))]);
+          if (names.includes('speed'))
+            await Promise.all([this.client.setSpeed(engineSpeed(next)), this.compare.setSpeed(engineSpeed(next))]);
         }
         await this.followB(next, restart);
         if (restart || names.includes('seeds') || names.includes('horizon')) await this.syncEnsemble(next);
@@ -401,7 +402,8 @@ class Playground {
   private api(): PageApi {
     const setPlaying = (on: boolean) =>
       this.serial(async () => {
-        if (on !== this.client.state.playing) await (on ? Promise.all([this.client.play(), this.compare.play()]) : Promise.all([this.client.pause(), this.compare.pause()]));
+        if (on !== this.client.state.playing)
+          await (on ? Promise.all([this.client.play(), this.compare.play()]) : Promise.all([this.client.pause(), this.compare.pause()]));
         this.updatePlay();
       });
     return {

@@ -89,7 +89,13 @@ class Parser {
       else sup = script;
     }
     const node: MathNode =
-      sub && sup ? { tag: 'msubsup', children: [base, sub, sup] } : sub ? { tag: 'msub', children: [base, sub] } : sup ? { tag: 'msup', children: [base, sup] } : base;
+      sub && sup
+        ? { tag: 'msubsup', children: [base, sub, sup] }
+        : sub
+          ? { tag: 'msub', children: [base, sub] }
+          : sup
+            ? { tag: 'msup', children: [base, sup] }
+            : base;
     return operatorName ? [node, { tag: 'mspace', attrs: { width: '0.1667em' } }] : [node];
   }
 

@@ -19,9 +19,28 @@ const standard: Partial<State> = { kind: 'gaussian-unit', n: 6, T: 8, d: 10, see
 const ngd: Partial<State> = { optimizer: 'ngd', lr: 0.1 };
 /** Fashion-MNIST T-shirt vs bag, W and v trained by ℓ1.1 mirror descent from a small random start (docs/fashion-mnist.md). */
 const fashionMd: Partial<State> = {
-  kind: 'fashion-mnist', classNeg: 't-shirt', classPos: 'bag', n: 200, testN: 500, d: 16, grid: 4, positional: 0, seed: 1, query: 'cross',
-  param: 'W', decoder: 'trained', init: 'gaussian', initStd: 0.1, initSeed: 1,
-  optimizer: 'md', p: 1.1, normalized: false, lr: 0.3, norms: [], tokens: 'selected', speed: 'max',
+  kind: 'fashion-mnist',
+  classNeg: 't-shirt',
+  classPos: 'bag',
+  n: 200,
+  testN: 500,
+  d: 16,
+  grid: 4,
+  positional: 0,
+  seed: 1,
+  query: 'cross',
+  param: 'W',
+  decoder: 'trained',
+  init: 'gaussian',
+  initStd: 0.1,
+  initSeed: 1,
+  optimizer: 'md',
+  p: 1.1,
+  normalized: false,
+  lr: 0.3,
+  norms: [],
+  tokens: 'selected',
+  speed: 'max',
 };
 
 /** Every preset, in menu order. */
@@ -34,7 +53,7 @@ export const PRESETS: readonly Preset[] = [
       'Normalised GD on one matrix $W$. The attention of every sequence collapses onto one token and ' +
       '$\\mathrm{corr}(W_t, W^{F}_{mm}) \\to 1$, while the correlation with the nuclear-norm solution ' +
       '$W^{*}_{mm}$ levels off below 1. The SVMs use the tokens the run selects. The curves show the mean ' +
-      '± std over 100 random instances, as in the paper\'s figure; the other views follow seed 1.',
+      "± std over 100 random instances, as in the paper's figure; the other views follow seed 1.",
     state: { ...standard, param: 'W', ...ngd, norms: ['fro', 'nuc'], tokens: 'selected', speed: '5', seeds: 100, horizon: 2000 },
   },
   {
@@ -93,7 +112,18 @@ export const PRESETS: readonly Preset[] = [
       'The third token now scores 0, and token 1 (score 0.9) becomes a locally optimal selection: its SVM ' +
       'has no support token that scores higher. From this start normalised GD converges to it, not to the ' +
       'optimal token 0; the SVM panel says "locally optimal". Init seed 3 starts in the basin of token 0.',
-    state: { kind: 'toy', toy: 'mmts-single-local', param: 'prompt', ...ngd, init: 'gaussian', initStd: 1, initSeed: 9, norms: ['fro'], tokens: 'selected', speed: '1' },
+    state: {
+      kind: 'toy',
+      toy: 'mmts-single-local',
+      param: 'prompt',
+      ...ngd,
+      init: 'gaussian',
+      initStd: 1,
+      initSeed: 9,
+      norms: ['fro'],
+      tokens: 'selected',
+      speed: '1',
+    },
   },
   {
     id: 'mmts-multi-ngd',
@@ -102,7 +132,18 @@ export const PRESETS: readonly Preset[] = [
     text:
       'Three inputs of seven tokens. Normalised GD grows $\\|p_t\\|$ linearly, so the softmax probability ' +
       'of the optimal token $\\min_i s_{i\\alpha_i}$ approaches 1 quickly. Compare with the GD preset.',
-    state: { kind: 'toy', toy: 'mmts-multi', seed: 1, param: 'prompt', optimizer: 'ngd', lr: 0.1, init: 'zero', norms: ['fro'], tokens: 'optimal', speed: '1' },
+    state: {
+      kind: 'toy',
+      toy: 'mmts-multi',
+      seed: 1,
+      param: 'prompt',
+      optimizer: 'ngd',
+      lr: 0.1,
+      init: 'zero',
+      norms: ['fro'],
+      tokens: 'optimal',
+      speed: '1',
+    },
   },
   {
     id: 'mmts-multi-gd',
@@ -111,7 +152,18 @@ export const PRESETS: readonly Preset[] = [
     text:
       'The same inputs under plain GD: the gradient vanishes as the softmax saturates, $\\|p_t\\|$ grows only ' +
       'logarithmically and $1 - s_{i\\alpha_i}$ decays slowly (watch the log axes).',
-    state: { kind: 'toy', toy: 'mmts-multi', seed: 1, param: 'prompt', optimizer: 'gd', lr: 1, init: 'zero', norms: ['fro'], tokens: 'optimal', speed: '1' },
+    state: {
+      kind: 'toy',
+      toy: 'mmts-multi',
+      seed: 1,
+      param: 'prompt',
+      optimizer: 'gd',
+      lr: 1,
+      init: 'zero',
+      norms: ['fro'],
+      tokens: 'optimal',
+      speed: '1',
+    },
   },
   {
     id: 'mmts-joint',
@@ -121,7 +173,18 @@ export const PRESETS: readonly Preset[] = [
       'Both the prompt $p$ and the decoder $v$ are trained (each gradient normalised). $v$ converges to ' +
       'the decoder SVM and $p$ to an attention SVM whose constraints are relaxed to $\\ge 0$ for samples ' +
       'that are not support vectors of the decoder SVM.',
-    state: { kind: 'toy', toy: 'mmts-joint', param: 'prompt', decoder: 'trained', ...ngd, init: 'gaussian', initStd: 0.01, norms: ['fro'], tokens: 'selected', speed: '1' },
+    state: {
+      kind: 'toy',
+      toy: 'mmts-joint',
+      param: 'prompt',
+      decoder: 'trained',
+      ...ngd,
+      init: 'gaussian',
+      initStd: 0.01,
+      norms: ['fro'],
+      tokens: 'selected',
+      speed: '1',
+    },
   },
   {
     id: 'mmts-joint-nontight',
@@ -130,7 +193,18 @@ export const PRESETS: readonly Preset[] = [
     text:
       'The third sample moves to $(0.5, 1.5)$: it is no longer a support vector of the decoder SVM, so its ' +
       'attention constraint is relaxed.',
-    state: { kind: 'toy', toy: 'mmts-joint-nontight', param: 'prompt', decoder: 'trained', ...ngd, init: 'gaussian', initStd: 0.01, norms: ['fro'], tokens: 'selected', speed: '1' },
+    state: {
+      kind: 'toy',
+      toy: 'mmts-joint-nontight',
+      param: 'prompt',
+      decoder: 'trained',
+      ...ngd,
+      init: 'gaussian',
+      initStd: 0.01,
+      norms: ['fro'],
+      tokens: 'selected',
+      speed: '1',
+    },
   },
   {
     id: 'md-p175',
@@ -140,7 +214,19 @@ export const PRESETS: readonly Preset[] = [
       'Normalised mirror descent with potential $\\psi(W) = \\|W\\|_p^p / p$, $p = 1.75$, from $W_0 = 0$. ' +
       'The Bregman divergence $D_\\psi(\\bar W^{p}_{mm}, \\bar W_t)$ to the $\\ell_{1.75}$-SVM goes to 0, ' +
       'while the one to the Frobenius SVM levels off above it.',
-    state: { ...standard, param: 'W', optimizer: 'md', p: 1.75, normalized: true, lr: 0.1, init: 'zero', norms: ['lp', 'fro'], svmP: 1.75, tokens: 'optimal', speed: '5' },
+    state: {
+      ...standard,
+      param: 'W',
+      optimizer: 'md',
+      p: 1.75,
+      normalized: true,
+      lr: 0.1,
+      init: 'zero',
+      norms: ['lp', 'fro'],
+      svmP: 1.75,
+      tokens: 'optimal',
+      speed: '5',
+    },
   },
   {
     id: 'md-p3',
@@ -149,7 +235,19 @@ export const PRESETS: readonly Preset[] = [
     text:
       'The same with $p = 3$: now the $\\ell_3$-SVM is the limit direction. Convergence is slower ' +
       '(the paper runs 20,000 iterations); try speed “max”.',
-    state: { ...standard, param: 'W', optimizer: 'md', p: 3, normalized: true, lr: 0.1, init: 'zero', norms: ['lp', 'fro'], svmP: 3, tokens: 'optimal', speed: 'max' },
+    state: {
+      ...standard,
+      param: 'W',
+      optimizer: 'md',
+      p: 3,
+      normalized: true,
+      lr: 0.1,
+      init: 'zero',
+      norms: ['lp', 'fro'],
+      svmP: 3,
+      tokens: 'optimal',
+      speed: 'max',
+    },
   },
   {
     id: 'md-joint',
@@ -158,29 +256,56 @@ export const PRESETS: readonly Preset[] = [
     text:
       'Self-attention ($z_i = x_{i0}$) with $W$ and $v$ trained from zero by normalised $\\ell_{1.75}$ mirror ' +
       'descent. Which tokens end up selected depends on $p$: change “mirror p” to 2 or 3.',
-    state: { kind: 'toy', toy: 'md-joint', query: 'self', param: 'W', decoder: 'trained', optimizer: 'md', p: 1.75, normalized: true, lr: 0.1, init: 'zero', norms: ['lp', 'fro'], svmP: 1.75, tokens: 'selected', speed: '1' },
+    state: {
+      kind: 'toy',
+      toy: 'md-joint',
+      query: 'self',
+      param: 'W',
+      decoder: 'trained',
+      optimizer: 'md',
+      p: 1.75,
+      normalized: true,
+      lr: 0.1,
+      init: 'zero',
+      norms: ['lp', 'fro'],
+      svmP: 1.75,
+      tokens: 'selected',
+      speed: '1',
+    },
   },
-  ...[1, 2, 4, 8].map(
-    (H): Preset => ({
-      id: `multihead-h${H}`,
-      title: `Multi-head, H = ${H}, tokenized mixture`,
-      paper: 'Deora, Ghaderi, Taheri, Thrampoulidis 2023 — multi-head attention',
-      text:
-        `GD on $H = ${H}$ heads $W_1..W_H$, output $\\frac1H \\sum_h s_h^\\top X v_h$, on tokenized-mixture data ` +
-        '(one relevant token $\\pm\\mu$ per sequence, the others drawn around irrelevant centres). ' +
-        'The paper proves that, under a realisability condition, more heads make optimisation and generalisation ' +
-        'easier. Here every head reads the same decoder $v$: compare the loss and sparsity curves for H = 1, 2, 4, 8, ' +
-        'and try “head decoders: alternating”.',
-      state: { kind: 'tokenized-mixture', n: 16, T: 6, d: 8, seed: 1, param: 'multihead', heads: H, signs: 'same', optimizer: 'gd', lr: 1, norms: ['fro'], tokens: 'selected', speed: '5' },
-    }),
-  ),
+  ...[1, 2, 4, 8].map((H): Preset => ({
+    id: `multihead-h${H}`,
+    title: `Multi-head, H = ${H}, tokenized mixture`,
+    paper: 'Deora, Ghaderi, Taheri, Thrampoulidis 2023 — multi-head attention',
+    text:
+      `GD on $H = ${H}$ heads $W_1..W_H$, output $\\frac1H \\sum_h s_h^\\top X v_h$, on tokenized-mixture data ` +
+      '(one relevant token $\\pm\\mu$ per sequence, the others drawn around irrelevant centres). ' +
+      'The paper proves that, under a realisability condition, more heads make optimisation and generalisation ' +
+      'easier. Here every head reads the same decoder $v$: compare the loss and sparsity curves for H = 1, 2, 4, 8, ' +
+      'and try “head decoders: alternating”.',
+    state: {
+      kind: 'tokenized-mixture',
+      n: 16,
+      T: 6,
+      d: 8,
+      seed: 1,
+      param: 'multihead',
+      heads: H,
+      signs: 'same',
+      optimizer: 'gd',
+      lr: 1,
+      norms: ['fro'],
+      tokens: 'selected',
+      speed: '5',
+    },
+  })),
   {
     id: 'md-fashion',
     title: 'Real data: Fashion-MNIST T-shirt vs bag, ℓ1.1 mirror descent',
     paper: 'Julistiono, Tarzanagh, Azizan 2024 — ℓp mirror descent',
     text:
       'Real images: each 28×28 Fashion-MNIST picture (T-shirt/top $y = -1$, bag $y = +1$) is cut into 4×4 patches ' +
-      'of 7×7 pixels, each projected to $d = 16$ dimensions; the query $z_i$ is the image\'s mean patch. $W$ and the ' +
+      "of 7×7 pixels, each projected to $d = 16$ dimensions; the query $z_i$ is the image's mean patch. $W$ and the " +
       'decoder $v$ are trained together by $\\ell_{1.1}$ mirror descent from a small random start, on 200 images, ' +
       'and tested on 500 others. The paper (transformers on IMDb) reports that $p$ near 1 gives sparser weights ' +
       'and slightly better test accuracy. Here the sparsity shows: watch $W$ keep few large entries (after 1,000 ' +
@@ -199,7 +324,17 @@ export const PRESETS: readonly Preset[] = [
       'Gradient flow (adaptive Runge–Kutta) with exponential loss on $W = \\mathrm{diag}(k \\odot q)$. As in ' +
       'diagonal linear networks the limit direction minimises $\\|\\mathrm{diag}(W)\\|_1$: watch the correlation ' +
       'with the ℓ1-diagonal SVM.',
-    state: { ...standard, kind: 'global', param: 'KQ-diag', loss: 'exponential', optimizer: 'flow', lr: 0.1, norms: ['l1diag', 'fro'], tokens: 'selected', speed: '5' },
+    state: {
+      ...standard,
+      kind: 'global',
+      param: 'KQ-diag',
+      loss: 'exponential',
+      optimizer: 'flow',
+      lr: 0.1,
+      norms: ['l1diag', 'fro'],
+      tokens: 'selected',
+      speed: '5',
+    },
   },
   {
     id: 'rates-gd',
@@ -233,7 +368,18 @@ export const PRESETS: readonly Preset[] = [
     text:
       'Two sequences, token scores set by $C$. Switch the loss between linear ($\\ell(x) = -x$) and logistic and ' +
       'watch which direction the prompt takes.',
-    state: { kind: 'toy', toy: 'loss-compare', C: 3, param: 'prompt', loss: 'logistic', ...ngd, init: 'zero', norms: ['fro'], tokens: 'selected', speed: '2' },
+    state: {
+      kind: 'toy',
+      toy: 'loss-compare',
+      C: 3,
+      param: 'prompt',
+      loss: 'logistic',
+      ...ngd,
+      init: 'zero',
+      norms: ['fro'],
+      tokens: 'selected',
+      speed: '2',
+    },
   },
   // ── compare mode: two runs on the same data, run B's curves dashed over run A's ──
   {
@@ -242,12 +388,20 @@ export const PRESETS: readonly Preset[] = [
     paper: 'Tarzanagh, Li, Thrampoulidis, Oymak 2023 — Transformers as SVMs',
     text:
       'Run A trains one matrix $W$, run B the factorisation $W = KQ^\\top$, both by normalised GD from the same ' +
-      'data and seed. Solid curves are A, dashed B. A\'s $\\mathrm{corr}(W_t, W^{F}_{mm})$ climbs towards 1 above ' +
-      'its correlation with the nuclear-norm SVM $W^{*}_{mm}$; B\'s order is reversed: the factorisation biases ' +
+      "data and seed. Solid curves are A, dashed B. A's $\\mathrm{corr}(W_t, W^{F}_{mm})$ climbs towards 1 above " +
+      "its correlation with the nuclear-norm SVM $W^{*}_{mm}$; B's order is reversed: the factorisation biases " +
       'it towards low rank. Both use the optimal tokens, so the two runs share their SVM references.',
     state: {
-      ...standard, param: 'W', ...ngd, norms: ['fro', 'nuc'], tokens: 'optimal', speed: '5',
-      compare: true, bParam: 'KQ', bOptimizer: 'ngd', bLr: 0.1,
+      ...standard,
+      param: 'W',
+      ...ngd,
+      norms: ['fro', 'nuc'],
+      tokens: 'optimal',
+      speed: '5',
+      compare: true,
+      bParam: 'KQ',
+      bOptimizer: 'ngd',
+      bLr: 0.1,
     },
   },
   {
@@ -260,8 +414,20 @@ export const PRESETS: readonly Preset[] = [
       '$\\log_{10}(1 - s_{i\\alpha_i})$ falls slowly; under normalised GD $\\|p_t\\|$ grows linearly and the ' +
       'softmax probability of the optimal token approaches 1 much faster (dashed curves).',
     state: {
-      kind: 'toy', toy: 'mmts-multi', seed: 1, param: 'prompt', optimizer: 'gd', lr: 1, init: 'zero', norms: ['fro'], tokens: 'optimal', speed: '1',
-      compare: true, bParam: 'prompt', bOptimizer: 'ngd', bLr: 0.1,
+      kind: 'toy',
+      toy: 'mmts-multi',
+      seed: 1,
+      param: 'prompt',
+      optimizer: 'gd',
+      lr: 1,
+      init: 'zero',
+      norms: ['fro'],
+      tokens: 'optimal',
+      speed: '1',
+      compare: true,
+      bParam: 'prompt',
+      bOptimizer: 'ngd',
+      bLr: 0.1,
     },
   },
   {
@@ -270,14 +436,29 @@ export const PRESETS: readonly Preset[] = [
     paper: 'Julistiono, Tarzanagh, Azizan 2024 — ℓp mirror descent',
     text:
       'Normalised $\\ell_p$ mirror descent from $W_0 = 0$ on the same data: run A with $p = 1.75$, run B (dashed) ' +
-      'with $p = 3$. The page solves one $\\ell_p$ SVM per data set, here run A\'s $\\ell_{1.75}$-SVM, and the ' +
-      'Frobenius SVM for both runs: A\'s correlation with the $\\ell_{1.75}$-SVM goes to 1 and beats its Frobenius one, ' +
+      "with $p = 3$. The page solves one $\\ell_p$ SVM per data set, here run A's $\\ell_{1.75}$-SVM, and the " +
+      "Frobenius SVM for both runs: A's correlation with the $\\ell_{1.75}$-SVM goes to 1 and beats its Frobenius one, " +
       'while B, heading for its own $\\ell_3$-SVM (slowly: the paper runs 20,000 iterations), stays closer to the ' +
       'Frobenius SVM. To see B against the ' +
       '$\\ell_3$-SVM, load the “p = 3” preset (or set ℓp SVM p to 3).',
     state: {
-      ...standard, param: 'W', optimizer: 'md', p: 1.75, normalized: true, lr: 0.1, init: 'zero', norms: ['lp', 'fro'], svmP: 1.75, tokens: 'optimal', speed: '5',
-      compare: true, bParam: 'W', bOptimizer: 'md', bLr: 0.1, bP: 3, bNormalized: true,
+      ...standard,
+      param: 'W',
+      optimizer: 'md',
+      p: 1.75,
+      normalized: true,
+      lr: 0.1,
+      init: 'zero',
+      norms: ['lp', 'fro'],
+      svmP: 1.75,
+      tokens: 'optimal',
+      speed: '5',
+      compare: true,
+      bParam: 'W',
+      bOptimizer: 'md',
+      bLr: 0.1,
+      bP: 3,
+      bNormalized: true,
     },
   },
   {
@@ -288,10 +469,15 @@ export const PRESETS: readonly Preset[] = [
       'The real-data preset twice on the same 200 images and the same start: run A trains $W$ and $v$ by ' +
       '$\\ell_{1.1}$ mirror descent ($\\eta = 0.3$), run B (dashed) by gradient descent ($\\eta = 1$). Watch the ' +
       'accuracy chart: GD climbs at once while MD waits about 100 steps near $W = 0$, and both end near the same ' +
-      'test accuracy. The matrices view shows run A\'s $W$: MD keeps few large entries (set run A\'s optimiser to gd for a dense one).',
+      "test accuracy. The matrices view shows run A's $W$: MD keeps few large entries (set run A's optimiser to gd for a dense one).",
     state: {
       ...fashionMd,
-      compare: true, bParam: 'W', bOptimizer: 'gd', bLr: 1, bP: 2, bNormalized: false,
+      compare: true,
+      bParam: 'W',
+      bOptimizer: 'gd',
+      bLr: 1,
+      bP: 2,
+      bNormalized: false,
     },
   },
 ];

@@ -95,7 +95,10 @@ export class SharePanel {
     this.controls.value = 'min';
     this.autoplay.type = 'checkbox';
     this.autoplay.checked = true;
-    for (const [input, value] of [[this.width, 720], [this.height, 560]] as const) {
+    for (const [input, value] of [
+      [this.width, 720],
+      [this.height, 560],
+    ] as const) {
       input.type = 'number';
       input.min = '200';
       input.max = '4000';
@@ -123,7 +126,8 @@ export class SharePanel {
       el('h3', '', 'preview'),
       this.preview,
     );
-    for (const input of [...this.views, this.controls, this.autoplay, this.width, this.height]) input.addEventListener('change', () => this.refresh(true));
+    for (const input of [...this.views, this.controls, this.autoplay, this.width, this.height])
+      input.addEventListener('change', () => this.refresh(true));
 
     // teacher's link builder
     const teach = el('fieldset', 'share-teacher');

@@ -144,7 +144,22 @@ const OPTIMIZERS = ['gd', 'ngd', 'polyak', 'md', 'flow'] as const;
 export const SPEEDS = ['1', '2', '5', '10', '20', '50', '100', '200', 'max'] as const;
 
 /** Views an embed can show: panels, and single charts of the curves panel. */
-export const VIEW_NAMES = ['heatmap', 'tokens', 'matrices', 'svm', 'images', 'curves', 'margin', 'corr', 'bregman', 'loss', 'norm', 'accuracy', 'sparsity', 'about'] as const;
+export const VIEW_NAMES = [
+  'heatmap',
+  'tokens',
+  'matrices',
+  'svm',
+  'images',
+  'curves',
+  'margin',
+  'corr',
+  'bregman',
+  'loss',
+  'norm',
+  'accuracy',
+  'sparsity',
+  'about',
+] as const;
 
 /** Run-bar controls that `<name>_hide=1` can hide besides the schema's own controls. */
 export const PAGE_CONTROLS = ['play', 'step', 'step100', 'reset', 'preset', 'share', 'exercises'] as const;
@@ -559,7 +574,8 @@ function parseInline(json: string): Record<string, unknown> {
     const value: unknown = JSON.parse(json);
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       const out: Record<string, unknown> = {};
-      for (const key of ['X', 'y', 'z', 'v', 'X_test', 'y_test', 'z_test'] as const) if (key in value) out[key] = (value as Record<string, unknown>)[key];
+      for (const key of ['X', 'y', 'z', 'v', 'X_test', 'y_test', 'z_test'] as const)
+        if (key in value) out[key] = (value as Record<string, unknown>)[key];
       return out;
     }
   } catch {

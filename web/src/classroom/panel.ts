@@ -160,7 +160,9 @@ export class ExercisePanel {
     }
     this.status.dataset.goal = result.status;
     // NaN: not measured yet (the SVM references of a new run are still being solved)
-    const values = exercise.goal.all.map((c, k) => `${c.metric} = ${Number.isNaN(result.values[k]) ? '…' : fmt(result.values[k], 5)}`).join(', ');
+    const values = exercise.goal.all
+      .map((c, k) => `${c.metric} = ${Number.isNaN(result.values[k]) ? '…' : fmt(result.values[k], 5)}`)
+      .join(', ');
     const detail =
       result.status === 'met'
         ? ` at step ${result.step}.`

@@ -5,7 +5,15 @@ import { changedFields, withChanges, type State } from '../state.js';
 
 /** Run B's state: A's with B's fields in place (B itself has no ensemble and no run to compare with). */
 export function runB(s: State): State {
-  return withChanges(s, { param: s.bParam, optimizer: s.bOptimizer, lr: s.bLr, p: s.bP, normalized: s.bNormalized, seeds: 0, compare: false });
+  return withChanges(s, {
+    param: s.bParam,
+    optimizer: s.bOptimizer,
+    lr: s.bLr,
+    p: s.bP,
+    normalized: s.bNormalized,
+    seeds: 0,
+    compare: false,
+  });
 }
 
 /**
@@ -15,7 +23,15 @@ export function runB(s: State): State {
  */
 export function completeChanges(current: State, changes: Partial<State>): Partial<State> {
   if (changes.compare !== true || current.compare) return changes;
-  return { bParam: current.param, bOptimizer: current.optimizer, bLr: current.lr, bP: current.p, bNormalized: current.normalized, seeds: 0, ...changes };
+  return {
+    bParam: current.param,
+    bOptimizer: current.optimizer,
+    bLr: current.lr,
+    bP: current.p,
+    bNormalized: current.normalized,
+    seeds: 0,
+    ...changes,
+  };
 }
 
 /** What run B needs when the state goes from prev to next. */

@@ -127,7 +127,13 @@ export function installMessageApi(api: PageApi): { ready(): void } {
   };
   const stateReply = (id?: string | number) => {
     const state = api.state();
-    return { ...(id === undefined ? {} : { id }), query: toQuery(state), url: urlOf(state), step: api.client.state.step, playing: api.client.state.playing };
+    return {
+      ...(id === undefined ? {} : { id }),
+      query: toQuery(state),
+      url: urlOf(state),
+      step: api.client.state.step,
+      playing: api.client.state.playing,
+    };
   };
 
   let ready = false;
@@ -168,7 +174,8 @@ export function installMessageApi(api: PageApi): { ready(): void } {
         const next: State = fromQuery(base.toString());
         if (fresh)
           for (const name of ['embed', 'views', 'controls', 'autoplay', 'origins', 'hide'] as const)
-            if (!SCHEMA.some((f) => f.name === name && incoming.has(f.key))) (next as unknown as Record<string, unknown>)[name] = current[name];
+            if (!SCHEMA.some((f) => f.name === name && incoming.has(f.key)))
+              (next as unknown as Record<string, unknown>)[name] = current[name];
         next.origins = current.origins; // a host cannot widen who may command the frame
         await api.load(next, api.client.state.playing);
         return post('state', stateReply(command.id));
@@ -195,11 +202,14 @@ export function installMessageApi(api: PageApi): { ready(): void } {
         }
     latest = snap;
     if (timer) return;
-    timer = window.setTimeout(() => {
-      timer = 0;
-      sentAt = performance.now();
-      if (latest) post('snapshot', summary(latest, api.client.state.playing));
-    }, Math.max(0, sentAt + SNAPSHOT_MS - performance.now()));
+    timer = window.setTimeout(
+      () => {
+        timer = 0;
+        sentAt = performance.now();
+        if (latest) post('snapshot', summary(latest, api.client.state.playing));
+      },
+      Math.max(0, sentAt + SNAPSHOT_MS - performance.now()),
+    );
   });
 
   // content height for auto-height iframes

@@ -71,7 +71,8 @@ export function installEmbedLayout(api: PageApi): { stateChanged(state: State): 
     document.querySelector('.runbar')?.classList.toggle('embed-off', state.controls === 'none');
     for (const id of ['center', 'right']) {
       const col = document.getElementById(id);
-      if (col) col.classList.toggle('embed-off', ![...col.children].some((c) => !c.classList.contains('embed-off') && !(c as HTMLElement).hidden));
+      if (col)
+        col.classList.toggle('embed-off', ![...col.children].some((c) => !c.classList.contains('embed-off') && !(c as HTMLElement).hidden));
     }
   };
   return { stateChanged: apply };

@@ -44,7 +44,8 @@ export interface EngineClientOptions {
    * is declared dead when nothing arrived for `timeoutMs` (default 2 s and 10 s; generous, as one slow
    * configure of a large dataset legitimately blocks the worker for seconds). */
   heartbeat?: { intervalMs: number; timeoutMs: number };
-  /** The directory of the Fashion-MNIST IDX files (relative to the page, e.g. data/fashion-mnist/); without it such configs are rejected. */
+  /** The directory of the Fashion-MNIST IDX files (relative to the page, e.g. data/fashion-mnist/); without it such
+   * configs are rejected. */
   dataUrl?: string | URL;
   /** attnsvm.wasm compiled on the page (compileEngine()), handed to the worker at init; null (a failed
    * compile) or absent: the worker fetches and compiles it itself. Every worker of the page may share it. */
@@ -248,7 +249,9 @@ export class EngineClient {
   }
 
   private createWorker(): Worker {
-    return this.options.createWorker ? this.options.createWorker() : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    return this.options.createWorker
+      ? this.options.createWorker()
+      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   }
 
   /** Starts the heartbeat, listens to the new worker and initialises it; resolves once the engine loaded. */
@@ -278,9 +281,7 @@ export class EngineClient {
     if (compiled) {
       // init goes now (the worker imports the engine's JavaScript); the Module follows when compiled
       init.pageCompiles = true;
-      void compiled
-        .catch(() => null)
-        .then((module) => worker.postMessage({ type: 'wasmModule', module } satisfies WasmModuleMessage));
+      void compiled.catch(() => null).then((module) => worker.postMessage({ type: 'wasmModule', module } satisfies WasmModuleMessage));
     }
     return this.request(init).then(() => {
       this.alive = true;

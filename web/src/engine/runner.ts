@@ -155,7 +155,10 @@ export class EngineRunner {
           if (!this.engine) throw protocolError('engine: not initialised (send init first)');
           const { config, members, iterations, points } = request;
           if (needsImages(config)) await this.registerImages();
-          const ensemble = new this.engine.Ensemble(config, points === undefined ? { members, iterations } : { members, iterations, points });
+          const ensemble = new this.engine.Ensemble(
+            config,
+            points === undefined ? { members, iterations } : { members, iterations, points },
+          );
           this.ensemble?.delete();
           this.ensemble = ensemble;
           this.ensembleStartedAt = this.host.now();
@@ -250,7 +253,8 @@ export class EngineRunner {
   private async fetchImages(): Promise<void> {
     const { dataUrl } = this;
     const fetchBytes = this.host.fetchBytes?.bind(this.host);
-    if (dataUrl === null || !fetchBytes) throw inputError('data.kind: "fashion-mnist" needs the image files, and this page gave the engine no place to load them from');
+    if (dataUrl === null || !fetchBytes)
+      throw inputError('data.kind: "fashion-mnist" needs the image files, and this page gave the engine no place to load them from');
     const files = await Promise.all(
       FASHION_FILES.map(async (name) => {
         let url = `${dataUrl}${name}`;

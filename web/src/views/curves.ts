@@ -176,7 +176,12 @@ class Chart {
       { label: `${l.label} − std`, stroke: l.color, width: 0.5, alpha: 0.4, spanGaps: true, points: { show: false } },
     ];
     const th = theme();
-    const axis = { stroke: th.muted, grid: { stroke: th.grid, width: 1 }, ticks: { stroke: th.grid, width: 1 }, font: '11px system-ui, sans-serif' };
+    const axis = {
+      stroke: th.muted,
+      grid: { stroke: th.grid, width: 1 },
+      ticks: { stroke: th.grid, width: 1 },
+      font: '11px system-ui, sans-serif',
+    };
     this.plot = new uPlot(
       {
         width,
@@ -187,7 +192,12 @@ class Chart {
         axes: [
           axis,
           this.spec.logY
-            ? { ...axis, size: 52, incrs: [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100], values: (_u: uPlot, splits: number[]) => splits.map(decade) }
+            ? {
+                ...axis,
+                size: 52,
+                incrs: [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100],
+                values: (_u: uPlot, splits: number[]) => splits.map(decade),
+              }
             : { ...axis, size: 52 },
         ],
         legend: { show: true, live: false },
@@ -195,7 +205,15 @@ class Chart {
         series: [
           { label: 'iteration' },
           ...lines.flatMap((l) => [
-            { label: ensemble ? `${l.label} (mean)` : l.label, stroke: l.color, width: l.runB ? 1.2 : 1.5, alpha: l.runB ? 0.8 : 1, dash: l.dash, spanGaps: true, points: { show: false } },
+            {
+              label: ensemble ? `${l.label} (mean)` : l.label,
+              stroke: l.color,
+              width: l.runB ? 1.2 : 1.5,
+              alpha: l.runB ? 0.8 : 1,
+              dash: l.dash,
+              spanGaps: true,
+              points: { show: false },
+            },
             ...(ensemble ? bandSeries(l) : []),
           ]),
         ],
@@ -248,7 +266,8 @@ class Chart {
     const value = (v: number) => (!Number.isFinite(v) ? null : !this.spec.logY ? v : v > 0 ? Math.log10(v) : null);
     const data: (number | null)[][] = [rows.map((r) => e.steps[r])];
     for (const l of this.lines) {
-      const mean = e.mean[l.column], sd = e.std[l.column];
+      const mean = e.mean[l.column],
+        sd = e.std[l.column];
       data.push(rows.map((r) => value(mean[r])));
       data.push(rows.map((r) => value(mean[r] + sd[r])));
       data.push(rows.map((r) => value(mean[r] - sd[r])));

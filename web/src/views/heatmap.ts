@@ -48,7 +48,11 @@ export class HeatmapView implements View {
     const gridW = this.cell * T;
     const height = TITLE_H + this.cell * n + LEGEND_H;
     const legendW = Math.min(220, width - LABEL_W - 10);
-    const ctx = fitCanvas(this.canvas, Math.min(width, Math.max(LABEL_W + heads * gridW + (heads - 1) * HEAD_GAP, LABEL_W + legendW + 12)), height);
+    const ctx = fitCanvas(
+      this.canvas,
+      Math.min(width, Math.max(LABEL_W + heads * gridW + (heads - 1) * HEAD_GAP, LABEL_W + legendW + 12)),
+      height,
+    );
     const th = theme();
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';

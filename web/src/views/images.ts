@@ -114,7 +114,8 @@ export class ImagesView implements View {
     this.canvas.dataset.correct = test ? `${correct}/${count}` : '';
     this.canvas.setAttribute(
       'aria-label',
-      `${count} ${this.split} images with attention overlays` + (test ? `, ${correct} of ${count} classified correctly at step ${test.step}` : ''),
+      `${count} ${this.split} images with attention overlays` +
+        (test ? `, ${correct} of ${count} classified correctly at step ${test.step}` : ''),
     );
   }
 }

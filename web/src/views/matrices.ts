@@ -6,7 +6,13 @@ import { el, fmt } from '../dom.js';
 import { fitCanvas, theme, widthOf } from './canvas.js';
 import type { View } from './view.js';
 
-const NAMES: Record<string, string> = { fro: 'W_mm Frobenius', nuc: 'W_mm nuclear', lp: 'W_mm ℓp', l1diag: 'W_mm ℓ1 diag', decoder: 'decoder SVM' };
+const NAMES: Record<string, string> = {
+  fro: 'W_mm Frobenius',
+  nuc: 'W_mm nuclear',
+  lp: 'W_mm ℓp',
+  l1diag: 'W_mm ℓ1 diag',
+  decoder: 'decoder SVM',
+};
 const CAPTION_H = 16;
 
 /** Frobenius norm of a matrix's entries. */
@@ -37,7 +43,9 @@ export class MatricesView implements View {
     const W = snap.W[0];
     if (!W) return;
     const panels: { title: string; m: Matrix; color: string }[] = [{ title: 'W_t / ‖W_t‖', m: W, color: '' }];
-    for (const r of snap.references) if (r.head === 0 && r.W && r.W.rows === W.rows && r.W.cols === W.cols) panels.push({ title: NAMES[r.norm] ?? r.norm, m: r.W, color: NORM_COLORS[r.norm] ?? '' });
+    for (const r of snap.references)
+      if (r.head === 0 && r.W && r.W.rows === W.rows && r.W.cols === W.cols)
+        panels.push({ title: NAMES[r.norm] ?? r.norm, m: r.W, color: NORM_COLORS[r.norm] ?? '' });
     const width = widthOf(this.element) - 4;
     const gap = 12;
     const maxSide = (width - gap * (panels.length - 1)) / panels.length;

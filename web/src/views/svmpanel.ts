@@ -44,9 +44,13 @@ export class SvmPanelView implements View {
   render(snap: Snapshot): void {
     this.element.dataset.step = String(snap.step);
     // The references change only with the data or, for "selected" tokens, with the selection.
-    const signature = snap.references
-      .map((r) => `${r.norm}${r.head}${r.status}${r.margin}${r.gap}${r.alpha.join('.')}`)
-      .join('|') + `|${snap.step === 0}` + Object.entries(snap.metrics).filter(([k]) => k.startsWith('margin_')).map(([, v]) => fmt(v, 3)).join(',');
+    const signature =
+      snap.references.map((r) => `${r.norm}${r.head}${r.status}${r.margin}${r.gap}${r.alpha.join('.')}`).join('|') +
+      `|${snap.step === 0}` +
+      Object.entries(snap.metrics)
+        .filter(([k]) => k.startsWith('margin_'))
+        .map(([, v]) => fmt(v, 3))
+        .join(',');
     if (signature === this.signature) return;
     this.signature = signature;
     const items = snap.references.map((r) => this.item(r, snap));
@@ -59,12 +63,17 @@ export class SvmPanelView implements View {
     const box = el('div', 'svm-item');
     box.dataset.norm = r.norm;
     box.dataset.status = r.status;
-    const title = el('h3', '', `${TITLES[r.norm] ?? r.norm}${r.norm === 'lp' ? ` (p = ${r.p})` : ''}${snap.heads > 1 ? `, head ${r.head + 1}` : ''}`);
+    const title = el(
+      'h3',
+      '',
+      `${TITLES[r.norm] ?? r.norm}${r.norm === 'lp' ? ` (p = ${r.p})` : ''}${snap.heads > 1 ? `, head ${r.head + 1}` : ''}`,
+    );
     title.style.borderLeftColor = NORM_COLORS[r.norm] ?? '#888';
     const lines: string[] = [];
     lines.push(
       r.status === 'optimal'
-        ? `Solved to optimality in ${r.iterations} iterations (relative duality gap ${fmt(r.gap, 2)}, largest violation ${fmt(r.violation, 2)}).`
+        ? `Solved to optimality in ${r.iterations} iterations (relative duality gap ${fmt(r.gap, 2)}, ` +
+            `largest violation ${fmt(r.violation, 2)}).`
         : r.status === 'infeasible'
           ? `Infeasible: ${r.reason || 'no direction separates the selected tokens'}.`
           : `Stopped at the iteration limit (${r.iterations}); gap ${fmt(r.gap, 2)}${r.reason ? ` — ${r.reason}` : ''}.`,

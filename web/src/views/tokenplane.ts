@@ -66,13 +66,21 @@ export class TokenPlaneView implements View {
   }
 
   private fitBounds(): void {
-    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    let minX = Infinity,
+      maxX = -Infinity,
+      minY = Infinity,
+      maxY = -Infinity;
     for (const seq of this.X)
       for (const x of seq) {
-        minX = Math.min(minX, x[0]); maxX = Math.max(maxX, x[0]);
-        minY = Math.min(minY, x[1]); maxY = Math.max(maxY, x[1]);
+        minX = Math.min(minX, x[0]);
+        maxX = Math.max(maxX, x[0]);
+        minY = Math.min(minY, x[1]);
+        maxY = Math.max(maxY, x[1]);
       }
-    minX = Math.min(minX, 0); maxX = Math.max(maxX, 0); minY = Math.min(minY, 0); maxY = Math.max(maxY, 0);
+    minX = Math.min(minX, 0);
+    maxX = Math.max(maxX, 0);
+    minY = Math.min(minY, 0);
+    maxY = Math.max(maxY, 0);
     const span = Math.max(maxX - minX, maxY - minY, 0.5) * 1.25;
     this.view.cx = (minX + maxX) / 2;
     this.view.cy = (minY + maxY) / 2;
@@ -109,8 +117,10 @@ export class TokenPlaneView implements View {
     ctx.lineWidth = 1;
     const [ox, oy] = this.toScreen(0, 0);
     ctx.beginPath();
-    ctx.moveTo(0, oy); ctx.lineTo(this.view.w, oy);
-    ctx.moveTo(ox, 0); ctx.lineTo(ox, this.view.h);
+    ctx.moveTo(0, oy);
+    ctx.lineTo(this.view.w, oy);
+    ctx.moveTo(ox, 0);
+    ctx.lineTo(ox, this.view.h);
     ctx.stroke();
 
     const W = snap.W[0];
@@ -124,7 +134,10 @@ export class TokenPlaneView implements View {
       ctx.strokeStyle = color;
       ctx.lineWidth = 2;
       ctx.setLineDash(dash);
-      ctx.beginPath(); ctx.moveTo(ox, oy); ctx.lineTo(ex, ey); ctx.stroke();
+      ctx.beginPath();
+      ctx.moveTo(ox, oy);
+      ctx.lineTo(ex, ey);
+      ctx.stroke();
       ctx.setLineDash([]);
       const a = Math.atan2(ey - oy, ex - ox);
       ctx.fillStyle = color;
@@ -138,15 +151,20 @@ export class TokenPlaneView implements View {
       // {x : ⟨x, w⟩ = ⟨x_α, w⟩ − 1}: the SVM's margin boundary for this sequence
       const ww = w[0] * w[0] + w[1] * w[1];
       if (!(ww > 1e-12)) return;
-      const px = anchor[0] - w[0] / ww, py = anchor[1] - w[1] / ww;
+      const px = anchor[0] - w[0] / ww,
+        py = anchor[1] - w[1] / ww;
       const L = this.view.scale * 3;
-      const ux = -w[1] / Math.sqrt(ww), uy = w[0] / Math.sqrt(ww);
+      const ux = -w[1] / Math.sqrt(ww),
+        uy = w[0] / Math.sqrt(ww);
       const [ax, ay] = this.toScreen(px - ux * L, py - uy * L);
       const [bx, by] = this.toScreen(px + ux * L, py + uy * L);
       ctx.strokeStyle = color;
       ctx.lineWidth = 1;
       ctx.setLineDash([2, 3]);
-      ctx.beginPath(); ctx.moveTo(ax, ay); ctx.lineTo(bx, by); ctx.stroke();
+      ctx.beginPath();
+      ctx.moveTo(ax, ay);
+      ctx.lineTo(bx, by);
+      ctx.stroke();
       ctx.setLineDash([]);
     };
 
@@ -226,10 +244,12 @@ export class TokenPlaneView implements View {
   private move(e: PointerEvent): void {
     if (!this.drag) {
       const [px, py] = this.pointer(e);
-      const near = this.X.some((seq) => seq.some((x) => {
-        const [sx, sy] = this.toScreen(x[0], x[1]);
-        return Math.hypot(sx - px, sy - py) < 12;
-      }));
+      const near = this.X.some((seq) =>
+        seq.some((x) => {
+          const [sx, sy] = this.toScreen(x[0], x[1]);
+          return Math.hypot(sx - px, sy - py) < 12;
+        }),
+      );
       this.canvas.style.cursor = near ? 'grab' : 'default';
       return;
     }
