@@ -10,7 +10,7 @@ packages=(
   cmake g++ make pkg-config
   libeigen3-dev doctest-dev nlohmann-json3-dev zlib1g-dev
   emscripten binaryen
-  clang libclang-rt-14-dev
+  clang clang-format libclang-rt-14-dev
   python3-numpy python3-cvxopt
   dataset-fashion-mnist
   chromium
