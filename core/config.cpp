@@ -9,16 +9,14 @@
 #include <utility>
 
 #include "errors.hpp"
+#include "limits.hpp"
 
 namespace attnsvm {
 namespace {
 
-// Size limits, checked before anything is allocated (n·T·d doubles must fit comfortably in wasm).
-// 64-bit throughout: `long` is 32 bits on wasm32, and the seeds go up to 2^53.
-constexpr std::int64_t kMaxSequences = 100000;
-constexpr std::int64_t kMaxTokens = 4096;
-constexpr std::int64_t kMaxDim = 1024;
-constexpr std::int64_t kMaxEntries = 10'000'000;  // n·T·d
+// Size limits: those of the dataset in core/limits.hpp, and these. 64-bit throughout: `long` is 32 bits on
+// wasm32, and the seeds go up to 2^53.
+using limits::kDim, limits::kEntries, limits::kSequences, limits::kTokens;
 constexpr std::int64_t kMaxSeed = std::int64_t{1} << 53;
 constexpr int kMaxHeads = 64;
 
@@ -284,7 +282,7 @@ DataConfig parse_data(const Json& json) {
                                      " is self-attention (z_i = x_i0): omit data.query or set \"self\", got \"cross\"");
     d.query = QueryMode::Self;
   }
-  d.test_n = static_cast<int>(f.integer("test_n", 0, 0, kMaxSequences));
+  d.test_n = static_cast<int>(f.integer("test_n", 0, 0, kSequences));
   d.path = f.string("path", "");
   // "inline": the dataset's arrays stand in the data object itself (other kinds were rejected above).
   for (const auto& key : kInlineArrays)
@@ -314,18 +312,18 @@ DataConfig parse_data(const Json& json) {
     Fields::fail("data.n", "Fashion-MNIST has at most 60000 training images, got " + json["n"].dump());
   bool generated = d.kind == DataKind::GaussianUnit || d.kind == DataKind::Clusters ||
                    d.kind == DataKind::TokenizedMixture || d.kind == DataKind::Global;
-  d.n = static_cast<int>(f.integer("n", d.n, 1, kMaxSequences));
-  d.T = static_cast<int>(f.integer("T", d.T, generated ? 2 : 1, kMaxTokens));
-  d.d = static_cast<int>(f.integer("d", d.d, 1, kMaxDim));
+  d.n = static_cast<int>(f.integer("n", d.n, 1, kSequences));
+  d.T = static_cast<int>(f.integer("T", d.T, generated ? 2 : 1, kTokens));
+  d.d = static_cast<int>(f.integer("d", d.d, 1, kDim));
   if (fashion) {
     d.T = d.grid * d.grid;
-    if ((std::int64_t{d.n} + d.test_n) * d.T * d.d > kMaxEntries)
+    if ((std::int64_t{d.n} + d.test_n) * d.T * d.d > kEntries)
       Fields::fail("data.n", "(n + test_n)·grid²·d = " + std::to_string((std::int64_t{d.n} + d.test_n) * d.T * d.d) +
-                                 " exceeds the limit of " + std::to_string(kMaxEntries) + " token entries");
+                                 " exceeds the limit of " + std::to_string(kEntries) + " token entries");
   }
-  if (generated && (std::int64_t{d.n} + d.test_n) * d.T * d.d > kMaxEntries)
+  if (generated && (std::int64_t{d.n} + d.test_n) * d.T * d.d > kEntries)
     Fields::fail("data.n", "(n + test_n)·T·d = " + std::to_string((std::int64_t{d.n} + d.test_n) * d.T * d.d) +
-                               " exceeds the limit of " + std::to_string(kMaxEntries) + " token entries");
+                               " exceeds the limit of " + std::to_string(kEntries) + " token entries");
   if (d.kind == DataKind::Global && d.d < 2) Fields::fail("data.d", "the global generator needs d >= 2");
   if (d.kind == DataKind::File && d.path.empty()) Fields::fail("data.path", "a file dataset needs a path");
   if (d.kind == DataKind::Inline && d.inline_data.is_null())
@@ -351,7 +349,7 @@ ModelConfig parse_model(const Json& json) {
   ModelConfig m;
   m.param = f.choice("param", m.param, kParams);
   m.heads = static_cast<int>(f.integer("heads", 1, 1, kMaxHeads));
-  m.width = static_cast<int>(f.integer("width", 0, 0, kMaxDim));
+  m.width = static_cast<int>(f.integer("width", 0, 0, kDim));
   m.decoder = f.choice("decoder", m.decoder, kDecoders);
   m.head_signs = f.choice("head_signs", m.head_signs, kHeadSigns);
   if (m.param != Param::Multihead && f.has("head_signs"))

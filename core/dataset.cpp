@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "errors.hpp"
+#include "json_eigen.hpp"
+#include "limits.hpp"
 
 namespace attnsvm {
 namespace {
@@ -18,81 +20,56 @@ namespace {
   throw InputError(field + ": " + message);
 }
 
-double number_at(const Json& j, const std::string& field) {
-  if (!j.is_number()) fail(field, "must be a number, got " + j.dump());
-  double x = j.get<double>();
-  if (!std::isfinite(x)) fail(field, "must be finite");
-  return x;
-}
-
-const Json& array_of(const Json& j, std::size_t size, const std::string& field) {
-  if (!j.is_array()) fail(field, "must be an array");
-  if (size != 0 && j.size() != size)
-    fail(field, "must have " + std::to_string(size) + " entries, got " + std::to_string(j.size()));
-  return j;
-}
-
-Eigen::VectorXd vector_from(const Json& j, std::size_t size, const std::string& field) {
-  array_of(j, size, field);
-  if (j.empty()) fail(field, "must not be empty");
-  Eigen::VectorXd v(static_cast<Eigen::Index>(j.size()));
-  for (std::size_t k = 0; k < j.size(); ++k) v(k) = number_at(j[k], field + "[" + std::to_string(k) + "]");
-  return v;
-}
-
-/// Throws unless n, T, d and n·T·d are within the dataset limits (before anything is allocated).
-void check_size(std::int64_t n, std::int64_t T, std::int64_t d, const std::string& field) {
+/// Throws unless n, T, d and the token entries n·T·d (plus `before`, those of the splits already read) are
+/// within the dataset limits (before anything is allocated).
+void check_size(std::int64_t n, std::int64_t T, std::int64_t d, std::int64_t before, const std::string& field) {
   auto over = [&](const char* what, std::int64_t value, std::int64_t limit) {
     fail(field, std::string(what) + " = " + std::to_string(value) + " exceeds the limit of " + std::to_string(limit));
   };
-  if (n > kMaxDatasetSequences) over("n (sequences)", n, kMaxDatasetSequences);
-  if (T > kMaxDatasetTokens) over("T (tokens per sequence)", T, kMaxDatasetTokens);
-  if (d > kMaxDatasetDim) over("d (token dimension)", d, kMaxDatasetDim);
-  if (n * T * d > kMaxDatasetEntries) over("n·T·d (token entries)", n * T * d, kMaxDatasetEntries);
+  if (n > limits::kSequences) over("n (sequences)", n, limits::kSequences);
+  if (T > limits::kTokens) over("T (tokens per sequence)", T, limits::kTokens);
+  if (d > limits::kDim) over("d (token dimension)", d, limits::kDim);
+  if (before == 0 && n * T * d > limits::kEntries) over("n·T·d (token entries)", n * T * d, limits::kEntries);
+  if (before > 0 && before + n * T * d > limits::kEntries)
+    over("n·T·d (token entries, train and test together)", before + n * T * d, limits::kEntries);
 }
 
-/// Reads an n×T×d array into rows i·T + t, checking the shape against (T, d) if known (non-zero).
-RowMatrix tokens_from(const Json& j, int& n, int& T, int& d, const std::string& field) {
-  array_of(j, 0, field);
+/// Reads an n×T×d array into rows i·T + t, checking the shape against (T, d) if known (non-zero) and the size
+/// against the limits (`before`: the token entries of the splits already read).
+RowMatrix tokens_from(const Json& j, int& n, int& T, int& d, std::int64_t before, const std::string& field) {
+  array_from_json(j, 0, field);
   if (j.empty()) fail(field, "must hold at least one sequence");
   n = static_cast<int>(j.size());
-  if (T == 0) T = static_cast<int>(array_of(j[0], 0, field + "[0]").size());
+  if (T == 0) T = static_cast<int>(array_from_json(j[0], 0, field + "[0]").size());
   if (T == 0) fail(field + "[0]", "a sequence needs at least one token");
-  if (d == 0) d = static_cast<int>(array_of(array_of(j[0], 0, field + "[0]")[0], 0, field + "[0][0]").size());
+  if (d == 0)
+    d = static_cast<int>(array_from_json(array_from_json(j[0], 0, field + "[0]")[0], 0, field + "[0][0]").size());
   if (d == 0) fail(field + "[0][0]", "a token needs at least one coordinate");
-  check_size(n, T, d, field);
+  check_size(n, T, d, before, field);
   RowMatrix X(static_cast<Eigen::Index>(n) * T, d);
   for (int i = 0; i < n; ++i) {
     std::string fi = field + "[" + std::to_string(i) + "]";
-    const Json& seq = array_of(j[i], static_cast<std::size_t>(T), fi);
+    const Json& seq = array_from_json(j[i], static_cast<std::size_t>(T), fi);
     for (int t = 0; t < T; ++t) {
       std::string ft = fi + "[" + std::to_string(t) + "]";
-      const Json& tok = array_of(seq[t], static_cast<std::size_t>(d), ft);
+      const Json& tok = array_from_json(seq[t], static_cast<std::size_t>(d), ft);
       for (int k = 0; k < d; ++k)
-        X(static_cast<Eigen::Index>(i) * T + t, k) = number_at(tok[k], ft + "[" + std::to_string(k) + "]");
+        X(static_cast<Eigen::Index>(i) * T + t, k) = number_from_json(tok[k], ft + "[" + std::to_string(k) + "]");
     }
   }
   return X;
 }
 
-Eigen::MatrixXd matrix_from(const Json& j, int rows, int cols, const std::string& field) {
-  array_of(j, static_cast<std::size_t>(rows), field);
-  Eigen::MatrixXd M(rows, cols);
-  for (int r = 0; r < rows; ++r)
-    M.row(r) = vector_from(j[r], static_cast<std::size_t>(cols), field + "[" + std::to_string(r) + "]");
-  return M;
-}
-
 Sequences sequences_from(const Json& X, const Json& y, const Json* z, QueryMode query, int T, int d,
-                         const std::string& where, const std::string& suffix) {
+                         std::int64_t before, const std::string& where, const std::string& suffix) {
   Sequences s;
   s.T = T;
   s.d = d;
-  s.X = tokens_from(X, s.n, s.T, s.d, where + ".X" + suffix);
-  s.y = vector_from(y, static_cast<std::size_t>(s.n), where + ".y" + suffix);
+  s.X = tokens_from(X, s.n, s.T, s.d, before, where + ".X" + suffix);
+  s.y = vector_from_json(y, static_cast<std::size_t>(s.n), where + ".y" + suffix);
   if (query == QueryMode::Cross) {
     if (!z) fail(where + ".z" + suffix, "is required in cross query mode (or set data.query to \"self\")");
-    s.Z = matrix_from(*z, s.n, s.d, where + ".z" + suffix);
+    s.Z = matrix_from_json(*z, s.n, s.d, where + ".z" + suffix);
   } else {
     s.Z.resize(s.n, s.d);
     for (int i = 0; i < s.n; ++i) s.Z.row(i) = s.X.row(static_cast<Eigen::Index>(i) * s.T);
@@ -128,12 +105,6 @@ void validate_sequences(const Sequences& s, const std::string& where, const std:
 }
 
 }  // namespace
-
-Json matrix_json(const Eigen::Ref<const Eigen::MatrixXd>& M) {
-  Json out = Json::array();
-  for (Eigen::Index r = 0; r < M.rows(); ++r) out.push_back(std::vector<double>(M.row(r).begin(), M.row(r).end()));
-  return out;
-}
 
 void validate(const Dataset& data, const std::string& where) {
   validate_sequences(data.train, where, "");
@@ -173,28 +144,27 @@ Dataset dataset_from_json(const Json& json, QueryMode query, const std::string& 
   };
   Dataset data;
   data.query = query;
-  data.train = sequences_from(json["X"], json["y"], opt("z"), query, 0, 0, where, "");
+  data.train = sequences_from(json["X"], json["y"], opt("z"), query, 0, 0, 0, where, "");
   if (const Json* Xt = opt("X_test")) {
     const Json* yt = opt("y_test");
     if (!yt) fail(where + ".y_test", "is required with X_test");
-    data.test = sequences_from(*Xt, *yt, opt("z_test"), query, data.train.T, data.train.d, where, "_test");
+    data.test =
+        sequences_from(*Xt, *yt, opt("z_test"), query, data.train.T, data.train.d, data.train.X.size(), where, "_test");
   } else if (opt("y_test") || opt("z_test")) {
     fail(where + ".X_test", "is required with y_test / z_test");
   }
-  if (const Json* v = opt("v")) data.v = vector_from(*v, static_cast<std::size_t>(data.train.d), where + ".v");
+  if (const Json* v = opt("v")) data.v = vector_from_json(*v, static_cast<std::size_t>(data.train.d), where + ".v");
   validate(data, where);
   return data;
 }
 
 Json to_json(const Dataset& data) {
-  Json out = {{"query", name(data.query)},
-              {"X", tokens_json(data.train)},
-              {"y", std::vector<double>(data.train.y.begin(), data.train.y.end())}};
+  Json out = {{"query", name(data.query)}, {"X", tokens_json(data.train)}, {"y", vector_json(data.train.y)}};
   if (data.query == QueryMode::Cross) out["z"] = matrix_json(data.train.Z);
-  if (data.v) out["v"] = std::vector<double>(data.v->begin(), data.v->end());
+  if (data.v) out["v"] = vector_json(*data.v);
   if (data.test) {
     out["X_test"] = tokens_json(*data.test);
-    out["y_test"] = std::vector<double>(data.test->y.begin(), data.test->y.end());
+    out["y_test"] = vector_json(data.test->y);
     if (data.query == QueryMode::Cross) out["z_test"] = matrix_json(data.test->Z);
   }
   return out;
@@ -299,8 +269,8 @@ CsvColumns csv_columns(const CsvLine& header, const std::string& where) {
       fail(field, std::string("needs a column \"") + required + "\" (seq,token,y,x1..xd[,z1..zd][,split])");
   if (x.empty()) fail(field, "needs the token columns x1..xd");
   const std::int64_t d = static_cast<std::int64_t>(x.size());
-  if (d > kMaxDatasetDim)
-    fail(field, "d = " + std::to_string(d) + " x columns exceed the limit of " + std::to_string(kMaxDatasetDim));
+  if (d > limits::kDim)
+    fail(field, "d = " + std::to_string(d) + " x columns exceed the limit of " + std::to_string(limits::kDim));
   for (std::int64_t k = 1; k <= d; ++k)
     if (!x.count(k)) fail(field, "column x" + std::to_string(k) + " is missing (x1..xd must all be present)");
   if (!z.empty() && static_cast<std::int64_t>(z.size()) != d)
@@ -337,9 +307,9 @@ class CsvReader {
            "needs the query columns z1..zd in cross query mode (or set data.query to \"self\")");
     // Every data row is at most one token: bound the allocation before reading any.
     const std::int64_t rows = static_cast<std::int64_t>(lines.size()) - 1;
-    if (rows * d > kMaxDatasetEntries)
+    if (rows * d > limits::kEntries)
       fail(where_, std::to_string(rows) + " rows of d = " + std::to_string(d) + " exceed the limit of " +
-                       std::to_string(kMaxDatasetEntries) + " token entries (n·T·d)");
+                       std::to_string(limits::kEntries) + " token entries (n·T·d)");
     if (rows == 0) fail(where_, "has a header but no rows (one row per token)");
     for (std::size_t l = 1; l < lines.size(); ++l) row(lines[l]);
 
@@ -414,9 +384,9 @@ class CsvReader {
         fail_at(line.number, columns_.token,
                 "sequence " + std::to_string(seq) + " has more than T = " + std::to_string(sp.T) +
                     " tokens (T is set by sequence 0)");
-      if (sp.tokens >= kMaxDatasetTokens)
+      if (sp.tokens >= limits::kTokens)
         fail_at(line.number, columns_.token,
-                "T (tokens per sequence) exceeds the limit of " + std::to_string(kMaxDatasetTokens));
+                "T (tokens per sequence) exceeds the limit of " + std::to_string(limits::kTokens));
       if (y != sp.y.back())
         fail_at(line.number, columns_.y,
                 "differs from the label of sequence " + std::to_string(seq) + " on line " +
@@ -432,9 +402,8 @@ class CsvReader {
       if (token != 0)
         fail_at(line.number, columns_.token,
                 "sequence " + std::to_string(seq) + " must start with token 0, got " + std::to_string(token));
-      if (sp.n >= kMaxDatasetSequences)
-        fail_at(line.number, columns_.seq,
-                "n (sequences) exceeds the limit of " + std::to_string(kMaxDatasetSequences));
+      if (sp.n >= limits::kSequences)
+        fail_at(line.number, columns_.seq, "n (sequences) exceeds the limit of " + std::to_string(limits::kSequences));
       ++sp.n;
       sp.tokens = 0;
       sp.first_line = line.number;
@@ -479,7 +448,7 @@ class CsvReader {
     s.n = static_cast<int>(sp.n);
     s.T = static_cast<int>(sp.T);
     s.d = static_cast<int>(columns_.x.size());
-    check_size(s.n, s.T, s.d, where_ + ".X" + suffix);
+    check_size(s.n, s.T, s.d, 0, where_ + ".X" + suffix);  // (every row fits the entries' limit already)
     s.X = Eigen::Map<RowMatrix>(sp.X.data(), static_cast<Eigen::Index>(s.n) * s.T, s.d);
     s.y = Eigen::Map<Eigen::VectorXd>(sp.y.data(), s.n);
     if (query_ == QueryMode::Cross) {

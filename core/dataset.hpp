@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config.hpp"
+#include "json_eigen.hpp"
 
 namespace attnsvm {
 
@@ -32,13 +33,6 @@ struct Dataset {
   int d() const { return train.d; }
   int T() const { return train.T; }
 };
-
-/// Size limits of a dataset read from a file or inline arrays, checked before the tokens are allocated
-/// (the same as the config's limits on data.n, data.T, data.d and n·T·d).
-constexpr std::int64_t kMaxDatasetSequences = 100000;
-constexpr std::int64_t kMaxDatasetTokens = 4096;
-constexpr std::int64_t kMaxDatasetDim = 1024;
-constexpr std::int64_t kMaxDatasetEntries = 10'000'000;  ///< n·T·d, train and test counted separately
 
 /// Checks shapes, finiteness and labels; throws InputError naming `where` and the field.
 void validate(const Dataset& data, const std::string& where = "dataset");
@@ -68,9 +62,6 @@ std::string to_csv(const Dataset& data);
 /// whether "z" is required (cross) or derived from the first tokens (self).
 Dataset dataset_from_json(const Json& json, QueryMode query, const std::string& where = "dataset");
 Json to_json(const Dataset& data);
-
-/// A matrix as JSON rows ([[row 0], [row 1], ...]), the layout of every matrix in the file formats.
-Json matrix_json(const Eigen::Ref<const Eigen::MatrixXd>& M);
 
 /// Materialises the dataset of a config: a generator, a toy by name, a file, or inline arrays.
 Dataset make_dataset(const DataConfig& config);

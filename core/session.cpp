@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "errors.hpp"
+#include "json_eigen.hpp"
 #include "metrics.hpp"
 
 namespace attnsvm {
@@ -12,29 +13,11 @@ namespace {
 
 constexpr double kLn10 = std::numbers::ln10;
 
-Json vector_json(const Eigen::VectorXd& v) { return std::vector<double>(v.begin(), v.end()); }
-
-Eigen::MatrixXd matrix_from_json(const Json& j, Eigen::Index rows, Eigen::Index cols, const std::string& field) {
-  Eigen::MatrixXd M(rows, cols);
-  bool vector =
-      cols == 1 && j.is_array() && static_cast<Eigen::Index>(j.size()) == rows && (rows == 0 || j[0].is_number());
-  if (!j.is_array() || static_cast<Eigen::Index>(j.size()) != rows)
-    throw InputError(field + ": must have " + std::to_string(rows) + " rows");
-  for (Eigen::Index r = 0; r < rows; ++r) {
-    if (vector) {
-      if (!j[r].is_number()) throw InputError(field + ": entries must be numbers");
-      M(r, 0) = j[r].get<double>();
-      continue;
-    }
-    if (!j[r].is_array() || static_cast<Eigen::Index>(j[r].size()) != cols)
-      throw InputError(field + "[" + std::to_string(r) + "]: must have " + std::to_string(cols) + " entries");
-    for (Eigen::Index c = 0; c < cols; ++c) {
-      if (!j[r][c].is_number()) throw InputError(field + ": entries must be numbers");
-      M(r, c) = j[r][c].get<double>();
-    }
-  }
-  if (!M.allFinite()) throw InputError(field + ": entries must be finite");
-  return M;
+/// A parameter block from JSON: d×1 blocks (v, p, k, q) are written as vectors, the others as rows.
+Eigen::MatrixXd block_from_json(const Json& j, Eigen::Index rows, Eigen::Index cols, const std::string& field) {
+  if (cols == 1 && j.is_array() && !j.empty() && j[0].is_number())
+    return vector_from_json(j, static_cast<std::size_t>(rows), field);
+  return matrix_from_json(j, static_cast<int>(rows), static_cast<int>(cols), field);
 }
 
 }  // namespace
@@ -303,7 +286,7 @@ Params Session::params_from_json(const Json& json) const {
   const int ab = model_->attention_blocks();
   auto read = [&](const Json& obj, const std::string& key, int b, const std::string& field) {
     if (auto it = obj.find(key); it != obj.end())
-      p.blocks[b] = matrix_from_json(*it, p.blocks[b].rows(), p.blocks[b].cols(), field);
+      p.blocks[b] = block_from_json(*it, p.blocks[b].rows(), p.blocks[b].cols(), field);
   };
   if (config_.model.param == Param::Multihead) {
     if (auto it = json.find("heads"); it != json.end()) {
