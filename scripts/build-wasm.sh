@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # WebAssembly build (docs/design.md §8): the core and its embind bindings → build/wasm/attnsvm.{mjs,wasm},
-# the JS wrapper and its types next to them, and the TypeScript worker protocol → build/web-engine/.
+# the JS wrapper and its types next to them. (The worker protocol's TypeScript: scripts/build-engine-ts.sh.)
 # Incremental: when nothing changed it only asks make and compares a few timestamps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,11 +22,3 @@ test -f build/wasm/attnsvm.mjs -a -f build/wasm/attnsvm.wasm || { echo "build-wa
 for f in index.mjs index.d.ts; do
   cmp -s "wasm/$f" "build/wasm/$f" || cp "wasm/$f" "build/wasm/$f"
 done
-
-# The worker protocol and its client, compiled for the browser tests and plain (un-bundled) pages.
-stamp=build/web-engine/.stamp
-if [ ! -f "$stamp" ] || [ -n "$(find web/src/engine wasm/index.d.ts -newer "$stamp" -print -quit)" ]; then
-  node_modules/.bin/tsc -p web/src/engine/tsconfig.json
-  touch "$stamp"
-fi
-

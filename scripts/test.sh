@@ -19,14 +19,11 @@ cmake --build build/asan -j"$(nproc)" 2>&1 | { grep -v -E '^\[ *[0-9]+%\] (Built
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j2)
 
-if [ -f scripts/build-wasm.sh ]; then
-  echo "== wasm: build and Node tests"
-  bash scripts/build-wasm.sh
-  node --test --test-reporter=spec tests/wasm/
-fi
+echo "== wasm: build and Node tests"
+bash scripts/build-wasm.sh
+bash scripts/build-engine-ts.sh
+node --test --test-reporter=spec tests/wasm/
 
-if [ -d tests/web ]; then
-  echo "== page: build, then Playwright in headless Chromium"
-  [ -f scripts/build-web.sh ] && bash scripts/build-web.sh
-  node --test --test-reporter=spec tests/web/
-fi
+echo "== page: build, then Playwright in headless Chromium"
+bash scripts/build-web.sh
+node --test --test-reporter=spec tests/web/

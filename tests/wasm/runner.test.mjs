@@ -1,4 +1,4 @@
-// The engine worker's runner (web/src/engine/runner.ts, compiled by scripts/build-wasm.sh into
+// The engine worker's runner (web/src/engine/runner.ts, compiled by scripts/build-engine-ts.sh into
 // build/web-engine/) under Node with a fake clock: the host's now() and schedule() are the test's, and
 // the built engine's sessions (and ensembles) cost fake time per step, so every slice and every snapshot
 // lands at a known time. Properties: a slice stays within its time budget, snapshots come at the steady

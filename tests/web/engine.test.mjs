@@ -1,5 +1,5 @@
 // The engine's worker protocol in headless Chromium, under the page's CSP: a harness page
-// (tests/web/harness/) drives the compiled EngineClient (build/web-engine/, from scripts/build-wasm.sh).
+// (tests/web/harness/) drives the compiled EngineClient (build/web-engine/, from scripts/build-engine-ts.sh).
 // A run plays with snapshots at a steady cadence and increasing steps, pauses, steps, survives a bad
 // config (an `error` naming the field while the previous run keeps going), stops on divergence with
 // its last good state, and the worker can be terminated and restarted. Fashion-MNIST configs fetch the
