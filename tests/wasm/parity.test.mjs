@@ -79,7 +79,8 @@ function native(config, tmp, name) {
 function nativeSvm(solution, run, config, tmp) {
   const args = ['svm', run.dataPath, '--norm', solution.norm, '--tokens', Array.from(solution.alpha).join(',')];
   if (solution.norm === 'lp' || solution.norm === 'decoder') args.push('--p', String(solution.p));
-  if (config.model?.param === 'prompt') args.push('--model', 'prompt'); // the prompt model reads no query
+  if (config.model?.param === 'prompt')
+    args.push('--model', 'prompt'); // the prompt model reads no query
   else if (config.data?.query === 'self') args.push('--query', 'self');
   args.push('--out', tmp.path('svm.json'));
   const r = cli(args);
