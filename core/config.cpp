@@ -509,6 +509,7 @@ const char* name(Param v) { return text_of(v, kParams); }
 const char* name(LossKind v) { return text_of(v, kLosses); }
 const char* name(OptimizerKind v) { return text_of(v, kOptimizers); }
 const char* name(SvmNorm v) { return text_of(v, kSvmNorms); }
+SvmNorm svm_norm_of(const Json& text, const std::string& field) { return Fields::choice_of(text, field, kSvmNorms); }
 const char* name(QueryMode v) { return text_of(v, kQueryModes); }
 
 std::string read_text_file(const std::string& path) {

@@ -112,6 +112,9 @@ const char* name(Param);
 const char* name(LossKind);
 const char* name(OptimizerKind);
 const char* name(SvmNorm);
+/// The SVM norm a JSON string names ("fro", "nuc", "lp", "l1diag": the one table of norm names, that of
+/// svm.norms); throws InputError naming `field` for anything else.
+SvmNorm svm_norm_of(const Json& text, const std::string& field);
 const char* name(QueryMode);
 
 /// Reads a whole file; throws InputError naming the path when it cannot be read.

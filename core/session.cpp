@@ -123,24 +123,44 @@ Eigen::VectorXi Session::tokens_for(int head, const Eigen::MatrixXd& scores) con
   return optimal_tokens(data_.train, model_->decoder(params_, head));
 }
 
+SvmRequest Session::svm_request() const {
+  SvmRequest request;
+  request.problem = config_.model.param == Param::Prompt ? SvmProblem::Prompt : SvmProblem::Attention;
+  request.p = config_.svm.p;
+  return request;
+}
+
+SvmResult Session::solve_svm(const SvmRequest& request) const {
+  const int head = request.head;
+  if (head < 0 || head >= model_->heads())
+    throw InputError("head: must be between 0 and " + std::to_string(model_->heads() - 1) + ", got " +
+                     std::to_string(head));
+  SvmTokenSource source;
+  source.decoder = model_->decoder(params_, head);
+  if (request.tokens == SvmTokens::Selected) source.scores = model_->scores(params_, data_.train, head);
+  return solve(request, data_.train, source);
+}
+
 const SvmSolution& Session::reference(int head, SvmNorm norm, const Eigen::VectorXi& alpha) {
+  auto same = [&](const SvmResult& ref) { return ref.request.head == head && ref.request.norm == norm; };
   for (auto& ref : references_)
-    if (ref.head == head && ref.norm == norm) {
+    if (same(ref)) {
       if (ref.solution.alpha == alpha) return ref.solution;
       ref.solution = SvmSolution{};
     }
-  SvmOptions options;
-  if (norm == SvmNorm::Nuc) options.tol = 1e-7;
-  SvmSolution solution = config_.model.param == Param::Prompt
-                             ? prompt_svm(data_.train, alpha, norm, config_.svm.p, options)
-                             : att_svm(data_.train, alpha, norm, config_.svm.p, options);
+  SvmRequest request = svm_request();
+  request.norm = norm;
+  request.head = head;
+  request.tokens = config_.svm.tokens == TokenRule::Selected ? SvmTokens::Selected : SvmTokens::Optimal;
+  if (norm == SvmNorm::Nuc) request.options.tol = 1e-7;  // the references' nuclear tolerance (docs/design.md §5)
+  SvmSolution solution = solve(request, data_.train, alpha);
   for (auto& ref : references_)
-    if (ref.head == head && ref.norm == norm) return ref.solution = std::move(solution);
-  references_.push_back({norm, head, std::move(solution)});
+    if (same(ref)) return ref.solution = std::move(solution);
+  references_.push_back({request, std::move(solution), std::nullopt});
   return references_.back().solution;
 }
 
-const std::vector<SvmReference>& Session::references() {
+const std::vector<SvmResult>& Session::references() {
   if (references_deferred_) return references_;
   for (int h = 0; h < model_->heads(); ++h) {
     Eigen::MatrixXd A = model_->scores(params_, data_.train, h);
@@ -251,6 +271,7 @@ Snapshot Session::snapshot() {
     s.decoders.push_back(model_->decoder(params_, h));
   }
   s.references = references();
+  for (SvmResult& r : s.references) r.local = local_optimality(train, r.solution, s.decoders.at(r.request.head));
   return s;
 }
 

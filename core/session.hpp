@@ -11,6 +11,7 @@
 #include "model.hpp"
 #include "optimizer.hpp"
 #include "svm.hpp"
+#include "svm/request.hpp"
 
 namespace attnsvm {
 
@@ -18,13 +19,6 @@ namespace attnsvm {
 struct MetricRow {
   long step = 0;
   std::vector<double> values;
-};
-
-/// An SVM reference solved for one head and one norm, for the token selection it was solved at.
-struct SvmReference {
-  SvmNorm norm = SvmNorm::Fro;
-  int head = 0;
-  SvmSolution solution;
 };
 
 /// The state of a run at one step, cheap to copy out.
@@ -39,7 +33,9 @@ struct Snapshot {
   std::vector<Eigen::MatrixXd> W;                ///< per head: effective key–query matrix (prompt: p, d×1)
   std::vector<Eigen::VectorXd> singular_values;  ///< per head
   std::vector<Eigen::VectorXd> decoders;         ///< per head: v_h
-  std::vector<SvmReference> references;          ///< per head and norm
+  /// The SVM references per head and norm (the request says which), with the local optimality of their
+  /// token selection under the current decoders.
+  std::vector<SvmResult> references;
 };
 
 /// When a Session solves its SVM references: at construction (the CLI, the tests, every default), or
@@ -86,8 +82,16 @@ class Session {
   /// Reads params_json() output (or a subset naming the trained blocks) back in.
   Params params_from_json(const Json& json) const;
 
-  /// The current SVM references, re-solved if the token selection changed; empty while deferred.
-  const std::vector<SvmReference>& references();
+  /// The current SVM references, re-solved if the token selection changed; empty while deferred. Each
+  /// result's request says its norm and head.
+  const std::vector<SvmResult>& references();
+
+  /// A request with the session's defaults: the model's problem (prompt for the prompt model, else
+  /// attention), norm fro, the config's svm.p, optimal tokens, head 0, the solver's default budget.
+  SvmRequest svm_request() const;
+  /// Solves a request on the training data with the current parameters: optimal tokens from the head's
+  /// decoder, selected ones from its attention; the result carries the local optimality of α.
+  SvmResult solve_svm(const SvmRequest& request) const;
 
  private:
   void record();
@@ -106,7 +110,7 @@ class Session {
   double bregman_p_;
   std::vector<std::string> columns_;
   std::vector<MetricRow> history_;
-  std::vector<SvmReference> references_;
+  std::vector<SvmResult> references_;
   bool references_deferred_;
   Workspace measure_ws_;  // buffers of the metrics' evaluation, reused by every recorded step
   Evaluation measure_ev_;

@@ -1,6 +1,7 @@
 #pragma once
 // Max-margin SVMs over tokens (docs/design.md §5) with their certificates: Frobenius, entrywise ℓp, nuclear,
-// ℓ1 of the diagonal; the prompt-vector and decoder variants; the joint variant.
+// ℓ1 of the diagonal; the prompt-vector and decoder variants; the joint variants. One request type for all of
+// them, with its dispatch and JSON form: core/svm/request.hpp.
 #include <Eigen/Dense>
 #include <string>
 #include <vector>
@@ -78,6 +79,9 @@ SvmSolution decoder_svm(const Sequences& seq, const Eigen::VectorXi& alpha, doub
 /// `decoder_solution` are relaxed to ≥ 0.
 SvmSolution joint_att_svm(const Sequences& seq, const Eigen::VectorXi& alpha, const SvmSolution& decoder_solution,
                           SvmNorm norm, double p = 2.0, const SvmOptions& options = {});
+/// The same relaxation of the prompt SVM (Fro = ℓ2, or Lp).
+SvmSolution joint_prompt_svm(const Sequences& seq, const Eigen::VectorXi& alpha, const SvmSolution& decoder_solution,
+                             SvmNorm norm, double p = 2.0, const SvmOptions& options = {});
 
 /// Local optimality of α (Tarzanagh et al.): the SVM is feasible and γ_iα_i > γ_it for every support
 /// token t of sequence i, with γ_it = y_i x_itᵀ v.

@@ -161,14 +161,14 @@ TEST_CASE("attnsvm svm --model prompt needs no query (z, --query self), and --no
   Result b = cli("svm " + with_z + " --norm fro --model prompt");
   REQUIRE(b.code == 0);
   CHECK(a.out == b.out);
-  CHECK(Json::parse(a.out)["p"].size() == 10u);
+  CHECK(Json::parse(a.out)["W"].size() == 10u);  // the prompt vector, d×1
   CHECK(Json::parse(a.out)["status"] == "optimal");
   // CSV without z columns too.
   Dataset d = dataset_from_json(no_query, QueryMode::Self);
   std::string csv = temp_file(to_csv(d), ".csv");
   Result c = cli("svm " + csv + " --norm fro --model prompt");
   REQUIRE(c.code == 0);
-  CHECK(Json::parse(c.out)["p"] == Json::parse(a.out)["p"]);
+  CHECK(Json::parse(c.out)["W"] == Json::parse(a.out)["W"]);
   // --query means nothing to the prompt model: an error, not ignored.
   Result q = cli("svm " + without_z + " --norm fro --model prompt --query self");
   CHECK(q.code == 2);
@@ -187,7 +187,7 @@ TEST_CASE("attnsvm svm --model prompt needs no query (z, --query self), and --no
   CHECK(has(lp_prompt.err, "--p: required with --norm lp"));
   Result lp_ok = cli("svm " + with_z + " --norm lp --p 1.5");
   REQUIRE(lp_ok.code == 0);
-  CHECK(Json::parse(lp_ok.out)["exponent"] == 1.5);
+  CHECK(Json::parse(lp_ok.out)["p"] == 1.5);
   for (const auto& f : {with_z, without_z, csv}) std::remove(f.c_str());
 }
 

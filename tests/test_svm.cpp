@@ -1,5 +1,6 @@
 // The SVM solvers (docs/design.md §5): closed forms, KKT conditions and independently recomputed duality
 // certificates for every norm, infeasibility, the implicit-bias link to training, and the `svm` CLI.
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -7,7 +8,9 @@
 #include "helpers.hpp"
 #include "model.hpp"
 #include "optimizer.hpp"
+#include "session.hpp"
 #include "svm.hpp"
+#include "svm/request.hpp"
 
 using namespace attnsvm;
 using Eigen::MatrixXd;
@@ -351,11 +354,12 @@ TEST_CASE(
   auto same_bits = [](const std::vector<double>& a, const std::vector<double>& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
   };
-  auto same_references = [](const std::vector<SvmReference>& a, const std::vector<SvmReference>& b) {
+  auto same_references = [](const std::vector<SvmResult>& a, const std::vector<SvmResult>& b) {
     if (a.size() != b.size()) return false;
     for (std::size_t r = 0; r < a.size(); ++r)
-      if (a[r].norm != b[r].norm || a[r].head != b[r].head || a[r].solution.status != b[r].solution.status ||
-          a[r].solution.W != b[r].solution.W || a[r].solution.alpha != b[r].solution.alpha ||
+      if (a[r].request.norm != b[r].request.norm || a[r].request.head != b[r].request.head ||
+          a[r].solution.status != b[r].solution.status || a[r].solution.W != b[r].solution.W ||
+          a[r].solution.alpha != b[r].solution.alpha ||
           std::memcmp(&a[r].solution.margin, &b[r].solution.margin, sizeof(double)) != 0)
         return false;
     return true;
@@ -457,6 +461,129 @@ TEST_CASE("prompt, decoder and joint SVMs: certificates, and the joint SVM relax
   CHECK(joint.violation <= 1e-9);
   CHECK(joint.gap <= 1e-9);
   CHECK(joint.norm <= full.norm * (1 + 1e-12));  // fewer binding constraints, smaller norm
+
+  // The same relaxation of the prompt SVM.
+  SvmSolution small_dec = decoder_svm(small, small_alpha, 2.0);
+  REQUIRE(small_dec.status == SvmStatus::Optimal);
+  std::vector<char> small_support(3, 0);
+  for (int k : small_dec.support) small_support[small_dec.constraints[k].sequence] = 1;
+  for (SvmNorm norm : {SvmNorm::Fro, SvmNorm::Lp}) {
+    SvmSolution jp = joint_prompt_svm(small, small_alpha, small_dec, norm, 1.5);
+    SvmSolution fp = prompt_svm(small, small_alpha, norm, 1.5);
+    REQUIRE(jp.status == SvmStatus::Optimal);
+    CHECK(jp.W.cols() == 1);
+    for (const SvmConstraint& c : jp.constraints) CHECK(c.bound == (small_support[c.sequence] ? 1.0 : 0.0));
+    CHECK(jp.violation <= 1e-9);
+    CHECK(jp.gap <= 1e-9);
+    CHECK(jp.norm <= fp.norm * (1 + 1e-12));
+  }
+  CHECK_THROWS_AS(joint_prompt_svm(small, small_alpha, small_dec, SvmNorm::Nuc), InputError);
+}
+
+TEST_CASE("one SVM request: parsed from JSON, one dispatch to the same solvers, one JSON form") {
+  Dataset data;
+  Sequences seq = gaussian(6, 8, 10, 3, &data);
+  const VectorXd v = *data.v;
+  const VectorXi alpha = optimal_tokens(seq, v);
+  auto same = [](const SvmSolution& a, const SvmSolution& b) {
+    return a.status == b.status && a.norm_kind == b.norm_kind && a.W == b.W && a.lambda == b.lambda &&
+           a.iterations == b.iterations && a.alpha == b.alpha;
+  };
+
+  SvmRequest defaults;
+  defaults.p = 1.75;
+  SvmRequest r = svm_request_from_json(Json::object(), defaults);
+  CHECK(r.problem == SvmProblem::Attention);
+  CHECK(r.norm == SvmNorm::Fro);
+  CHECK(r.tokens == SvmTokens::Optimal);
+  r = svm_request_from_json(Json::parse(R"({"norm": "lp", "tokens": [0, 1, 2, 3, 4, 5], "head": 0, "tol": 1e-9,
+                                           "maxIterations": 100, "joint": true})"),
+                            defaults);
+  CHECK(r.norm == SvmNorm::Lp);
+  CHECK(r.p == 1.75);  // the default exponent
+  CHECK(r.tokens == SvmTokens::Explicit);
+  CHECK(r.alpha == (VectorXi(6) << 0, 1, 2, 3, 4, 5).finished());
+  CHECK(r.joint);
+  CHECK(r.options.tol == 1e-9);
+  CHECK(r.options.max_iterations == 100);
+  auto error_of = [&](const char* json) {
+    try {
+      svm_request_from_json(Json::parse(json), defaults);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_of(R"({"norm": "spectral"})").starts_with("norm: must be one of \"fro\", \"nuc\", \"lp\", \"l1diag\""));
+  CHECK(error_of(R"({"p": 1})").starts_with("p: must be a number > 1"));
+  CHECK(error_of(R"({"problem": "W"})").starts_with("problem: must be one of"));
+  CHECK(error_of(R"({"tokens": "best"})").starts_with("tokens: must be"));
+  CHECK(error_of(R"({"tokens": [0, 1.5]})").starts_with("tokens[1]: must be a token index"));
+  CHECK(error_of(R"({"exponent": 2})").starts_with("exponent: unknown field"));
+  CHECK(error_of(R"([1])").starts_with("request: must be a JSON object"));
+
+  // The dispatch gives the solvers' own results, bit for bit.
+  auto request = [&](SvmProblem problem, SvmNorm norm, double p, bool joint = false) {
+    SvmRequest q;
+    q.problem = problem, q.norm = norm, q.p = p, q.joint = joint;
+    return q;
+  };
+  for (SvmNorm norm : {SvmNorm::Fro, SvmNorm::Lp, SvmNorm::Nuc, SvmNorm::L1Diag}) {
+    CHECK(same(solve(request(SvmProblem::Attention, norm, 1.5), seq, alpha), att_svm(seq, alpha, norm, 1.5)));
+    CHECK(same(solve(request(SvmProblem::Attention, norm, 1.5, true), seq, alpha),
+               joint_att_svm(seq, alpha, decoder_svm(seq, alpha, 2.0), norm, 1.5)));
+  }
+  CHECK(
+      same(solve(request(SvmProblem::Prompt, SvmNorm::Lp, 1.5), seq, alpha), prompt_svm(seq, alpha, SvmNorm::Lp, 1.5)));
+  CHECK(same(solve(request(SvmProblem::Decoder, SvmNorm::Fro, 1.5), seq, alpha), decoder_svm(seq, alpha, 2.0)));
+  CHECK(same(solve(request(SvmProblem::Decoder, SvmNorm::Lp, 1.75), seq, alpha), decoder_svm(seq, alpha, 1.75)));
+  CHECK_THROWS_AS(solve(request(SvmProblem::Decoder, SvmNorm::Nuc, 2), seq, alpha), InputError);
+  CHECK_THROWS_AS(solve(request(SvmProblem::Decoder, SvmNorm::Fro, 2, true), seq, alpha), InputError);
+  CHECK_THROWS_AS(solve(request(SvmProblem::Prompt, SvmNorm::L1Diag, 2), seq, alpha), InputError);
+
+  // Token rules: optimal needs the decoder, selected the scores, explicit one index per sequence.
+  SvmRequest q;
+  CHECK_THROWS_AS(svm_tokens(q, seq, {}), InputError);
+  CHECK(svm_tokens(q, seq, {v, std::nullopt}) == alpha);
+  q.tokens = SvmTokens::Selected;
+  CHECK_THROWS_AS(svm_tokens(q, seq, {v, std::nullopt}), InputError);
+  MatrixXd scores = MatrixXd::Zero(6, 8);
+  scores.col(3).setOnes();
+  CHECK(svm_tokens(q, seq, {std::nullopt, scores}) == VectorXi::Constant(6, 3));
+  q.tokens = SvmTokens::Explicit;
+  q.alpha = VectorXi::Zero(2);
+  CHECK_THROWS_WITH_AS(svm_tokens(q, seq, {}), "tokens: has 2 entries for 6 sequences", InputError);
+
+  // The JSON form: the same names in the CLI's file and the wasm module's objects.
+  SvmResult result = solve(SvmRequest{}, seq, SvmTokenSource{v, std::nullopt});
+  REQUIRE(result.local);
+  Json j = to_json(result);
+  std::vector<std::string> keys;
+  for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+  std::sort(keys.begin(), keys.end());
+  CHECK(keys == std::vector<std::string>{"W", "alpha", "constraints", "gap", "head", "iterations", "joint", "lambda",
+                                         "localOptimality", "margin", "norm", "normValue", "p", "problem", "reason",
+                                         "status", "support", "tokens", "violation"});
+  CHECK(j["problem"] == "attention");
+  CHECK(j["norm"] == "fro");
+  CHECK(j["normValue"].get<double>() == result.solution.norm);
+  CHECK(j["W"].size() == 10u);
+  CHECK(j["constraints"]["sequence"].size() == 42u);
+  CHECK(j["support"].size() == result.solution.support.size());
+  CHECK(j["localOptimality"].contains("locallyOptimal"));
+
+  // A session solves requests with its own defaults: the model's problem, the config's svm.p.
+  Session s = Session::from_json(R"({"model": {"param": "prompt"}, "data": {"kind": "toy", "name": "mmts-multi"},
+                                     "svm": {"p": 1.5}})");
+  SvmRequest sr = s.svm_request();
+  CHECK(sr.problem == SvmProblem::Prompt);
+  CHECK(sr.p == 1.5);
+  sr.norm = SvmNorm::Lp;
+  SvmResult pr = s.solve_svm(sr);
+  const Sequences& train = s.dataset().train;
+  CHECK(same(pr.solution, prompt_svm(train, optimal_tokens(train, *s.dataset().v), SvmNorm::Lp, 1.5)));
+  sr.head = 1;
+  CHECK_THROWS_WITH_AS(s.solve_svm(sr), "head: must be between 0 and 0, got 1", InputError);
 }
 
 TEST_CASE("infeasible inputs return infeasible with a reason, in bounded time; T = 1 gives W = 0") {
@@ -595,14 +722,17 @@ TEST_CASE("attnsvm svm: exit codes 0 / 3 / 2 and the solution JSON") {
   CHECK(j["status"] == "optimal");
   CHECK(j["W"].size() == 10u);
   CHECK(j["W"][0].size() == 10u);
-  CHECK(j["norm"].get<double>() == doctest::Approx(fro.norm).epsilon(1e-12));
+  CHECK(j["problem"] == "attention");
+  CHECK(j["norm"] == "fro");
+  CHECK(j["normValue"].get<double>() == doctest::Approx(fro.norm).epsilon(1e-12));
   CHECK(j["margin"].get<double>() == doctest::Approx(fro.margin).epsilon(1e-12));
   CHECK(j["gap"].get<double>() <= 1e-9);
   CHECK(j["violation"].get<double>() <= 1e-9);
   CHECK(j["alpha"].size() == 6u);
   CHECK(j["lambda"].size() == 42u);
   CHECK(j["support"].size() == fro.support.size());
-  CHECK(j["support"][0].size() == 2u);
+  CHECK(j["constraints"]["token"].size() == 42u);
+  CHECK(j["localOptimality"]["feasible"] == true);
   CHECK(j.contains("iterations"));
   CHECK(j.contains("reason"));
 
@@ -614,9 +744,18 @@ TEST_CASE("attnsvm svm: exit codes 0 / 3 / 2 and the solution JSON") {
   REQUIRE(run_shell(cli + " svm " + path + " --norm lp --p 1.75 --tokens 0,1,2,3,4,5", &out) == 0);
   CHECK(parse_json(out, "stdout")["alpha"] == Json::array({0, 1, 2, 3, 4, 5}));
   REQUIRE(run_shell(cli + " svm " + path + " --norm decoder", &out) == 0);
-  CHECK(parse_json(out, "stdout")["v"].size() == 10u);
+  CHECK(parse_json(out, "stdout")["problem"] == "decoder");
+  CHECK(parse_json(out, "stdout")["W"].size() == 10u);
+  REQUIRE(run_shell(cli + " svm " + path + " --norm decoder --p 1.75", &out) == 0);
+  CHECK(parse_json(out, "stdout")["norm"] == "lp");
+  CHECK(parse_json(out, "stdout")["p"] == 1.75);
   REQUIRE(run_shell(cli + " svm " + path + " --norm fro --model prompt", &out) == 0);
-  CHECK(parse_json(out, "stdout")["p"].size() == 10u);
+  CHECK(parse_json(out, "stdout")["problem"] == "prompt");
+  CHECK(parse_json(out, "stdout")["W"][0].size() == 1u);
+  REQUIRE(run_shell(cli + " svm " + path + " --norm fro --joint", &out) == 0);
+  Json joint = parse_json(out, "stdout");
+  CHECK(joint["joint"] == true);
+  CHECK(joint["normValue"].get<double>() <= fro.norm * (1 + 1e-12));
 
   // selected tokens from a parameter file: α = argmax_t x_itᵀ W z_i
   MatrixXd W = MatrixXd::Identity(10, 10);
@@ -655,4 +794,6 @@ TEST_CASE("attnsvm svm: exit codes 0 / 3 / 2 and the solution JSON") {
   CHECK(run_shell(cli + " svm /nonexistent.json --norm fro", &out, &err) == 2);
   CHECK(run_shell(cli + " svm " + path + " --norm lp --p 0.5", &out, &err) == 2);
   CHECK(err.find("--p") != std::string::npos);
+  CHECK(run_shell(cli + " svm " + path + " --norm decoder --joint", &out, &err) == 2);
+  CHECK(err.find("--joint") != std::string::npos);
 }

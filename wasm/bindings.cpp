@@ -1,4 +1,5 @@
-// embind bindings of the core (docs/design.md §7): the Session, SVM solves and array conversion, nothing else.
+// embind bindings of the core (docs/design.md §7): the Session, SVM requests and array conversion, nothing else
+// (the core parses the requests and picks the solvers).
 // Every bound call catches the core's exceptions and parks them in `last_error`; the JS wrapper
 // (index.mjs) turns them into JS Errors, so no exception or JS throw ever crosses a C++ frame.
 #include <emscripten/bind.h>
@@ -27,6 +28,7 @@
 #include "metrics.hpp"
 #include "session.hpp"
 #include "svm.hpp"
+#include "svm/request.hpp"
 
 namespace attnsvm::wasm {
 namespace {
@@ -110,40 +112,30 @@ val array_of(const std::vector<T>& items, F&& convert) {
 
 val json_value(const Json& j) { return val::global("JSON").call<val>("parse", j.dump()); }
 
-/// An SVM solution with its certificate.
-val solution(const SvmSolution& s, const std::string& norm, int head) {
-  val o = val::object();
-  o.set("norm", norm);
-  o.set("head", head);
-  o.set("p", s.p);
-  o.set("status", std::string(name(s.status)));
-  o.set("reason", s.reason);
-  o.set("W", s.W.size() ? matrix(s.W) : val::null());
-  o.set("normValue", s.norm);
-  o.set("margin", s.margin);
-  o.set("gap", s.gap);
-  o.set("violation", s.violation);
-  o.set("lambda", vector(s.lambda));
-  o.set("support", vector(s.support));
-  o.set("alpha", vector(s.alpha));
-  std::vector<int> sequence, token;
-  std::vector<double> bound;
-  for (const auto& c : s.constraints)
-    sequence.push_back(c.sequence), token.push_back(c.token), bound.push_back(c.bound);
-  val constraints = val::object();
-  constraints.set("sequence", vector(sequence));
-  constraints.set("token", vector(token));
-  constraints.set("bound", f64(bound.data(), bound.size()));
-  o.set("constraints", constraints);
-  o.set("iterations", s.iterations);
-  return o;
-}
+/// write_fields (core/svm/request.hpp) into a JS object: the JSON form of an SVM result, with vectors as
+/// typed arrays and matrices as {rows, cols, data}.
+struct ResultWriter {
+  val& out;
+  void text(const char* key, const std::string& value) { out.set(key, value); }
+  void boolean(const char* key, bool value) { out.set(key, value); }
+  void integer(const char* key, int value) { out.set(key, value); }
+  void number(const char* key, double value) { out.set(key, value); }
+  void integers(const char* key, const std::vector<int>& values) { out.set(key, vector(values)); }
+  void numbers(const char* key, const Eigen::VectorXd& values) { out.set(key, vector(values)); }
+  void matrix(const char* key, const Eigen::MatrixXd& M) { out.set(key, M.size() ? wasm::matrix(M) : val::null()); }
+  template <class F>
+  void object(const char* key, F&& fill) {
+    val nested = val::object();
+    ResultWriter writer{nested};
+    fill(writer);
+    out.set(key, nested);
+  }
+};
 
-val local_optimality_value(const LocalOptimality& l) {
+val result_value(const SvmResult& result) {
   val o = val::object();
-  o.set("feasible", l.feasible);
-  o.set("locallyOptimal", l.locally_optimal);
-  o.set("explanation", l.explanation);
+  ResultWriter writer{o};
+  write_fields(result, writer);
   return o;
 }
 
@@ -160,12 +152,6 @@ val history_columns(const Session& session) {
     out.set(names[c], f64(column.data(), column.size()));
   }
   return out;
-}
-
-SvmNorm svm_norm_of(const std::string& text) {
-  for (SvmNorm norm : {SvmNorm::Fro, SvmNorm::Nuc, SvmNorm::Lp, SvmNorm::L1Diag})
-    if (text == name(norm)) return norm;
-  throw InputError("norm: must be one of \"fro\", \"nuc\", \"lp\", \"l1diag\", \"decoder\", got \"" + text + "\"");
 }
 
 // --- the session ------------------------------------------------------------------------------------
@@ -230,65 +216,19 @@ class WasmSession {
           o.set("W", array_of(snap.W, mat));
           o.set("singularValues", array_of(snap.singular_values, vec));
           o.set("decoders", array_of(snap.decoders, vec));
-          o.set("references", array_of(snap.references, [&](const SvmReference& r) {
-                  val ref = solution(r.solution, name(r.norm), r.head);
-                  ref.set("localOptimality",
-                          local_optimality_value(local_optimality(train, r.solution, snap.decoders.at(r.head))));
-                  return ref;
-                }));
+          o.set("references", array_of(snap.references, result_value));
           o.set("history", with_history ? history_columns(s) : val::null());
           return o;
         },
         val::undefined());
   }
 
-  /// norm: fro | nuc | lp | l1diag | decoder; tokens: optimal | selected | explicit (then `alpha`);
-  /// tol, max_iterations: the solver's budget (≤ 0: the core's defaults, as the CLI uses).
-  val solve_svm(const std::string& norm, double p, const std::string& tokens, const val& alpha, int head, bool joint,
-                double tol, int max_iterations) {
+  /// An SVM request as JSON (core/svm/request.hpp; absent fields take the session's defaults), solved.
+  val solve_svm(const std::string& request_json) {
     return guarded(
         [&] {
           Session& s = live();
-          const Model& model = s.model();
-          const Sequences& train = s.dataset().train;
-          if (head < 0 || head >= model.heads())
-            throw InputError("head: must be between 0 and " + std::to_string(model.heads() - 1) + ", got " +
-                             std::to_string(head));
-          Eigen::VectorXd v = model.decoder(s.params(), head);
-          Eigen::VectorXi a;
-          if (tokens == "optimal") {
-            a = optimal_tokens(train, v);
-          } else if (tokens == "selected") {
-            a = selected_tokens(model.scores(s.params(), train, head));
-          } else if (tokens == "explicit") {
-            const int n = alpha["length"].as<int>();
-            if (n != train.n)
-              throw InputError("tokens: has " + std::to_string(n) + " entries for " + std::to_string(train.n) +
-                               " sequences");
-            a.resize(n);
-            for (int i = 0; i < n; ++i) a(i) = alpha[i].as<int>();
-          } else {
-            throw InputError("tokens: must be \"optimal\", \"selected\" or an array of token indices, got \"" + tokens +
-                             "\"");
-          }
-          SvmOptions options;
-          if (tol > 0) options.tol = tol;
-          if (max_iterations > 0) options.max_iterations = max_iterations;
-          SvmSolution sol;
-          if (norm == "decoder") {
-            sol = decoder_svm(train, a, p, options);
-          } else {
-            SvmNorm kind = svm_norm_of(norm);
-            if (model.param() == Param::Prompt)
-              sol = prompt_svm(train, a, kind, p, options);
-            else if (joint)
-              sol = joint_att_svm(train, a, decoder_svm(train, a, 2.0, options), kind, p, options);
-            else
-              sol = att_svm(train, a, kind, p, options);
-          }
-          val out = solution(sol, norm, head);
-          out.set("localOptimality", local_optimality_value(local_optimality(train, sol, v)));
-          return out;
+          return result_value(s.solve_svm(svm_request_from_json(parse_json(request_json, "request"), s.svm_request())));
         },
         val::undefined());
   }

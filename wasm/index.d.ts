@@ -12,8 +12,10 @@ export interface Matrix {
   data: Float64Array;
 }
 
-/** The SVM norms of the config plus the decoder SVM. */
-export type SvmNormName = 'fro' | 'nuc' | 'lp' | 'l1diag' | 'decoder';
+/** The SVM norms of the config (the prompt and decoder SVMs have "fro" and "lp"). */
+export type SvmNormName = 'fro' | 'nuc' | 'lp' | 'l1diag';
+/** Which SVM: the Att-SVM on W, the prompt vector p, or the decoder v. */
+export type SvmProblem = 'attention' | 'prompt' | 'decoder';
 export type SvmStatus = 'optimal' | 'infeasible' | 'max-iterations';
 
 /** Local optimality of a token selection (Tarzanagh et al.), in words. */
@@ -23,12 +25,20 @@ export interface LocalOptimality {
   explanation: string;
 }
 
-/** An SVM solution with its certificate (core/svm.hpp). */
+/**
+ * An SVM solution with its certificate: the JSON form of core/svm/request.hpp (the same fields as the file
+ * of `attnsvm svm --out`, there with nested arrays for the typed arrays and null for non-finite numbers).
+ */
 export interface SvmSolution {
+  problem: SvmProblem;
+  /** The relaxed joint SVM (constraints of sequences that are not decoder-SVM support vectors ≥ 0). */
+  joint: boolean;
   norm: SvmNormName;
-  head: number;
-  /** The ℓp exponent (2 unless norm is "lp" or a decoder SVM with p ≠ 2). */
+  /** The ℓp exponent (2 unless norm is "lp"). */
   p: number;
+  /** The token rule α came from. */
+  tokens: 'optimal' | 'selected' | 'explicit';
+  head: number;
   status: SvmStatus;
   /** Why infeasible or unfinished; empty when optimal. */
   reason: string;
@@ -51,6 +61,7 @@ export interface SvmSolution {
   /** What each constraint k refers to: sequence i, token t, bound b_k. */
   constraints: { sequence: Int32Array; token: Int32Array; bound: Float64Array };
   iterations: number;
+  /** Of α, under the head's current decoder. */
   localOptimality: LocalOptimality;
 }
 
@@ -87,20 +98,23 @@ export interface Snapshot {
   history: History | null;
 }
 
+/** An SVM request (core/svm/request.hpp); unknown fields are errors. */
 export interface SolveSvmOptions {
-  /** Default "fro". */
+  /** Default: the session's model's ("prompt" for the prompt model, else "attention"). */
+  problem?: SvmProblem;
+  /** Default "fro"; the prompt and decoder SVMs take "fro" (ℓ2) and "lp". */
   norm?: SvmNormName;
-  /** ℓp exponent; default the config's svm.p (2 for the decoder SVM). */
+  /** ℓp exponent (> 1) for norm "lp"; default the config's svm.p. */
   p?: number;
   /** Token selection: "optimal" (default), "selected" (current attention) or one index per sequence. */
   tokens?: 'optimal' | 'selected' | ArrayLike<number>;
   /** Default 0. */
   head?: number;
-  /** Relax the constraints of samples that are not decoder-SVM support vectors to ≥ 0. */
+  /** Attention and prompt SVMs: relax the constraints of samples that are not decoder-SVM support vectors to ≥ 0. */
   joint?: boolean;
-  /** Target relative duality gap; default the core's (1e-10), as the CLI's `attnsvm svm`. */
+  /** Target relative duality gap in (0, 1); default the core's (1e-10), as the CLI's `attnsvm svm`. */
   tol?: number;
-  /** Solver budget; default the core's (50000). */
+  /** Solver budget (≥ 1); default the core's (50000). */
   maxIterations?: number;
 }
 

@@ -111,28 +111,15 @@ export async function loadEngine({ module, ...options } = {}) {
       return check(this.#live().snapshot(history));
     }
 
-    /** Solves an SVM on the session's training data: {norm, p, tokens, head, joint, tol, maxIterations}. */
-    solveSvm({ norm = 'fro', p, tokens = 'optimal', head = 0, joint = false, tol = 0, maxIterations = 0 } = {}) {
-      const session = this.#live();
-      if (typeof norm !== 'string') throw inputError('norm: must be a string such as "fro"');
-      if (p === undefined) p = norm === 'decoder' ? 2 : JSON.parse(check(session.configJson())).svm.p;
-      if (typeof p !== 'number' || !(p > 1) || !Number.isFinite(p)) throw inputError(`p: must be a number > 1, got ${p}`);
-      if (!Number.isInteger(head)) throw inputError(`head: must be an integer, got ${head}`);
-      let rule = tokens;
-      let alpha = [];
-      if (Array.isArray(tokens) || ArrayBuffer.isView(tokens)) {
-        rule = 'explicit';
-        alpha = Array.from(tokens, (t) => {
-          if (!Number.isInteger(t)) throw inputError(`tokens: entries must be integer token indices, got ${t}`);
-          return t;
-        });
-      } else if (typeof tokens !== 'string') {
-        throw inputError('tokens: must be "optimal", "selected" or an array of token indices');
-      }
-      if (typeof tol !== 'number' || !(tol >= 0)) throw inputError(`tol: must be a number >= 0, got ${tol}`);
-      if (!Number.isInteger(maxIterations) || maxIterations < 0)
-        throw inputError(`maxIterations: must be an integer >= 0, got ${maxIterations}`);
-      return check(session.solveSvm(norm, p, rule, alpha, head, Boolean(joint), tol, maxIterations));
+    /**
+     * Solves an SVM request on the session's training data (docs/design.md §9.5): {problem, joint, norm, p,
+     * tokens, head, tol, maxIterations}, every field optional (defaults: the session's model's problem, "fro",
+     * the config's svm.p, "optimal", head 0). The core validates the request and picks the solver.
+     */
+    solveSvm(request = {}) {
+      if (request !== null && typeof request === 'object' && ArrayBuffer.isView(request.tokens))
+        request = { ...request, tokens: Array.from(request.tokens) };
+      return check(this.#live().solveSvm(asJson(request, 'request')));
     }
 
     /** The dataset in the JSON dataset format {X, y, z, v, ...}. */

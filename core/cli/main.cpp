@@ -48,8 +48,10 @@ usage:
       the same setting over N seeds (data.seed + k, init seed + k): mean, std and count of every metric
       on K log-spaced iterations
   attnsvm svm DATA.json --norm fro|lp|nuc|l1diag|decoder [--p P] [--tokens optimal|selected|i,j,...]
-                        [--params PARAMS.json] [--model W|prompt] [--query cross|self] [--out solution.json]
-      solve a max-margin token SVM with its certificate (--norm lp needs --p; --model prompt has no query)
+                        [--params PARAMS.json] [--model W|prompt] [--query cross|self] [--joint]
+                        [--out solution.json]
+      solve a max-margin token SVM with its certificate (--norm lp needs --p; --model prompt has no query;
+      --joint relaxes the sequences that are not support vectors of the decoder SVM)
   attnsvm compare EXPERIMENT.json [--seeds N] [--iterations N] [--curves curves.csv] [--out table.md]
       train every variant of an experiment on the same data and init over N seeds; table of mean ± std
   attnsvm fashion-subset SRC_DIR --out-dir DIR [--classes 0,1,7,8] [--train-per-class N]

@@ -100,34 +100,26 @@ SvmSolution solve(const Problem& P0, SvmNorm norm, double p, const Eigen::Vector
 
 using namespace svm_detail;
 
-SvmSolution att_svm(const Sequences& seq, const Eigen::VectorXi& alpha, SvmNorm norm, double p,
-                    const SvmOptions& options) {
+namespace {
+
+/// Builds the problem of `kind` with the bounds b_i (empty: all 1) and solves it, or says why it is
+/// infeasible on its face.
+SvmSolution build_and_solve(const Sequences& seq, const Eigen::VectorXi& alpha, Kind kind, SvmNorm norm, double p,
+                            const SvmOptions& options, const std::vector<double>& bounds = {}) {
   Problem P;
-  std::string why = build(seq, alpha, Kind::Att, norm == SvmNorm::L1Diag, {}, P);
+  std::string why = build(seq, alpha, kind, norm == SvmNorm::L1Diag, bounds, P);
   if (!why.empty()) return infeasible(base_solution(norm, p, alpha, P), why);
   return solve(P, norm, p, alpha, options);
 }
 
-SvmSolution prompt_svm(const Sequences& seq, const Eigen::VectorXi& alpha, SvmNorm norm, double p,
-                       const SvmOptions& options) {
+void check_prompt_norm(SvmNorm norm) {
   if (norm != SvmNorm::Fro && norm != SvmNorm::Lp)
     throw InputError("norm: the prompt SVM supports fro (ℓ2) and lp only");
-  Problem P;
-  std::string why = build(seq, alpha, Kind::Prompt, false, {}, P);
-  if (!why.empty()) return infeasible(base_solution(norm, p, alpha, P), why);
-  return solve(P, norm, p, alpha, options);
 }
 
-SvmSolution decoder_svm(const Sequences& seq, const Eigen::VectorXi& alpha, double p, const SvmOptions& options) {
-  SvmNorm norm = p == 2.0 ? SvmNorm::Fro : SvmNorm::Lp;
-  Problem P;
-  std::string why = build(seq, alpha, Kind::Decoder, false, {}, P);
-  if (!why.empty()) return infeasible(base_solution(norm, p, alpha, P), why);
-  return solve(P, norm, p, alpha, options);
-}
-
-SvmSolution joint_att_svm(const Sequences& seq, const Eigen::VectorXi& alpha, const SvmSolution& decoder_solution,
-                          SvmNorm norm, double p, const SvmOptions& options) {
+/// The joint variants: bound 1 for the sequences with a support constraint in the decoder SVM, else 0.
+SvmSolution joint_svm(const Sequences& seq, const Eigen::VectorXi& alpha, const SvmSolution& decoder_solution,
+                      Kind kind, SvmNorm norm, double p, const SvmOptions& options) {
   check_inputs(seq, alpha);
   if (decoder_solution.status == SvmStatus::Infeasible) {
     Problem P;
@@ -138,10 +130,35 @@ SvmSolution joint_att_svm(const Sequences& seq, const Eigen::VectorXi& alpha, co
     int i = decoder_solution.constraints.at(k).sequence;
     if (i >= 0 && i < seq.n) bounds[i] = 1.0;
   }
-  Problem P;
-  std::string why = build(seq, alpha, Kind::Att, norm == SvmNorm::L1Diag, bounds, P);
-  if (!why.empty()) return infeasible(base_solution(norm, p, alpha, P), why);
-  return solve(P, norm, p, alpha, options);
+  return build_and_solve(seq, alpha, kind, norm, p, options, bounds);
+}
+
+}  // namespace
+
+SvmSolution att_svm(const Sequences& seq, const Eigen::VectorXi& alpha, SvmNorm norm, double p,
+                    const SvmOptions& options) {
+  return build_and_solve(seq, alpha, Kind::Att, norm, p, options);
+}
+
+SvmSolution prompt_svm(const Sequences& seq, const Eigen::VectorXi& alpha, SvmNorm norm, double p,
+                       const SvmOptions& options) {
+  check_prompt_norm(norm);
+  return build_and_solve(seq, alpha, Kind::Prompt, norm, p, options);
+}
+
+SvmSolution decoder_svm(const Sequences& seq, const Eigen::VectorXi& alpha, double p, const SvmOptions& options) {
+  return build_and_solve(seq, alpha, Kind::Decoder, p == 2.0 ? SvmNorm::Fro : SvmNorm::Lp, p, options);
+}
+
+SvmSolution joint_att_svm(const Sequences& seq, const Eigen::VectorXi& alpha, const SvmSolution& decoder_solution,
+                          SvmNorm norm, double p, const SvmOptions& options) {
+  return joint_svm(seq, alpha, decoder_solution, Kind::Att, norm, p, options);
+}
+
+SvmSolution joint_prompt_svm(const Sequences& seq, const Eigen::VectorXi& alpha, const SvmSolution& decoder_solution,
+                             SvmNorm norm, double p, const SvmOptions& options) {
+  check_prompt_norm(norm);
+  return joint_svm(seq, alpha, decoder_solution, Kind::Prompt, norm, p, options);
 }
 
 LocalOptimality local_optimality(const Sequences& seq, const SvmSolution& solution, const Eigen::VectorXd& v) {

@@ -103,18 +103,24 @@ test('solveSvm: every norm, the decoder SVM, token rules and the joint variant',
   const session = new Session({ data: { n: 6, T: 5, d: 8 }, model: { decoder: 'trained' } });
   try {
     session.step(20);
-    for (const norm of ['fro', 'lp', 'nuc', 'l1diag', 'decoder']) {
-      const sol = session.solveSvm({ norm });
-      assert.equal(sol.norm, norm);
-      assert.equal(sol.status, 'optimal', `${norm}: ${sol.reason}`);
-      assert.deepEqual([sol.W.rows, sol.W.cols], norm === 'decoder' ? [8, 1] : [8, 8]);
+    for (const request of [{ norm: 'fro' }, { norm: 'lp' }, { norm: 'nuc' }, { norm: 'l1diag' }, { problem: 'decoder' }]) {
+      const sol = session.solveSvm(request);
+      assert.equal(sol.problem, request.problem ?? 'attention');
+      assert.equal(sol.norm, request.norm ?? 'fro');
+      assert.equal(sol.p, request.norm === 'lp' ? 1.75 : 2, "the config's svm.p for lp");
+      assert.equal(sol.status, 'optimal', `${JSON.stringify(request)}: ${sol.reason}`);
+      assert.deepEqual([sol.W.rows, sol.W.cols], request.problem === 'decoder' ? [8, 1] : [8, 8]);
       assert.ok(sol.violation < 1e-7 && sol.gap < 1e-6);
+      assert.equal(typeof sol.localOptimality.locallyOptimal, 'boolean');
     }
+    assert.equal(session.solveSvm({ problem: 'decoder', norm: 'lp', p: 3 }).p, 3);
     const selected = session.snapshot().selected[0];
     assert.deepEqual(session.solveSvm({ tokens: 'selected' }).alpha, selected);
     const explicit = session.solveSvm({ tokens: [0, 1, 2, 3, 4, 0] });
     assert.deepEqual(Array.from(explicit.alpha), [0, 1, 2, 3, 4, 0]);
+    assert.deepEqual(Array.from(session.solveSvm({ tokens: Int32Array.from([0, 1, 2, 3, 4, 0]) }).alpha), [0, 1, 2, 3, 4, 0]);
     const joint = session.solveSvm({ joint: true });
+    assert.equal(joint.joint, true);
     assert.ok(joint.normValue <= session.solveSvm({}).normValue + 1e-9, 'relaxing constraints cannot raise the norm');
   } finally {
     session.delete();

@@ -82,12 +82,15 @@ test('bad arguments of session methods throw Errors naming them; the session kee
   try {
     throwsMessage(() => session.step(-1), /^step: k must be an integer >= 0/);
     throwsMessage(() => session.setLr(0), /^optimizer\.lr: must be > 0/);
-    throwsMessage(() => session.setParams({ W: [[1, 2]] }), /^params\.W: must have 10 rows/);
+    throwsMessage(() => session.setParams({ W: [[1, 2]] }), /^params\.W: must have 10 entries, got 1/);
     throwsMessage(() => session.setParams('{'), /^params: malformed JSON/);
     throwsMessage(() => session.solveSvm({ norm: 'spectral' }), /^norm: must be one of/);
     throwsMessage(() => session.solveSvm({ tokens: [0, 1] }), /^tokens: has 2 entries for 6 sequences/);
     throwsMessage(() => session.solveSvm({ head: 3 }), /^head: must be between 0 and 0/);
     throwsMessage(() => session.solveSvm({ norm: 'lp', p: 1 }), /^p: must be a number > 1/);
+    throwsMessage(() => session.solveSvm({ problem: 'decoder', norm: 'nuc' }), /^norm: the decoder SVM supports fro/);
+    throwsMessage(() => session.solveSvm({ exponent: 2 }), /^exponent: unknown field/);
+    throwsMessage(() => session.solveSvm(3), /^request: must be a JSON object or string/);
     session.step(5);
     assert.equal(session.iteration, 5);
   } finally {
