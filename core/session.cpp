@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <optional>
 #include <sstream>
 
 #include "errors.hpp"
@@ -36,16 +37,11 @@ Session::Session(const Config& config, ReferenceSolving solving)
         throw InputError(std::string("svm.norms: \"") + name(norm) +
                          "\" needs a matrix parameterisation; the prompt vector has \"fro\" and \"lp\"");
 
-  columns_ = {"loss", "train_acc"};
-  if (data_.test) columns_.push_back("test_acc");
-  for (const char* c : {"norm_fro", "norm_nuc", "norm_lp"}) columns_.push_back(c);
-  if (model_->decoder_trained()) columns_.push_back("norm_v");
-  for (const char* c : {"grad_norm", "log10_grad_norm", "step_size", "min_s_opt", "log10_1m_s_opt"})
-    columns_.push_back(c);
-  if (kind == OptimizerKind::Flow) columns_.insert(columns_.end(), {"tau", "log10_time"});
+  for (const MetricColumn& c : metric_columns())
+    if (!c.per_norm && c.applies(*this)) columns_.push_back(c.name);
   for (SvmNorm norm : config_.svm.norms)
-    for (const char* metric : {"corr_", "bregman_", "margin_", "svm_margin_"})
-      columns_.push_back(metric + std::string(name(norm)));
+    for (const MetricColumn& c : metric_columns())
+      if (c.per_norm && c.applies(*this)) columns_.push_back(c.name + std::string(name(norm)));
   record();
 }
 
@@ -169,85 +165,164 @@ const std::vector<SvmResult>& Session::references() {
   return references_;
 }
 
-MetricRow Session::measure() {
-  const Sequences& train = data_.train;
-  const int H = model_->heads();
-  const double p_lp = config_.svm.p;
-  MetricRow row;
-  row.step = iteration_;
-  auto& v = row.values;
-  // One evaluation gives the loss, the gradient norm, the outputs and the scores (its workspace keeps them).
-  Evaluation& ev = measure_ev_;
-  model_->evaluate(params_, train, true, false, measure_ws_, ev);
-  v.push_back(ev.loss);
-  auto accuracy = [&](const Eigen::VectorXd& f, const Sequences& seq) {
-    int correct = 0;
-    for (int i = 0; i < seq.n; ++i) correct += (f(i) > 0 ? 1.0 : f(i) < 0 ? -1.0 : 0.0) == seq.y(i);
-    return static_cast<double>(correct) / seq.n;
-  };
-  v.push_back(accuracy(measure_ws_.F.rowwise().sum() / H, train));
-  if (data_.test) v.push_back(accuracy(model_->outputs(params_, *data_.test), *data_.test));
+/// What the metric columns of one recorded row read: the evaluation at the current parameters (loss,
+/// gradient, outputs, scores: in the session's workspace), the effective matrices, and per head the token
+/// selections and SVM references, each computed once per row.
+struct Session::Row {
+  Session& s;
+  const Sequences& train;
+  const int H;
+  std::vector<Eigen::MatrixXd> W;  ///< per head: the effective key–query matrix (prompt: p)
+  double log_grad;                 ///< log ‖∇L‖_F over the trained blocks
 
-  std::vector<Eigen::MatrixXd> W(H);
-  const std::vector<Eigen::MatrixXd>& A = measure_ws_.A;  // per head: T×n scores, column i = a_i
-  double fro2 = 0, nuc = 0, lp_p = 0, v2 = 0;
-  for (int h = 0; h < H; ++h) {
-    W[h] = model_->head_matrix(params_, h);
-    fro2 += W[h].squaredNorm();
-    nuc += nuclear_norm(W[h]);
-    lp_p += std::pow(lp_norm(W[h], p_lp), p_lp);
-    v2 += model_->decoder(params_, h).squaredNorm();
+  Row(Session& session) : s(session), train(session.data_.train), H(session.model_->heads()), W(H), log_grad(0) {
+    s.model_->evaluate(s.params_, train, true, false, s.measure_ws_, s.measure_ev_);
+    for (int h = 0; h < H; ++h) W[h] = s.model_->head_matrix(s.params_, h);
+    log_grad = s.measure_ev_.grad.log_norm(s.model_->trained_blocks());
   }
-  v.push_back(std::sqrt(fro2));
-  v.push_back(nuc);
-  v.push_back(std::pow(lp_p, 1.0 / p_lp));
-  if (model_->decoder_trained()) v.push_back(std::sqrt(v2));
-  double log_grad = ev.grad.log_norm(model_->trained_blocks());
-  v.push_back(std::exp(log_grad));
-  v.push_back(log_grad / kLn10);
-  v.push_back(last_step_length_);
-
-  double min_s = INFINITY, max_log1m = -INFINITY;
-  for (int h = 0; h < H; ++h) {
-    Eigen::VectorXi alpha = optimal_tokens(train, model_->decoder(params_, h));
-    for (int i = 0; i < train.n; ++i) {
-      const auto a = A[h].col(i);
-      min_s = std::min(min_s, std::exp(a(alpha(i)) - log_sum_exp(a)));
-      max_log1m = std::max(max_log1m, log_one_minus_softmax(a, alpha(i)) / kLn10);
-    }
+  const Evaluation& ev() const { return s.measure_ev_; }
+  /// Per head: T×n scores, column i = a_i.
+  const Eigen::MatrixXd& scores(int h) const { return s.measure_ws_.A[h]; }
+  /// α_i = argmax_t y_i x_itᵀ v_h.
+  const Eigen::VectorXi& optimal(int h) {
+    if (optimal_.empty()) optimal_.resize(H);
+    if (!optimal_[h]) optimal_[h] = optimal_tokens(train, s.model_->decoder(s.params_, h));
+    return *optimal_[h];
   }
-  v.push_back(min_s);
-  v.push_back(max_log1m);
-  if (config_.optimizer.kind == OptimizerKind::Flow) {
-    v.push_back(optimizer_->tau());
-    v.push_back(optimizer_->log_time() / kLn10);
+  /// The token selection of the head's references (svm.tokens).
+  const Eigen::VectorXi& reference_tokens(int h) {
+    if (reference_tokens_.empty()) reference_tokens_.resize(H);
+    if (!reference_tokens_[h]) reference_tokens_[h] = s.tokens_for(h, scores(h).transpose());
+    return *reference_tokens_[h];
   }
-
-  if (references_deferred_) {
-    v.resize(columns_.size(), NAN);
-    return row;
-  }
-  for (SvmNorm norm : config_.svm.norms) {
-    double corr = 0, breg = 0, margin = 0, svm_margin = 0;
+  const SvmSolution& reference(int h, SvmNorm norm) { return s.reference(h, norm, reference_tokens(h)); }
+  /// Σ_h f(h, R_h) / H over the head's references, NaN when one is not optimal.
+  template <class F>
+  double over_references(SvmNorm norm, F&& f) {
+    double sum = 0;
     for (int h = 0; h < H; ++h) {
-      Eigen::VectorXi alpha = tokens_for(h, A[h].transpose());
-      const SvmSolution& R = reference(h, norm, alpha);
+      const SvmSolution& R = reference(h, norm);
       if (R.status != SvmStatus::Optimal) {
-        corr = breg = margin = svm_margin = NAN;
+        sum = NAN;
         continue;
       }
-      corr += correlation(W[h], R.W) / H;
-      breg += directional_bregman(R.W, W[h], bregman_p_) / H;
-      // Normalised margin of W_t on R's constraints: ⟨A_k, W⟩ = a_iα_i − a_it.
-      double worst = INFINITY;
-      for (int i = 0; i < train.n; ++i)
-        for (int t = 0; t < train.T; ++t)
-          if (t != alpha(i)) worst = std::min(worst, A[h](alpha(i), i) - A[h](t, i));
-      margin += worst / svm_norm(W[h], norm, p_lp) / H;
-      svm_margin += R.margin / H;
+      sum += f(h, R) / H;
     }
-    v.insert(v.end(), {corr, breg, margin, svm_margin});
+    return sum;
   }
+
+ private:
+  std::vector<std::optional<Eigen::VectorXi>> optimal_, reference_tokens_;
+};
+
+namespace {
+
+double accuracy(const Eigen::VectorXd& f, const Sequences& seq) {
+  int correct = 0;
+  for (int i = 0; i < seq.n; ++i) correct += (f(i) > 0 ? 1.0 : f(i) < 0 ? -1.0 : 0.0) == seq.y(i);
+  return static_cast<double>(correct) / seq.n;
+}
+
+}  // namespace
+
+const std::vector<Session::MetricColumn>& Session::metric_columns() {
+  auto always = [](const Session&) { return true; };
+  static const std::vector<MetricColumn> table = {
+      {"loss", false, always, [](Row& r, SvmNorm) { return r.ev().loss; }},
+      {"train_acc", false, always,
+       [](Row& r, SvmNorm) { return accuracy(r.s.measure_ws_.F.rowwise().sum() / r.H, r.train); }},
+      {"test_acc", false, [](const Session& s) { return s.data_.test.has_value(); },
+       [](Row& r, SvmNorm) { return accuracy(r.s.model_->outputs(r.s.params_, *r.s.data_.test), *r.s.data_.test); }},
+      {"norm_fro", false, always,
+       [](Row& r, SvmNorm) {
+         double fro2 = 0;
+         for (int h = 0; h < r.H; ++h) fro2 += r.W[h].squaredNorm();
+         return std::sqrt(fro2);
+       }},
+      {"norm_nuc", false, always,
+       [](Row& r, SvmNorm) {
+         double nuc = 0;
+         for (int h = 0; h < r.H; ++h) nuc += nuclear_norm(r.W[h]);
+         return nuc;
+       }},
+      {"norm_lp", false, always,
+       [](Row& r, SvmNorm) {
+         const double p = r.s.config_.svm.p;
+         double lp_p = 0;
+         for (int h = 0; h < r.H; ++h) lp_p += std::pow(lp_norm(r.W[h], p), p);
+         return std::pow(lp_p, 1.0 / p);
+       }},
+      {"norm_v", false, [](const Session& s) { return s.model_->decoder_trained(); },
+       [](Row& r, SvmNorm) {
+         double v2 = 0;
+         for (int h = 0; h < r.H; ++h) v2 += r.s.model_->decoder(r.s.params_, h).squaredNorm();
+         return std::sqrt(v2);
+       }},
+      {"grad_norm", false, always, [](Row& r, SvmNorm) { return std::exp(r.log_grad); }},
+      {"log10_grad_norm", false, always, [](Row& r, SvmNorm) { return r.log_grad / kLn10; }},
+      {"step_size", false, always, [](Row& r, SvmNorm) { return r.s.last_step_length_; }},
+      {"min_s_opt", false, always,
+       [](Row& r, SvmNorm) {
+         double min_s = INFINITY;
+         for (int h = 0; h < r.H; ++h)
+           for (int i = 0; i < r.train.n; ++i) {
+             const auto a = r.scores(h).col(i);
+             min_s = std::min(min_s, std::exp(a(r.optimal(h)(i)) - log_sum_exp(a)));
+           }
+         return min_s;
+       }},
+      {"log10_1m_s_opt", false, always,
+       [](Row& r, SvmNorm) {
+         double max_log1m = -INFINITY;
+         for (int h = 0; h < r.H; ++h)
+           for (int i = 0; i < r.train.n; ++i)
+             max_log1m = std::max(max_log1m, log_one_minus_softmax(r.scores(h).col(i), r.optimal(h)(i)) / kLn10);
+         return max_log1m;
+       }},
+      {"tau", false, [](const Session& s) { return s.config_.optimizer.kind == OptimizerKind::Flow; },
+       [](Row& r, SvmNorm) { return r.s.optimizer_->tau(); }},
+      {"log10_time", false, [](const Session& s) { return s.config_.optimizer.kind == OptimizerKind::Flow; },
+       [](Row& r, SvmNorm) { return r.s.optimizer_->log_time() / kLn10; }},
+      // Against the SVM reference R of each norm (NaN while the references are deferred or not optimal).
+      {"corr_", true, always,
+       [](Row& r, SvmNorm norm) {
+         return r.over_references(norm, [&](int h, const SvmSolution& R) { return correlation(r.W[h], R.W); });
+       }},
+      {"bregman_", true, always,
+       [](Row& r, SvmNorm norm) {
+         return r.over_references(
+             norm, [&](int h, const SvmSolution& R) { return directional_bregman(R.W, r.W[h], r.s.bregman_p_); });
+       }},
+      {"margin_", true, always,
+       [](Row& r, SvmNorm norm) {
+         // Normalised margin of W_t on R's constraints: ⟨A_k, W⟩ = a_iα_i − a_it.
+         return r.over_references(norm, [&](int h, const SvmSolution&) {
+           const Eigen::VectorXi& alpha = r.reference_tokens(h);
+           const Eigen::MatrixXd& A = r.scores(h);
+           double worst = INFINITY;
+           for (int i = 0; i < r.train.n; ++i)
+             for (int t = 0; t < r.train.T; ++t)
+               if (t != alpha(i)) worst = std::min(worst, A(alpha(i), i) - A(t, i));
+           return worst / svm_norm(r.W[h], norm, r.s.config_.svm.p);
+         });
+       }},
+      {"svm_margin_", true, always,
+       [](Row& r, SvmNorm norm) {
+         return r.over_references(norm, [](int, const SvmSolution& R) { return R.margin; });
+       }},
+  };
+  return table;
+}
+
+MetricRow Session::measure() {
+  MetricRow row;
+  row.step = iteration_;
+  Row inputs(*this);
+  for (const MetricColumn& c : metric_columns())
+    if (!c.per_norm && c.applies(*this)) row.values.push_back(c.value(inputs, SvmNorm::Fro));
+  for (SvmNorm norm : config_.svm.norms)
+    for (const MetricColumn& c : metric_columns())
+      if (c.per_norm && c.applies(*this)) row.values.push_back(references_deferred_ ? NAN : c.value(inputs, norm));
   return row;
 }
 

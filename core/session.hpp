@@ -2,6 +2,7 @@
 // A Session owns data, model, optimiser and history (docs/design.md §7): created from the JSON config,
 // advanced with step(k), read with snapshots. The CLI, the wasm module and the tests all go through it.
 #include <Eigen/Dense>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -94,6 +95,18 @@ class Session {
   SvmResult solve_svm(const SvmRequest& request) const;
 
  private:
+  struct Row;  // what the metric columns of one recorded row read (session.cpp)
+  /// One metric column of docs/design.md §6: its name (per-norm columns: the prefix of one column per
+  /// svm.norms entry, "corr_" → corr_fro, ...), whether this session has it, and its value in a row.
+  struct MetricColumn {
+    const char* name;
+    bool per_norm;
+    bool (*applies)(const Session&);
+    double (*value)(Row&, SvmNorm);
+  };
+  /// The metric columns in their order: the session-wide ones, then the per-norm ones for each norm.
+  static const std::vector<MetricColumn>& metric_columns();
+
   void record();
   MetricRow measure();
   Eigen::VectorXi tokens_for(int head, const Eigen::MatrixXd& scores) const;
