@@ -22,6 +22,9 @@
 #include "lanes.hpp"
 #include "session.hpp"
 
+// Quads pass between always-inlined AVX2 functions only (core/lanes.hpp): no ABI warning in this file.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 using namespace attnsvm;
 
 namespace {

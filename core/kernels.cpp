@@ -2,6 +2,9 @@
 
 #include "lanes.hpp"
 
+// Quads pass between always-inlined AVX2 functions only (lanes.hpp): no ABI warning in this file.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace attnsvm::kernels {
 
 namespace {

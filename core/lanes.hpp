@@ -9,7 +9,9 @@
 #include <utility>
 
 // Quad values are only ever passed between always-inlined functions of AVX2 code (GCC warns that their
-// ABI would differ from non-AVX code's).
+// ABI would differ from non-AVX code's): the warning is off for this header's functions only (popped at
+// its end), and the files that pass Quads themselves turn it off the same way.
+#pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 #if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
@@ -98,3 +100,5 @@ inline bool wide_lanes() { return detail::wide_lanes; }
 bool set_wide_lanes(bool wide);
 
 }  // namespace attnsvm
+
+#pragma GCC diagnostic pop

@@ -9,6 +9,9 @@
 #include "rng.hpp"
 #include "vector_exp.hpp"
 
+// Quads pass between always-inlined AVX2 functions only (lanes.hpp): no ABI warning in this file.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace attnsvm {
 
 bool Params::all_finite() const {
@@ -384,13 +387,14 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
 
   for (int h = 0; h < H; ++h) {
     // Attention: ∇_{W_h} = Σ_i (c_i/H) X_iᵀ r_ih z_iᵀ, with the largest scale factored out.
-    ws.lambda = ws.log_c.array() - log_H + ws.kappa.col(h).array();
-    double K = ws.lambda.maxCoeff();
+    ws.log_weight = ws.log_c.array() - log_H + ws.kappa.col(h).array();
+    double K = ws.log_weight.maxCoeff();
     if (K > -INFINITY) {
-      // Columns g̃_i = sign_i e^{λ_i − K} X_iᵀ r̃_i (n·T·d), then ∇_W ∝ Σ_i g̃_i z_iᵀ = G Z as one GEMM (n·d²).
+      // Columns g̃_i = sign_i e^{w_i − K} X_iᵀ r̃_i (w = log_weight; n·T·d), then ∇_W ∝ Σ_i g̃_i z_iᵀ = G Z as
+      // one GEMM (n·d²).
       Eigen::MatrixXd& G = ws.G[h];
       // (a column below e^-700 of the largest is dropped, not left subnormal for the GEMM)
-      for (int i = 0; i < n; ++i) G.col(i) *= ws.sign(i) * exp_or_zero(ws.lambda(i) - K);
+      for (int i = 0; i < n; ++i) G.col(i) *= ws.sign(i) * exp_or_zero(ws.log_weight(i) - K);
       auto set = [&](int b) { ev.grad.log_scale[b] = K + normalise(ev.grad.M[b]); };
       switch (config_.param) {
         case Param::W:

@@ -49,7 +49,8 @@ struct Workspace {
   std::vector<Eigen::MatrixXd> Q;     ///< per head: d×n queries W_h z_i (prompt: d×1, p)
   std::vector<Eigen::MatrixXd> G, D;  ///< per head: d×n gradient columns X_iᵀ r̃_i and X_iᵀ s_i
   Eigen::MatrixXd Wh, queries, MW, MWt;
-  Eigen::VectorXd log_c, sign, lambda;
+  Eigen::VectorXd log_c, sign;     ///< per sequence: log |c_i| and sign c_i of the loss derivative c_i
+  Eigen::VectorXd log_weight;      ///< per sequence, for the head in hand: log(|c_i| / H) + κ_ih
   const Sequences* seq = nullptr;  ///< the sequences u was computed from
   const double* seq_data = nullptr;
 };

@@ -2,7 +2,6 @@
 // A Session owns data, model, optimiser and history (docs/design.md §7): created from the JSON config,
 // advanced with step(k), read with snapshots. The CLI, the wasm module and the tests all go through it.
 #include <Eigen/Dense>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>

@@ -7,6 +7,10 @@
 
 #include "lanes.hpp"
 
+// Quads pass between always-inlined AVX2 functions only (lanes.hpp): no ABI warning for this header.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace attnsvm {
 
 /// 2^(j/128), j = 0..127, correctly rounded (computed with Python's decimal module to 60 digits).
@@ -71,3 +75,5 @@ template <Lanes V>
 inline double exp_nonpositive(double x) { return exp_nonpositive(Pair{x, 0.0})[0]; }
 
 }  // namespace attnsvm
+
+#pragma GCC diagnostic pop

@@ -9,6 +9,9 @@
 #include "rng.hpp"
 #include "vector_exp.hpp"
 
+// Quads pass between always-inlined AVX2 functions only (core/lanes.hpp): no ABI warning in this file.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 using namespace attnsvm;
 
 namespace {
