@@ -18,10 +18,12 @@ int run_command(
     const Args& args);  ///< attnsvm run CONFIG.json [--iterations N] [--record-every K] [--out F] [--params-out F]
 int svm_command(const Args& args);             ///< attnsvm svm DATA.json --norm ... (see svm_command.cpp)
 int fashion_subset_command(const Args& args);  ///< attnsvm fashion-subset SRC_DIR --out-dir DIR (fashion_command.cpp)
-int compare_command(const Args& args);         ///< attnsvm compare EXPERIMENT.json (fashion_command.cpp)
+int compare_command(const Args& args);         ///< attnsvm compare EXPERIMENT.json (compare_command.cpp)
 
 /// Value of `--name VALUE` in args (erasing both), or `fallback`.
 std::string take_option(Args& args, const std::string& name, const std::string& fallback = "");
+/// The integer `text` in [lo, hi]; throws InputError naming `option` otherwise.
+long parse_integer(const std::string& text, const std::string& option, long lo, long hi);
 /// Writes text to a file, or to stdout when path is "-" or empty; throws InputError on failure.
 void write_output(const std::string& path, const std::string& text);
 

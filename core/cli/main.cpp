@@ -20,6 +20,17 @@ std::string take_option(Args& args, const std::string& name, const std::string& 
   return fallback;
 }
 
+long parse_integer(const std::string& text, const std::string& option, long lo, long hi) {
+  try {
+    std::size_t used = 0;
+    long value = std::stol(text, &used);
+    if (used == text.size() && value >= lo && value <= hi) return value;
+  } catch (const std::exception&) {
+  }
+  throw InputError(option + ": must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                   ", got \"" + text + "\"");
+}
+
 void write_output(const std::string& path, const std::string& text) {
   if (path.empty() || path == "-") {
     std::cout << text;
