@@ -5,7 +5,7 @@
 // Why the bits agree: the wasm build runs Eigen's SSE2 code path on Emscripten's SSE2 emulation, so
 // packet arithmetic happens in the native order (wasm/CMakeLists.txt), and the CLI runs with glibc's
 // portable exp/log/pow (helpers.mjs: CLI_ENV), which share musl's algorithms, instead of its FMA
-// variants. Differences are measured relative to max(1, |native|). core/svm.cpp avoids std::hypot,
+// variants. Differences are measured relative to max(1, |native|). core/svm/ avoids std::hypot,
 // whose rounding differs between glibc and musl (the nuclear-norm solver amplified it to ~1e-6).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
