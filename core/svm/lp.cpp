@@ -336,14 +336,52 @@ IterResult solve_lp(const Problem& P, double p, const VectorXd& lambda2, const S
   return out;
 }
 
-/// Relative duality gap of an ℓp pair (λ, W) after scaling W to feasibility: (‖W‖_p / r − bᵀλ / ‖Mᵀλ‖_q)
-/// over the first term, r the smallest ⟨A_k, W⟩ / b_k of the b_k > 0 rows; +∞ if no scaling makes W
-/// feasible (a relaxed b_k = 0 row violated). The barrier methods' certificate.
-double lp_scaled_gap(const Problem& P, const RowMatrix& M, double p, const VectorXd& lam, const VectorXd& W) {
-  const double q = p / (p - 1.0);
-  const ScaledGap s = scaled_gap(P.b, M * W, lp_norm(W, p), P.b.dot(lam) / lp_norm(M.transpose() * lam, q));
-  return s.violation > 1e-12 ? INFINITY : s.gap;
-}
+/// The barrier methods' bookkeeping: the best certified pair (λ, W) so far, and when to polish.
+class BarrierBest {
+ public:
+  BarrierBest(const Problem& P, const RowMatrix& M, double p, double target, VectorXd start = {})
+      : P_(P), M_(M), p_(p), target_(target), lam(std::move(start)) {}
+
+  /// The certificate of an ℓp pair (λ, W): the relative duality gap after scaling W to feasibility,
+  /// (‖W‖_p / r − bᵀλ / ‖Mᵀλ‖_q) over the first term, r the smallest ⟨A_k, W⟩ / b_k of the b_k > 0 rows;
+  /// +∞ if no scaling makes W feasible (a relaxed b_k = 0 row violated).
+  double certificate(const VectorXd& l, const VectorXd& W) const {
+    const double q = p_ / (p_ - 1.0);
+    const ScaledGap s = scaled_gap(P_.b, M_ * W, lp_norm(W, p_), P_.b.dot(l) / lp_norm(M_.transpose() * l, q));
+    return s.violation > 1e-12 ? INFINITY : s.gap;
+  }
+  void consider(const VectorXd& l, const VectorXd& W) {
+    double g = certificate(l, W);
+    if (g < gap) gap = g, lam = l, this->W = W;
+  }
+  bool done() const { return gap <= target_; }
+  /// Polish when a centre certifies within 1e-2 (close enough for the active set to be right); after two
+  /// failures (degenerate data) only once the barrier has gained another factor 100.
+  bool polish_now(double here) const { return here <= 1e-2 && (failures_ < 2 || here <= 1e-2 * last_failure_); }
+  void polished(double here) {
+    if (!done()) ++failures_, last_failure_ = here;
+  }
+  /// Sets `converged`, and the reason naming `method` when not.
+  void finish(IterResult& out, const char* method) const {
+    out.converged = done();
+    if (!out.converged) {
+      std::ostringstream os;
+      os << "the ℓp " << method << " stopped at relative gap " << gap;
+      out.reason = os.str();
+    }
+  }
+
+ private:
+  const Problem& P_;
+  const RowMatrix& M_;
+  double p_, target_;
+  int failures_ = 0;
+  double last_failure_ = INFINITY;
+
+ public:
+  double gap = INFINITY;
+  VectorXd lam, W;  ///< the best pair
+};
 
 /// The Newton direction −H⁻¹g from the lower triangle of H, with the smallest diagonal shift
 /// (0, 1e-15, 1e-13, … times max H_kk) that factorises and gives a finite direction; empty if none does.
@@ -375,7 +413,6 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
   const Index D = M.cols();
   const DualToPrimal gradpsi(M, q);
   auto psi_star = [q](const VectorXd& S) { return potential(S, q); };
-  auto certificate = [&](const VectorXd& lam, const VectorXd& W) { return lp_scaled_gap(P, M, p, lam, W); };
   IterResult out;
   VectorXd lam = start.cwiseMax(0.0);
   double mean = lam.mean();
@@ -391,18 +428,11 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
     return psi_star(M.transpose() * l) - P.b.dot(l) - mu * l.array().log().sum() + 0.5 * mu * c_prox * l.squaredNorm();
   };
   const double target = std::max(opt.tol, 1e-14);
-  double best_gap = INFINITY;
-  VectorXd best_lam = lam, best_W;
+  BarrierBest best(P, M, p, target, lam);
   MatrixXd H(K, K);
   RowMatrix Ms(K, D);
   Eigen::LDLT<MatrixXd> llt(K);  // pivoted: degenerate data make H nearly singular
-  int failed_polishes = 0;
-  double last_failure = INFINITY;
-  auto consider = [&](const VectorXd& l, const VectorXd& W) {
-    double g = certificate(l, W);
-    if (g < best_gap) best_gap = g, best_lam = l, best_W = W;
-  };
-  for (int outer = 0; outer < 40 && out.iterations < budget && best_gap > target; ++outer) {
+  for (int outer = 0; outer < 40 && out.iterations < budget && !best.done(); ++outer) {
     for (int step = 0; step < 100 && out.iterations < budget; ++step) {  // centring
       ++out.iterations;
       VectorXd S = M.transpose() * lam;
@@ -439,39 +469,32 @@ IterResult lp_barrier(const Problem& P, double p, const VectorXd& start, const S
       if (!moved || dec2 < 1e-10) break;
     }
     VectorXd S = M.transpose() * lam, W = gradpsi(S, lam);
-    consider(lam, W);
+    best.consider(lam, W);
     // polish from the constraints that look active at this centre: λ_k ≥ slack_k = ⟨A_k, W⟩ − b_k
     VectorXd slack = M * W - P.b;
     VectorXd trimmed = VectorXd::Zero(K);
     for (int k = 0; k < K; ++k)
       if (lam(k) >= slack(k)) trimmed(k) = lam(k);
-    // Polish when close enough for the active set to be right; after two failures (degenerate data)
-    // only once the barrier has gained another factor 100.
-    const double here = certificate(lam, W);
-    if (here <= 1e-2 && (failed_polishes < 2 || here <= 1e-2 * last_failure)) {
+    const double here = best.certificate(lam, W);
+    if (best.polish_now(here)) {
       if (p > 2) {
         VectorXd w = W, lp_lam = lam;
         int used = 0;
-        if (sqp_polish(M, P.b, p, w, lp_lam, used, budget, target)) consider(lp_lam, w);
+        if (sqp_polish(M, P.b, p, w, lp_lam, used, budget, target)) best.consider(lp_lam, w);
         out.iterations += used;
       } else {
         IterResult pn = solve_lp(P, p, trimmed, opt, budget, 30);
         out.iterations += pn.iterations;
-        consider(pn.lambda, Eigen::Map<const VectorXd>(pn.W.data(), D));
+        best.consider(pn.lambda, Eigen::Map<const VectorXd>(pn.W.data(), D));
       }
-      if (best_gap > target) ++failed_polishes, last_failure = here;
+      best.polished(here);
     }
     mu /= 10;
   }
-  out.converged = best_gap <= target;
-  if (!out.converged) {
-    std::ostringstream os;
-    os << "the ℓp interior-point method stopped at relative gap " << best_gap;
-    out.reason = os.str();
-  }
-  if (best_W.size() == 0) best_W = gradpsi(M.transpose() * best_lam, best_lam);
-  out.lambda = best_lam;
-  out.W = Eigen::Map<const MatrixXd>(best_W.data(), P.d, P.dc);
+  best.finish(out, "interior-point method");
+  if (best.W.size() == 0) best.W = gradpsi(M.transpose() * best.lam, best.lam);
+  out.lambda = best.lam;
+  out.W = Eigen::Map<const MatrixXd>(best.W.data(), P.d, P.dc);
   return out;
 }
 
@@ -498,20 +521,12 @@ IterResult lp_primal_barrier(const Problem& P, double p, const VectorXd& w_start
     if (!(sl.minCoeff() > 0)) return INFINITY;
     return psi(x) - mu * sl.array().log().sum();
   };
-  auto certificate = [&](const VectorXd& lam, const VectorXd& W) { return lp_scaled_gap(P, M, p, lam, W); };
   const double target = std::max(opt.tol, 1e-14);
-  double best_gap = INFINITY;
-  VectorXd best_lam, best_W;
-  auto consider = [&](const VectorXd& l, const VectorXd& W) {
-    double g = certificate(l, W);
-    if (g < best_gap) best_gap = g, best_lam = l, best_W = W;
-  };
+  BarrierBest best(P, M, p, target);
   MatrixXd H(D, D);
   RowMatrix Ms(K, D);
   Eigen::LDLT<MatrixXd> llt(D);  // pivoted, as in lp_barrier
-  int failed_polishes = 0;
-  double last_failure = INFINITY;
-  for (int outer = 0; outer < 40 && out.iterations < budget && best_gap > target; ++outer) {
+  for (int outer = 0; outer < 40 && out.iterations < budget && !best.done(); ++outer) {
     for (int step = 0; step < 100 && out.iterations < budget; ++step) {  // centring
       ++out.iterations;
       slack = M * w - P.b;
@@ -543,26 +558,21 @@ IterResult lp_primal_barrier(const Problem& P, double p, const VectorXd& w_start
     }
     slack = M * w - P.b;
     VectorXd lam = mu * slack.cwiseInverse();
-    consider(lam, w);
-    const double here = certificate(lam, w);
-    if (here <= 1e-2 && (failed_polishes < 2 || here <= 1e-2 * last_failure)) {
+    best.consider(lam, w);
+    const double here = best.certificate(lam, w);
+    if (best.polish_now(here)) {
       VectorXd wp = w, lp_lam = lam;
       int used = 0;
-      if (sqp_polish(M, P.b, p, wp, lp_lam, used, budget, target)) consider(lp_lam, wp);
+      if (sqp_polish(M, P.b, p, wp, lp_lam, used, budget, target)) best.consider(lp_lam, wp);
       out.iterations += used;
-      if (best_gap > target) ++failed_polishes, last_failure = here;
+      best.polished(here);
     }
     mu /= 10;
   }
-  out.converged = best_gap <= target;
-  if (!out.converged) {
-    std::ostringstream os;
-    os << "the ℓp primal interior-point method stopped at relative gap " << best_gap;
-    out.reason = os.str();
-  }
-  if (best_W.size() == 0) return out;
-  out.lambda = best_lam;
-  out.W = Eigen::Map<const MatrixXd>(best_W.data(), P.d, P.dc);
+  best.finish(out, "primal interior-point method");
+  if (best.W.size() == 0) return out;
+  out.lambda = best.lam;
+  out.W = Eigen::Map<const MatrixXd>(best.W.data(), P.d, P.dc);
   return out;
 }
 
