@@ -1,7 +1,7 @@
 #pragma once
 // The fuzzed entry points (docs/design.md §9 inputs), shared by the libFuzzer targets (fuzz_*.cpp, built
 // with clang by scripts/fuzz.sh) and by the replay of the corpus and crashers in the normal suite
-// (tests/test_robustness.cpp). Each takes arbitrary bytes: it must either accept them or throw the
+// (tests/native/test_robustness.cpp). Each takes arbitrary bytes: it must either accept them or throw the
 // project's InputError, which it catches; anything else (a crash, a sanitizer report, another exception,
 // a failed property check → abort) is a finding.
 #include <algorithm>

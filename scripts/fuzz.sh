@@ -2,7 +2,7 @@
 # Fuzzes every libFuzzer target of fuzz/ (fuzz_<name>.cpp) for a bounded time, then merges the inputs
 # that raised coverage into its corpus fuzz/corpus/<name>/ (libFuzzer's -merge keeps a small set).
 # A crash, sanitizer report or timeout leaves the input in fuzz/crashers/<name>/ and fails the script;
-# fix the bug and keep the file: tests/test_robustness.cpp replays every corpus file and crasher.
+# fix the bug and keep the file: tests/native/test_robustness.cpp replays every corpus file and crasher.
 #
 #   FUZZ_SECONDS=60   seconds per target (default 60)
 #   FUZZ_TARGETS="config dataset_csv"   a subset (default: all)

@@ -22,7 +22,7 @@ bash scripts/build-native.sh
 (cd build/native && ctest --output-on-failure -j2)
 
 # The same doctest suites under AddressSanitizer + UndefinedBehaviorSanitizer (own build directory).
-# Too slow there and so skipped: tests/test_long_runs.cpp (doctest::skip(ATTNSVM_SANITIZED)).
+# Too slow there and so skipped: tests/native/test_long_runs.cpp (doctest::skip(ATTNSVM_SANITIZED)).
 stage "sanitizers: ASan + UBSan build (build/asan) and ctest"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
   -DATTNSVM_SANITIZE=ON >/dev/null

@@ -125,7 +125,7 @@ describe('reliability of the page', () => {
       assert.equal(page.url(), url, `${entry.field}=${entry.value}: a rejected value does not reach the URL`);
     }
 
-    // uploaded files: the message of the wasm module (and the CLI, tests/test_robustness.cpp), next to the upload
+    // uploaded files: the message of the wasm module (and the CLI, tests/native/test_robustness.cpp), next to the upload
     const wasm = await engine();
     for (const query of ['cross', 'self']) {
       if (query === 'self') {

@@ -3,7 +3,7 @@
 // (tests/bad_inputs.json) through the CLI, divergence with roll-back, and SVM budgets.
 #include <filesystem>
 
-#include "../fuzz/fuzz_targets.hpp"
+#include "../../fuzz/fuzz_targets.hpp"
 #include "errors.hpp"
 #include "helpers.hpp"
 
