@@ -6,14 +6,9 @@
 // turning compare off ends B's worker. Plus the state derivation (web/src/compare/derive.ts) under Node.
 // Needs dist/ (scripts/build-web.sh).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 
-import { assertClean, requestedUrls, root, servedPage, watch } from './helpers.mjs';
+import { assertClean, compilePageModules, requestedUrls, root, servedPage, watch } from './helpers.mjs';
 
 const env = servedPage();
 
@@ -257,35 +252,14 @@ describe('compare mode on the page', () => {
 });
 
 describe('compare state (web/src/compare/derive.ts under Node)', () => {
-  let out, state, derive, api;
+  let state, derive, api, cleanup;
   before(async () => {
-    out = mkdtempSync(join(tmpdir(), 'attnsvm-compare-'));
-    const files = ['web/src/state.ts', 'web/src/compare/derive.ts', 'web/src/embed/api.ts'];
-    execFileSync(
-      join(root, 'node_modules/.bin/tsc'),
-      [
-        '--outDir',
-        out,
-        '--rootDir',
-        join(root, 'web/src'),
-        '--target',
-        'es2022',
-        '--module',
-        'esnext',
-        '--moduleResolution',
-        'bundler',
-        '--skipLibCheck',
-        '--noCheck',
-        '--lib',
-        'es2022,dom',
-        ...files.map((f) => join(root, f)),
-      ],
-      { cwd: root, stdio: 'pipe' },
-    );
-    const load = (f) => import(pathToFileURL(join(out, f)).href);
-    [state, derive, api] = await Promise.all(['state.js', 'compare/derive.js', 'embed/api.js'].map(load));
+    ({
+      modules: [state, derive, api],
+      cleanup,
+    } = await compilePageModules(['state', 'compare/derive', 'embed/api']));
   });
-  after(() => out && rmSync(out, { recursive: true, force: true }));
+  after(() => cleanup?.());
 
   test("run B is run A with B's fields in place; the defaults override nothing", () => {
     const a = state.withChanges(state.DEFAULTS, {

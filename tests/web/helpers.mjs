@@ -3,7 +3,11 @@
 // assertClean(), and small waits on the page's published state (data-step attributes).
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { serve } from '../../scripts/serve.mjs';
@@ -173,4 +177,32 @@ export function canvasStats(page, selector) {
       return { nonBlank, tinted, sum, w: c.width, h: c.height };
     });
   }, selector);
+}
+
+/**
+ * Compiles pure page modules (`names`: paths under web/src without `.ts`, e.g. 'compare/derive') with tsc
+ * into a temporary folder and imports them, for the suites that test them under Node. Returns the modules
+ * in the order named and a cleanup that removes the folder.
+ */
+export async function compilePageModules(names) {
+  const out = mkdtempSync(join(tmpdir(), 'attnsvm-modules-'));
+  const sources = names.map((n) => join(root, 'web/src', `${n}.ts`));
+  const flags = [
+    '--target',
+    'es2022',
+    '--module',
+    'esnext',
+    '--moduleResolution',
+    'bundler',
+    '--skipLibCheck',
+    '--noCheck',
+    '--lib',
+    'es2022,dom',
+  ];
+  execFileSync(join(root, 'node_modules/.bin/tsc'), ['--outDir', out, '--rootDir', join(root, 'web/src'), ...flags, ...sources], {
+    cwd: root,
+    stdio: 'pipe',
+  });
+  const modules = await Promise.all(names.map((n) => import(pathToFileURL(join(out, `${n}.js`)).href)));
+  return { modules, cleanup: () => rmSync(out, { recursive: true, force: true }) };
 }

@@ -2,46 +2,22 @@
 // folder: the constructs the texts use come out as the MathML they mean, anything unknown is refused,
 // and every $…$ formula the page ships (presets, exercises, the intro in main.ts) typesets.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 
-import { root } from './helpers.mjs';
+import { compilePageModules, root } from './helpers.mjs';
 
-let out, mathml, presets, exercises;
+let mathml, presets, exercises, cleanup;
 
 before(async () => {
-  out = mkdtempSync(join(tmpdir(), 'attnsvm-mathml-'));
-  const files = ['web/src/mathml.ts', 'web/src/presets.ts', 'web/src/exercises.ts'];
-  execFileSync(
-    join(root, 'node_modules/.bin/tsc'),
-    [
-      '--outDir',
-      out,
-      '--rootDir',
-      join(root, 'web/src'),
-      '--target',
-      'es2022',
-      '--module',
-      'esnext',
-      '--moduleResolution',
-      'bundler',
-      '--skipLibCheck',
-      '--noCheck',
-      '--lib',
-      'es2022,dom',
-      ...files.map((f) => join(root, f)),
-    ],
-    { cwd: root, stdio: 'pipe' },
-  );
-  const load = (f) => import(pathToFileURL(join(out, f)).href);
-  [mathml, presets, exercises] = await Promise.all(['mathml.js', 'presets.js', 'exercises.js'].map(load));
+  ({
+    modules: [mathml, presets, exercises],
+    cleanup,
+  } = await compilePageModules(['mathml', 'presets', 'exercises']));
 });
 
-after(() => out && rmSync(out, { recursive: true, force: true }));
+after(() => cleanup?.());
 
 /** The markup of a formula's body (inside <math><semantics>, without the TeX annotation). */
 const body = (tex) => mathml.mathMarkup(mathml.texToMathML(tex).children[0].children[0]);

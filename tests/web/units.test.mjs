@@ -3,57 +3,21 @@
 // chunk (a valid chunk with a correct CRC); the message API's validation of commands; uploaded datasets kept
 // outside the URL and read into inline configs by the page (the state module reads no storage).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 
-import { root } from './helpers.mjs';
+import { compilePageModules } from './helpers.mjs';
 
-let out, state, checker, png, api, exercises, recovery, presets, datastore;
+let state, checker, png, api, exercises, recovery, presets, datastore, cleanup;
 
 before(async () => {
-  out = mkdtempSync(join(tmpdir(), 'attnsvm-units-'));
-  const files = [
-    'web/src/state.ts',
-    'web/src/classroom/checker.ts',
-    'web/src/png.ts',
-    'web/src/embed/api.ts',
-    'web/src/exercises.ts',
-    'web/src/recovery.ts',
-    'web/src/presets.ts',
-    'web/src/datastore.ts',
-  ];
-  execFileSync(
-    join(root, 'node_modules/.bin/tsc'),
-    [
-      '--outDir',
-      out,
-      '--rootDir',
-      join(root, 'web/src'),
-      '--target',
-      'es2022',
-      '--module',
-      'esnext',
-      '--moduleResolution',
-      'bundler',
-      '--skipLibCheck',
-      '--noCheck',
-      '--lib',
-      'es2022,dom',
-      ...files.map((f) => join(root, f)),
-    ],
-    { cwd: root, stdio: 'pipe' },
-  );
-  const load = (f) => import(pathToFileURL(join(out, f)).href);
-  [state, checker, png, api, exercises, recovery, presets, datastore] = await Promise.all(
-    ['state.js', 'classroom/checker.js', 'png.js', 'embed/api.js', 'exercises.js', 'recovery.js', 'presets.js', 'datastore.js'].map(load),
-  );
+  const names = ['state', 'classroom/checker', 'png', 'embed/api', 'exercises', 'recovery', 'presets', 'datastore'];
+  ({
+    modules: [state, checker, png, api, exercises, recovery, presets, datastore],
+    cleanup,
+  } = await compilePageModules(names));
 });
 
-after(() => out && rmSync(out, { recursive: true, force: true }));
+after(() => cleanup?.());
 
 describe('state schema: embed, classroom and display fields', () => {
   test('the new fields and the hide flags round-trip through the URL', () => {

@@ -1,22 +1,6 @@
 // PNG metadata: inserts a tEXt chunk (keyword + Latin-1 text) after IHDR, so an exported image carries
 // the URL of the state that recreates it (readable with `exiftool`, `pngcheck -t`, or any PNG library).
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; ++n) {
-    let c = n;
-    for (let k = 0; k < 8; ++k) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 of the PNG specification over bytes. */
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { crc32 } from './crc32.js';
 
 /** Latin-1 bytes of text (characters outside Latin-1 become '?'; URLs are ASCII). */
 function latin1(text: string): Uint8Array {

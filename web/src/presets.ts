@@ -17,6 +17,29 @@ export interface Preset {
 
 const standard: Partial<State> = { kind: 'gaussian-unit', n: 6, T: 8, d: 10, seed: 1, query: 'cross', decoder: 'fixed' };
 const ngd: Partial<State> = { optimizer: 'ngd', lr: 0.1 };
+/** Normalised ℓp mirror descent from W₀ = 0 on the standard problem, against the ℓp and Frobenius SVMs of the same p. */
+const mirrorDescent = (p: number): Partial<State> => ({
+  ...standard,
+  param: 'W',
+  optimizer: 'md',
+  p,
+  normalized: true,
+  lr: 0.1,
+  init: 'zero',
+  norms: ['lp', 'fro'],
+  svmP: p,
+  tokens: 'optimal',
+});
+/** The several-inputs prompt toy of max-margin token selection, from p₀ = 0. */
+const mmtsMulti: Partial<State> = {
+  kind: 'toy',
+  toy: 'mmts-multi',
+  seed: 1,
+  param: 'prompt',
+  init: 'zero',
+  norms: ['fro'],
+  tokens: 'optimal',
+};
 /** Fashion-MNIST T-shirt vs bag, W and v trained by ℓ1.1 mirror descent from a small random start (docs/fashion-mnist.md). */
 const fashionMd: Partial<State> = {
   kind: 'fashion-mnist',
@@ -133,15 +156,9 @@ export const PRESETS: readonly Preset[] = [
       'Three inputs of seven tokens. Normalised GD grows $\\|p_t\\|$ linearly, so the softmax probability ' +
       'of the optimal token $\\min_i s_{i\\alpha_i}$ approaches 1 quickly. Compare with the GD preset.',
     state: {
-      kind: 'toy',
-      toy: 'mmts-multi',
-      seed: 1,
-      param: 'prompt',
+      ...mmtsMulti,
       optimizer: 'ngd',
       lr: 0.1,
-      init: 'zero',
-      norms: ['fro'],
-      tokens: 'optimal',
       speed: '1',
     },
   },
@@ -153,15 +170,9 @@ export const PRESETS: readonly Preset[] = [
       'The same inputs under plain GD: the gradient vanishes as the softmax saturates, $\\|p_t\\|$ grows only ' +
       'logarithmically and $1 - s_{i\\alpha_i}$ decays slowly (watch the log axes).',
     state: {
-      kind: 'toy',
-      toy: 'mmts-multi',
-      seed: 1,
-      param: 'prompt',
+      ...mmtsMulti,
       optimizer: 'gd',
       lr: 1,
-      init: 'zero',
-      norms: ['fro'],
-      tokens: 'optimal',
       speed: '1',
     },
   },
@@ -215,16 +226,7 @@ export const PRESETS: readonly Preset[] = [
       'The Bregman divergence $D_\\psi(\\bar W^{p}_{mm}, \\bar W_t)$ to the $\\ell_{1.75}$-SVM goes to 0, ' +
       'while the one to the Frobenius SVM levels off above it.',
     state: {
-      ...standard,
-      param: 'W',
-      optimizer: 'md',
-      p: 1.75,
-      normalized: true,
-      lr: 0.1,
-      init: 'zero',
-      norms: ['lp', 'fro'],
-      svmP: 1.75,
-      tokens: 'optimal',
+      ...mirrorDescent(1.75),
       speed: '5',
     },
   },
@@ -236,16 +238,7 @@ export const PRESETS: readonly Preset[] = [
       'The same with $p = 3$: now the $\\ell_3$-SVM is the limit direction. Convergence is slower ' +
       '(the paper runs 20,000 iterations); try speed “max”.',
     state: {
-      ...standard,
-      param: 'W',
-      optimizer: 'md',
-      p: 3,
-      normalized: true,
-      lr: 0.1,
-      init: 'zero',
-      norms: ['lp', 'fro'],
-      svmP: 3,
-      tokens: 'optimal',
+      ...mirrorDescent(3),
       speed: 'max',
     },
   },
@@ -414,15 +407,9 @@ export const PRESETS: readonly Preset[] = [
       '$\\log_{10}(1 - s_{i\\alpha_i})$ falls slowly; under normalised GD $\\|p_t\\|$ grows linearly and the ' +
       'softmax probability of the optimal token approaches 1 much faster (dashed curves).',
     state: {
-      kind: 'toy',
-      toy: 'mmts-multi',
-      seed: 1,
-      param: 'prompt',
+      ...mmtsMulti,
       optimizer: 'gd',
       lr: 1,
-      init: 'zero',
-      norms: ['fro'],
-      tokens: 'optimal',
       speed: '1',
       compare: true,
       bParam: 'prompt',
@@ -442,16 +429,7 @@ export const PRESETS: readonly Preset[] = [
       'Frobenius SVM. To see B against the ' +
       '$\\ell_3$-SVM, load the “p = 3” preset (or set ℓp SVM p to 3).',
     state: {
-      ...standard,
-      param: 'W',
-      optimizer: 'md',
-      p: 1.75,
-      normalized: true,
-      lr: 0.1,
-      init: 'zero',
-      norms: ['lp', 'fro'],
-      svmP: 1.75,
-      tokens: 'optimal',
+      ...mirrorDescent(1.75),
       speed: '5',
       compare: true,
       bParam: 'W',
