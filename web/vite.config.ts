@@ -1,13 +1,53 @@
 // Vite build of the page: root web/, relative URLs (base './'), output in dist/ at the repo root.
 // scripts/build-web.sh copies the wasm engine (build/wasm/) into dist/wasm/ after this build.
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * The worker instantiates the engine's wasm parts itself (wasm/parts.mjs): the default URLs of the whole
+ * attnsvm.wasm in the engine's JavaScript (Emscripten's glue; index.mjs's Node branch) are never fetched,
+ * and must not make Vite copy that file into assets/. The same URL, written so that Vite leaves it alone.
+ */
+function glueWithoutWasmUrl(): Plugin {
+  return {
+    name: 'attnsvm-engine-without-wasm-url',
+    transform(code, id) {
+      if (!/\/build\/wasm\/(attnsvm|index)\.mjs$/.test(id)) return null;
+      const url = /new URL\((["'])(\.\/)?attnsvm\.wasm\1, ?import\.meta\.url\)/g;
+      if (!url.test(code)) throw new Error(`${id}: no URL of attnsvm.wasm any more; update web/vite.config.ts`);
+      return code.replace(url, (_, quote, dot) => `new URL(${quote}${dot ?? ''}attnsvm.wasm${quote}, String(import.meta.url))`);
+    },
+  };
+}
+
+/**
+ * dist/embed.html: the page itself, marked as the embed entry (data-embed on <html>: page.ts starts in embed
+ * mode), so that an embed loads as fast as the page — no redirect to index.html?embed=1 first.
+ */
+function embedEntry(): Plugin {
+  return {
+    name: 'attnsvm-embed-entry',
+    apply: 'build',
+    enforce: 'post', // after Vite wrote index.html into the bundle
+    generateBundle(_, bundle) {
+      const index = bundle['index.html'];
+      if (!index || index.type !== 'asset') throw new Error('attnsvm-embed-entry: no index.html in the bundle');
+      const html = String(index.source);
+      const embed = html
+        .replace('<html lang="en">', '<html lang="en" data-embed="">')
+        .replace('<title>Attention SVM Playground</title>', '<title>Attention SVM Playground (embed)</title>');
+      if (!embed.includes('data-embed')) throw new Error('attnsvm-embed-entry: index.html has no <html lang="en">');
+      this.emitFile({ type: 'asset', fileName: 'embed.html', source: embed });
+    },
+  };
+}
 
 export default defineConfig({
   root,
   base: './',
+  plugins: [embedEntry()],
   publicDir: 'public',
   build: {
     outDir: fileURLToPath(new URL('../dist', import.meta.url)),
@@ -18,6 +58,8 @@ export default defineConfig({
     // fonts and images as files: the CSP allows no data: fonts
     assetsInlineLimit: 0,
   },
-  worker: { format: 'es' },
+  // the page's worker (src/worker.ts) bundles the engine's JavaScript as scripts/build-wasm.sh built it
+  resolve: { alias: { 'attnsvm-engine': fileURLToPath(new URL('../build/wasm/index.mjs', import.meta.url)) } },
+  worker: { format: 'es', plugins: () => [glueWithoutWasmUrl()] },
   server: { fs: { allow: ['..'] } },
 });

@@ -84,9 +84,11 @@ describe('compare mode on the page', () => {
     await page.waitForSelector('.metrics-b[data-step]');
     await waitFor(page, async () => page.workers().length === 2, 'a second worker');
     assert.deepEqual(
-      requestedUrls(page).filter((u) => u.endsWith('/attnsvm.wasm')),
-      [`${env.origin}wasm/attnsvm.wasm`],
-      "run B's worker reuses the page's compiled engine",
+      requestedUrls(page)
+        .filter((u) => u.endsWith('.wasm'))
+        .sort(),
+      [`${env.origin}wasm/attnsvm.start.wasm`, `${env.origin}wasm/attnsvm.view.wasm`],
+      "run B's worker reuses the page's compiled engine (its start and view parts)",
     );
     assert.match(page.url(), /[?&]cmp=1/);
     assert.ok(await page.isVisible('#ctl-bOptimizer'));

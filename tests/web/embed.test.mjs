@@ -297,19 +297,19 @@ describe('embedding the built page', () => {
     await close();
   });
 
-  test('embed.html forwards to the embed layout with its query', async () => {
+  test('embed.html is the page in the embed layout, with its query (no redirect)', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const problems = await watch(page);
     await page.goto(`${frameOrigin}/sub/playground/embed.html?preset=tfsvm-w&controls=none`);
-    await page.waitForURL(/index\.html\?.*embed=1/);
-    assert.match(page.url(), /preset=tfsvm-w/);
     await page.waitForSelector('body.embed');
+    await waitForMetricsStep(page, (s) => s >= 0);
+    assert.match(page.url(), /\/sub\/playground\/embed\.html\?.*preset=tfsvm-w/);
     assert.equal(await page.isVisible('.runbar'), false, 'controls=none hides the run bar');
     assert.equal(await page.isVisible('header.top'), false);
     const open = await page.getAttribute('.open-full', 'href');
     assert.doesNotMatch(open, /embed=1/);
-    assert.match(open, /preset=tfsvm-w/);
+    assert.match(open, /\/sub\/playground\/index\.html\?.*preset=tfsvm-w/, 'the full page is index.html');
     assert.deepEqual(problems, []);
     await assertClean(page, [frameOrigin]);
     await context.close();

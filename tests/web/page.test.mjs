@@ -89,7 +89,7 @@ describe('the playground page', () => {
     await close();
   });
 
-  test('paused on load, the SVM references arrive by themselves; no readout ever shows NaN; attnsvm.wasm is fetched once, by the page', async () => {
+  test('paused on load, the SVM references arrive by themselves; no readout ever shows NaN; the first-view parts of the engine are fetched once, by the page', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const problems = await watch(page);
@@ -120,15 +120,18 @@ describe('the playground page', () => {
       [],
       'no readout shows NaN',
     );
-    // the page compiles the engine itself and hands it to the worker: one request, from the document
+    // the page compiles the engine's start and view parts itself and hands them to the worker: one request
+    // each, from the document; the rest part is not needed for this first view (wasm/parts.mjs)
     assert.deepEqual(
-      requestedUrls(page).filter((u) => u.endsWith('/attnsvm.wasm')),
-      [`${origin}wasm/attnsvm.wasm`],
+      requestedUrls(page)
+        .filter((u) => u.endsWith('.wasm'))
+        .sort(),
+      [`${origin}wasm/attnsvm.start.wasm`, `${origin}wasm/attnsvm.view.wasm`],
     );
     assert.equal(
-      await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/attnsvm.wasm')).length),
-      1,
-      'the document fetched it',
+      await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length),
+      2,
+      'the document fetched them',
     );
     // and training works from there
     await page.click('#step100');

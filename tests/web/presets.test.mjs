@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
+import { DEFAULT_RUN } from '../../scripts/split-wasm.mjs';
 import { assertClean, servedPage, watch } from './helpers.mjs';
 
 const env = servedPage();
@@ -67,6 +68,17 @@ async function frameStarted(page, frame, preset) {
   }
   await started(frame);
 }
+
+test('the default page runs the run the engine was split for (scripts/split-wasm.mjs DEFAULT_RUN), in the playground and the embed', async () => {
+  for (const path of ['', 'embed.html?views=heatmap,corr']) {
+    const { context, page, problems } = await newPage();
+    await page.goto(env.origin + path);
+    await started(page);
+    assert.deepEqual((await sent(page)).a.config, DEFAULT_RUN, 'the first view the engine is split for (wasm/parts.mjs)');
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
 
 describe('a preset named in a link runs', () => {
   test('every preset: the URL, the <attention-svm-playground> element, the picker and setState send the same run', async (t) => {

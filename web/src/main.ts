@@ -62,12 +62,17 @@ class Playground {
 
   constructor() {
     // The worker first: it starts while this thread compiles the engine's wasm (one fetch, one Module for
-    // every worker of the page) and builds the page, so the first heatmap comes early.
-    const wasmModule = compileEngine(new URL('wasm/attnsvm.wasm', document.baseURI));
+    // every worker of the page) and builds the page, so the first heatmap comes early. The engine comes in
+    // parts (wasm/parts.mjs): the start part draws the first heatmap; the view part, fetched once the
+    // engine runs, trains and solves the first view's SVMs; the worker fetches the rest when needed.
+    const wasmModule = compileEngine(new URL('wasm/attnsvm.start.wasm', document.baseURI));
+    let viewPart: Promise<WebAssembly.Module | null> | null = null;
     const createClient = () =>
       new EngineClient({
         wasmModule,
-        createWorker: () => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' }),
+        split: true,
+        wasmView: () => (viewPart ??= compileEngine(new URL('wasm/attnsvm.view.wasm', document.baseURI))),
+        createWorker: () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
         engineUrl: new URL('wasm/index.mjs', document.baseURI),
         dataUrl: new URL('data/fashion-mnist/', document.baseURI),
       });

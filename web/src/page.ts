@@ -24,6 +24,9 @@ export interface PageApi {
 /** Whether the visitor asked for reduced motion. */
 export const reducedMotion = (): boolean => matchMedia('(prefers-reduced-motion: reduce)').matches;
 
+/** Whether this document is the embed entry (dist/embed.html, <html data-embed>): embed mode, whatever its URL says. */
+export const embedEntry = (): boolean => typeof document !== 'undefined' && document.documentElement.hasAttribute('data-embed');
+
 /** The keys of a URL that only choose an exercise or shape an embed (not the run). */
 const PAGE_KEYS = new Set(['exercise', 'embed', 'views', 'controls', 'autoplay', 'allowedOrigins', 'cmap']);
 
@@ -47,7 +50,7 @@ export function withPageFields(next: State, current: State): State {
  * starts that exercise's state.
  */
 export function initialState(query: string): State {
-  const state = fromQuery(query);
+  const state = embedEntry() ? withChanges(fromQuery(query), { embed: true }) : fromQuery(query);
   const exercise = exerciseById(state.exercise);
   if (!exercise) return state;
   const keys = [...new URLSearchParams(query).keys()];

@@ -1,4 +1,4 @@
-// Embed mode (`?embed=1`, or embed.html): a chrome-free layout with the views listed in `views`, the run
+// Embed mode (`?embed=1`, or the embed entry embed.html): a chrome-free layout with the views listed in `views`, the run
 // bar (`controls=min`), nothing (`none`) or every control (`full`), and a small "open in playground" link.
 // In every mode, `<name>_hide=1` hides single controls (TF Playground's classroom mode).
 import type { PageApi } from '../page.js';

@@ -5,9 +5,9 @@ import { DEFAULTS, toQuery, withChanges, type State } from '../state.js';
 /** The fields that only shape an embed (not the run). */
 const EMBED_ONLY: (keyof State)[] = ['embed', 'views', 'controls', 'autoplay', 'origins', 'hide'];
 
-/** The page's address without query or hash (…/index.html or …/). */
+/** The page's address without query or hash (…/index.html or …/; the embed entry …/embed.html is the page at …/index.html). */
 function pageBase(): string {
-  return location.origin + location.pathname;
+  return location.origin + location.pathname.replace(/\/embed\.html$/, '/index.html');
 }
 
 /** A URL of the page with this state. */

@@ -34,8 +34,8 @@ export type CrashListener = (crash: Crash) => void;
 export type TestAttentionListener = (report: TestAttention) => void;
 
 export interface EngineClientOptions {
-  /** Creates the worker; default: build/web-engine/worker.js next to this module. A Vite page passes
-   * `() => new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module' })`. */
+  /** Creates the worker; default: build/web-engine/worker.js next to this module. The page passes its own,
+   * `() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })` (web/src/worker.ts). */
   createWorker?: () => Worker;
   /** URL of the engine's wasm/index.mjs as built (build/wasm/index.mjs); default: ../wasm/index.mjs
    * relative to this module, which is where build-wasm.sh puts it. */
@@ -48,8 +48,14 @@ export interface EngineClientOptions {
    * configs are rejected. */
   dataUrl?: string | URL;
   /** attnsvm.wasm compiled on the page (compileEngine()), handed to the worker at init; null (a failed
-   * compile) or absent: the worker fetches and compiles it itself. Every worker of the page may share it. */
+   * compile) or absent: the worker fetches and compiles it itself. Every worker of the page may share it.
+   * With `split`, the start part attnsvm.start.wasm instead. */
   wasmModule?: Promise<WebAssembly.Module | null>;
+  /** The engine in parts (wasm/parts.mjs) next to engineUrl: the worker starts on the start part and takes
+   * the view part from `wasmView` (called once the engine runs, so that its download does not compete with
+   * the start part's) or else fetches it; the rest part it fetches when a run first needs it. */
+  split?: boolean;
+  wasmView?: () => Promise<WebAssembly.Module | null>;
 }
 
 /** An Error carrying the worker's report (message from the core, naming the field). */
@@ -251,7 +257,8 @@ export class EngineClient {
   private createWorker(): Worker {
     return this.options.createWorker
       ? this.options.createWorker()
-      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+      : // not bundled by Vite: the page passes its own worker (web/src/worker.ts)
+        new Worker(new URL(/* @vite-ignore */ './worker.js', import.meta.url), { type: 'module' });
   }
 
   /** Starts the heartbeat, listens to the new worker and initialises it; resolves once the engine loaded. */
@@ -278,15 +285,26 @@ export class EngineClient {
     const init: RequestBody<'init'> = { type: 'init', engineUrl: String(engineUrl) };
     if (dataUrl !== undefined) init.dataUrl = dataUrl;
     const compiled = this.options.wasmModule;
+    const split = this.options.split === true;
+    if (split) init.split = true;
+    const post = (module: Promise<WebAssembly.Module | null>, part?: 'start' | 'view') =>
+      void module
+        .catch(() => null)
+        .then((m) =>
+          worker.postMessage(
+            (part ? { type: 'wasmModule', module: m, part } : { type: 'wasmModule', module: m }) satisfies WasmModuleMessage,
+          ),
+        );
     if (compiled) {
       // init goes now (the worker imports the engine's JavaScript); the Module follows when compiled
       init.pageCompiles = true;
-      void compiled.catch(() => null).then((module) => worker.postMessage({ type: 'wasmModule', module } satisfies WasmModuleMessage));
+      post(compiled, split ? 'start' : undefined);
     }
     return this.request(init).then(() => {
       this.alive = true;
       this.pinging = false;
       this.lastHeard = performance.now();
+      if (split && compiled) post(this.options.wasmView?.() ?? Promise.resolve(null), 'view');
     });
   }
 

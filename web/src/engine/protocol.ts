@@ -23,8 +23,10 @@ export interface RunState {
 /** Requests from the page. */
 export type Request =
   /** `dataUrl`: the directory of the Fashion-MNIST IDX files (fetched once, when a config first needs them);
-   * `pageCompiles`: the page compiles attnsvm.wasm and posts it in a WasmModuleMessage (else the worker fetches it). */
-  | { type: 'init'; id: number; engineUrl: string; dataUrl?: string; pageCompiles?: boolean }
+   * `pageCompiles`: the page compiles attnsvm.wasm and posts it in a WasmModuleMessage (else the worker fetches it);
+   * `split`: the engine in parts next to engineUrl (wasm/parts.mjs: attnsvm.start.wasm, .view.wasm, .rest.wasm),
+   * of which the page compiles the start and view parts when `pageCompiles`. */
+  | { type: 'init'; id: number; engineUrl: string; dataUrl?: string; pageCompiles?: boolean; split?: boolean }
   | { type: 'configure'; id: number; config: Config }
   | { type: 'play'; id: number; speed?: Speed }
   | { type: 'pause'; id: number }
@@ -46,12 +48,14 @@ export type RequestType = Request['type'];
 
 /**
  * Not a request (no id, no answer): the engine's wasm as the page compiled it, or null when that failed
- * (the worker then fetches it). Sent once after an init with `pageCompiles`, whenever the compile is done,
- * so that the worker imports the engine's JavaScript meanwhile.
+ * (the worker then fetches it). Sent once (per part) after an init with `pageCompiles`, whenever the compile
+ * is done, so that the worker imports the engine's JavaScript meanwhile.
  */
 export interface WasmModuleMessage {
   type: 'wasmModule';
   module: WebAssembly.Module | null;
+  /** Which wasm: attnsvm.wasm (absent) or a part of a split engine (after an init with `split`). */
+  part?: 'start' | 'view';
 }
 
 /** A request before the client numbers it (of one type, or of any). */

@@ -12,8 +12,12 @@ export interface RunnerHost {
   /** Calls fn after delayMs (0: as soon as queued messages have been handled). */
   schedule(fn: () => void, delayMs: number): void;
   /** Loads the engine module at url (a dynamic import of wasm/index.mjs); `pageCompiles`: instantiates the
-   * Module of the page's WasmModuleMessage instead of fetching the wasm (when the page's compile worked). */
-  load(url: string, pageCompiles: boolean): Promise<Engine>;
+   * Module of the page's WasmModuleMessage instead of fetching the wasm (when the page's compile worked);
+   * `split`: the engine in parts (wasm/parts.mjs), the start part first. */
+  load(url: string, pageCompiles: boolean, split: boolean): Promise<Engine>;
+  /** A split engine: resolves once the parts `names` are at hand (null: they are, or the engine is whole).
+   * A part still missing when first called is fetched synchronously, which blocks the worker meanwhile. */
+  partsReady?(names: readonly ('view' | 'rest')[]): Promise<void> | null;
   /** The bytes at url; rejects (saying why) on a failed or stalled request. Needed for fashion-mnist configs. */
   fetchBytes?(url: string): Promise<ArrayBuffer>;
 }
@@ -44,6 +48,23 @@ function transferables(value: unknown, out: Transferable[] = []): Transferable[]
   }
   return out;
 }
+
+/** The parts of a split engine each request waits for (the first configure: none; training: tick()). */
+const PARTS_NEEDED: Record<Request['type'], readonly ('view' | 'rest')[]> = {
+  init: [],
+  ping: [],
+  speed: [],
+  play: [],
+  pause: [],
+  snapshot: [],
+  reset: [],
+  cancelEnsemble: [],
+  step: ['view'],
+  lr: ['view'],
+  configure: ['view', 'rest'],
+  ensemble: ['view', 'rest'],
+  parseDataset: ['view', 'rest'],
+};
 
 /** An error in the use of the protocol (not the engine's). */
 function protocolError(message: string): Error {
@@ -111,9 +132,13 @@ export class EngineRunner {
   async handle(request: Request): Promise<void> {
     const { id } = request;
     try {
+      // A split engine's start part runs the first configure, its view part the first view's training;
+      // anything more waits for every part (fetched meanwhile), so that no call fetches one synchronously.
+      const parts = request.type === 'configure' && !this.session ? [] : PARTS_NEEDED[request.type];
+      if (parts.length > 0) await this.host.partsReady?.(parts);
       switch (request.type) {
         case 'init':
-          if (!this.engine) this.engine = await this.host.load(request.engineUrl, request.pageCompiles ?? false);
+          if (!this.engine) this.engine = await this.host.load(request.engineUrl, request.pageCompiles ?? false, request.split ?? false);
           if (request.dataUrl !== undefined) this.dataUrl = request.dataUrl;
           return this.done(id);
         case 'configure':
@@ -382,6 +407,12 @@ export class EngineRunner {
    */
   private tick(): void {
     this.scheduled = false;
+    // the first view's references and training are in the view part of a split engine
+    const parts = this.session ? this.host.partsReady?.(['view']) : null;
+    if (parts) {
+      void parts.then(() => this.wake());
+      return;
+    }
     if (this.referencesTick()) return;
     if (this.ensemble && !(this.ensembleHadTurn && this.trainingDue())) {
       this.ensembleHadTurn = true;

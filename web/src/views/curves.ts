@@ -1,6 +1,8 @@
 // Curves over iterations (uPlot, log-x): normalised margin against the SVM margin, correlation and
 // Bregman divergence per SVM reference, loss, parameter norms and the sparsification log10(1 − s).
-import uPlot from 'uplot';
+// uPlot (a fifth of the page's script) is a chunk of its own, fetched when the first chart is drawn: after
+// the first heatmap, so that on a slow link it does not delay it.
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { EnsembleProgress, History, Snapshot } from '../engine/index.js';
 import { NORM_COLORS } from '../colormap.js';
@@ -138,6 +140,29 @@ function decade(k: number): string {
   return k === 0 ? '1' : k === 1 ? '10' : k === 2 ? '100' : k === -1 ? '0.1' : `1e${k}`;
 }
 
+/** uPlot once its chunk arrived (null before), and the views to redraw then. */
+let UPlot: typeof uPlot | null = null;
+let uPlotLoading: Promise<void> | null = null;
+const waitingForUPlot = new Set<() => void>();
+
+/** Whether uPlot is there; else starts fetching it and calls `redraw` once it arrived. */
+function uPlotReady(redraw: () => void): boolean {
+  if (UPlot) return true;
+  waitingForUPlot.add(redraw);
+  uPlotLoading ??= import('uplot').then(
+    (module) => {
+      UPlot = module.default;
+      for (const f of [...waitingForUPlot]) f();
+      waitingForUPlot.clear();
+    },
+    (e: unknown) => {
+      uPlotLoading = null; // the next draw asks again
+      console.error('curves: uPlot did not load', e);
+    },
+  );
+  return false;
+}
+
 /** One uPlot chart bound to a spec. */
 class Chart {
   readonly element = el('div', 'chart');
@@ -182,7 +207,7 @@ class Chart {
       ticks: { stroke: th.grid, width: 1 },
       font: '11px system-ui, sans-serif',
     };
-    this.plot = new uPlot(
+    this.plot = new UPlot!(
       {
         width,
         height: 150,
@@ -296,6 +321,8 @@ export class CurvesView implements View {
   private ensemble: EnsembleProgress | null = null;
   private compared: Overlay | null = null;
   private ensembleNote = el('p', 'note ensemble-note');
+  /** The snapshot last given to render(). */
+  private latest: Snapshot | null = null;
 
   constructor() {
     this.element.append(el('h2', '', 'Curves (log iterations)'), this.ensembleNote);
@@ -312,6 +339,7 @@ export class CurvesView implements View {
     this.lastRows = -1;
     this.ensembleNote.hidden = !progress;
     if (!progress) return;
+    if (!uPlotReady(() => this.ensemble === progress && this.showEnsemble(progress))) return;
     const e = progress.summary;
     this.ensembleNote.dataset.done = String(e.done);
     this.ensembleNote.dataset.finished = String(progress.finished);
@@ -333,6 +361,9 @@ export class CurvesView implements View {
     if (this.ensemble) return;
     const history = snap.history;
     if (!history) return;
+    this.latest = snap;
+    // the charts are drawn once uPlot is there, with the latest snapshot then
+    if (!uPlotReady(() => this.latest && !this.ensemble && this.render(this.latest))) return;
     const rows = history.step?.length ?? 0;
     if (rows === this.lastRows && snap.step === this.lastStep) return;
     this.lastRows = rows;
@@ -346,6 +377,7 @@ export class CurvesView implements View {
   }
 
   reset(_context?: RunContext): void {
+    this.latest = null;
     this.lastRows = -1;
     this.lastStep = -1;
     this.ensemble = null;
