@@ -392,9 +392,10 @@ OptimizerConfig parse_optimizer(const Json& json) {
   return o;
 }
 
-SvmConfig parse_svm(const Json& json) {
+SvmConfig parse_svm(const Json& json, bool joint) {
   Fields f(json, "svm");
   SvmConfig s;
+  s.joint = joint;
   if (const Json* j = f.find("norms")) {
     if (!j->is_array()) Fields::fail("svm.norms", "must be an array such as [\"fro\", \"nuc\"], got " + j->dump());
     for (std::size_t i = 0; i < j->size(); ++i) {
@@ -406,6 +407,7 @@ SvmConfig parse_svm(const Json& json) {
   }
   s.p = f.number("p", s.p, 1.0, 100.0, true);
   s.tokens = f.choice("tokens", s.tokens, kTokenRules);
+  s.joint = f.boolean("joint", s.joint);
   f.finish();
   return s;
 }
@@ -435,7 +437,10 @@ Config parse_config(const Json& json) {
   if (const Json* j = f.find("model")) c.model = parse_model(*j);
   c.loss = f.choice("loss", c.loss, kLosses);
   if (const Json* j = f.find("optimizer")) c.optimizer = parse_optimizer(*j);
-  if (const Json* j = f.find("svm")) c.svm = parse_svm(*j);
+  // The relaxed joint SVM is what joint training converges to (docs/design.md §5): the default with a
+  // trained decoder.
+  c.svm.joint = c.model.decoder == DecoderMode::Trained;
+  if (const Json* j = f.find("svm")) c.svm = parse_svm(*j, c.svm.joint);
   if (const Json* j = f.find("run")) c.run = parse_run(*j);
   f.finish();
 
@@ -446,6 +451,8 @@ Config parse_config(const Json& json) {
     Fields::fail("optimizer.kind",
                  "polyak needs the infimum of the loss; with a trained decoder the linear loss has none "
                  "(use logistic or exponential)");
+  if (c.svm.joint && c.model.decoder != DecoderMode::Trained)
+    Fields::fail("svm.joint", "the relaxed joint SVM describes joint training: it needs model.decoder \"trained\"");
   return c;
 }
 
@@ -499,7 +506,8 @@ Json to_json(const Config& c) {
       {"model", model},
       {"loss", text_of(c.loss, kLosses)},
       {"optimizer", optimizer},
-      {"svm", {{"norms", norms}, {"p", c.svm.p}, {"tokens", text_of(c.svm.tokens, kTokenRules)}}},
+      {"svm",
+       {{"norms", norms}, {"p", c.svm.p}, {"tokens", text_of(c.svm.tokens, kTokenRules)}, {"joint", c.svm.joint}}},
       {"run",
        {{"iterations", c.run.iterations}, {"record_every", c.run.record_every}, {"max_history", c.run.max_history}}}};
 }

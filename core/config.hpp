@@ -69,6 +69,9 @@ struct SvmConfig {
   std::vector<SvmNorm> norms;
   double p = 1.75;
   TokenRule tokens = TokenRule::Optimal;
+  /// The references are the relaxed joint SVMs (constraints of sequences that are not support vectors of
+  /// the ℓ2 decoder SVM relaxed to ≥ 0). Default when the field is absent: model.decoder is trained.
+  bool joint = false;
 };
 
 struct RunConfig {

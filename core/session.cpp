@@ -148,6 +148,7 @@ const SvmSolution& Session::reference(int head, SvmNorm norm, const Eigen::Vecto
   request.norm = norm;
   request.head = head;
   request.tokens = config_.svm.tokens == TokenRule::Selected ? SvmTokens::Selected : SvmTokens::Optimal;
+  request.joint = config_.svm.joint;  // svm.joint: the relaxed joint SVM of joint training (docs/design.md §5)
   if (norm == SvmNorm::Nuc) request.options.tol = 1e-7;  // the references' nuclear tolerance (docs/design.md §5)
   SvmSolution solution = solve(request, data_.train, alpha);
   for (auto& ref : references_)
@@ -189,6 +190,30 @@ struct Session::Row {
     if (!optimal_[h]) optimal_[h] = optimal_tokens(train, s.model_->decoder(s.params_, h));
     return *optimal_[h];
   }
+  /// α_i = argmax_t a_it, the token the attention currently selects.
+  const Eigen::VectorXi& selected(int h) {
+    if (selected_.empty()) selected_.resize(H);
+    if (!selected_[h]) selected_[h] = selected_tokens(scores(h).transpose());
+    return *selected_[h];
+  }
+  /// min over heads and sequences of s_iα_i, computed in the log domain.
+  double min_attention(const Eigen::VectorXi& (Row::*tokens)(int)) {
+    double min_s = INFINITY;
+    for (int h = 0; h < H; ++h)
+      for (int i = 0; i < train.n; ++i) {
+        const auto a = scores(h).col(i);
+        min_s = std::min(min_s, std::exp(a((this->*tokens)(h)(i)) - log_sum_exp(a)));
+      }
+    return min_s;
+  }
+  /// max over heads and sequences of log10(1 − s_iα_i), finite when 1 − s_iα_i underflows.
+  double max_log10_1m_attention(const Eigen::VectorXi& (Row::*tokens)(int)) {
+    double max_log1m = -INFINITY;
+    for (int h = 0; h < H; ++h)
+      for (int i = 0; i < train.n; ++i)
+        max_log1m = std::max(max_log1m, log_one_minus_softmax(scores(h).col(i), (this->*tokens)(h)(i)) / kLn10);
+    return max_log1m;
+  }
   /// The token selection of the head's references (svm.tokens).
   const Eigen::VectorXi& reference_tokens(int h) {
     if (reference_tokens_.empty()) reference_tokens_.resize(H);
@@ -212,7 +237,7 @@ struct Session::Row {
   }
 
  private:
-  std::vector<std::optional<Eigen::VectorXi>> optimal_, reference_tokens_;
+  std::vector<std::optional<Eigen::VectorXi>> optimal_, selected_, reference_tokens_;
 };
 
 namespace {
@@ -261,24 +286,11 @@ const std::vector<Session::MetricColumn>& Session::metric_columns() {
       {"grad_norm", false, always, [](Row& r, SvmNorm) { return std::exp(r.log_grad); }},
       {"log10_grad_norm", false, always, [](Row& r, SvmNorm) { return r.log_grad / kLn10; }},
       {"step_size", false, always, [](Row& r, SvmNorm) { return r.s.last_step_length_; }},
-      {"min_s_opt", false, always,
-       [](Row& r, SvmNorm) {
-         double min_s = INFINITY;
-         for (int h = 0; h < r.H; ++h)
-           for (int i = 0; i < r.train.n; ++i) {
-             const auto a = r.scores(h).col(i);
-             min_s = std::min(min_s, std::exp(a(r.optimal(h)(i)) - log_sum_exp(a)));
-           }
-         return min_s;
-       }},
-      {"log10_1m_s_opt", false, always,
-       [](Row& r, SvmNorm) {
-         double max_log1m = -INFINITY;
-         for (int h = 0; h < r.H; ++h)
-           for (int i = 0; i < r.train.n; ++i)
-             max_log1m = std::max(max_log1m, log_one_minus_softmax(r.scores(h).col(i), r.optimal(h)(i)) / kLn10);
-         return max_log1m;
-       }},
+      // The attention on the optimal tokens, and on the tokens the run selects (which may be others).
+      {"min_s_opt", false, always, [](Row& r, SvmNorm) { return r.min_attention(&Row::optimal); }},
+      {"log10_1m_s_opt", false, always, [](Row& r, SvmNorm) { return r.max_log10_1m_attention(&Row::optimal); }},
+      {"min_s_sel", false, always, [](Row& r, SvmNorm) { return r.min_attention(&Row::selected); }},
+      {"log10_1m_s_sel", false, always, [](Row& r, SvmNorm) { return r.max_log10_1m_attention(&Row::selected); }},
       {"tau", false, [](const Session& s) { return s.config_.optimizer.kind == OptimizerKind::Flow; },
        [](Row& r, SvmNorm) { return r.s.optimizer_->tau(); }},
       {"log10_time", false, [](const Session& s) { return s.config_.optimizer.kind == OptimizerKind::Flow; },
@@ -295,14 +307,18 @@ const std::vector<Session::MetricColumn>& Session::metric_columns() {
        }},
       {"margin_", true, always,
        [](Row& r, SvmNorm norm) {
-         // Normalised margin of W_t on R's constraints: ⟨A_k, W⟩ = a_iα_i − a_it.
-         return r.over_references(norm, [&](int h, const SvmSolution&) {
+         // Normalised margin of W_t on R's constraints: ⟨A_k, W⟩ = a_iα_i − a_it, over the sequences whose
+         // bound is 1 (a joint reference relaxes the others to ≥ 0; its margin 1/‖R‖ is over the rest).
+         return r.over_references(norm, [&](int h, const SvmSolution& R) {
            const Eigen::VectorXi& alpha = r.reference_tokens(h);
            const Eigen::MatrixXd& A = r.scores(h);
+           std::vector<bool> relaxed(r.train.n, false);
+           for (const auto& c : R.constraints)
+             if (c.bound == 0 && c.sequence >= 0 && c.sequence < r.train.n) relaxed[c.sequence] = true;
            double worst = INFINITY;
            for (int i = 0; i < r.train.n; ++i)
              for (int t = 0; t < r.train.T; ++t)
-               if (t != alpha(i)) worst = std::min(worst, A(alpha(i), i) - A(t, i));
+               if (t != alpha(i) && !relaxed[i]) worst = std::min(worst, A(alpha(i), i) - A(t, i));
            return worst / svm_norm(r.W[h], norm, r.s.config_.svm.p);
          });
        }},

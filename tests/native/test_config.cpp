@@ -82,6 +82,22 @@ TEST_CASE("the config round-trips through JSON") {
   CHECK(b.svm.norms.size() == 2);
 }
 
+TEST_CASE("svm.joint: the relaxed joint SVM by default with a trained decoder, false with a fixed one") {
+  CHECK(parse_config(R"({"model": {"decoder": "trained"}})").svm.joint);
+  CHECK(!parse_config(R"({"model": {"decoder": "trained"}, "svm": {"joint": false}})").svm.joint);
+  CHECK(!parse_config("{}").svm.joint);
+  CHECK(
+      parse_config(R"({"model": {"param": "prompt", "decoder": "trained"}, "svm": {"tokens": "selected"}})").svm.joint);
+  for (const char* json : {R"({"model": {"decoder": "trained"}, "svm": {"joint": false}})", "{}",
+                           R"({"model": {"decoder": "trained"}})"}) {
+    Config a = parse_config(json);
+    CHECK(parse_config(to_json(a)).svm.joint == a.svm.joint);
+  }
+  CHECK(error_of(R"({"svm": {"joint": true}})").starts_with("svm.joint: the relaxed joint SVM describes joint"));
+  CHECK(error_of(R"({"model": {"decoder": "trained"}, "svm": {"joint": 1}})") ==
+        "svm.joint: must be true or false, got 1");
+}
+
 TEST_CASE("a dataset round-trips through its JSON format, and file datasets train like generated ones") {
   for (const char* query : {"cross", "self"}) {
     CAPTURE(query);

@@ -480,6 +480,38 @@ TEST_CASE("prompt, decoder and joint SVMs: certificates, and the joint SVM relax
   CHECK_THROWS_AS(joint_prompt_svm(small, small_alpha, small_dec, SvmNorm::Nuc), InputError);
 }
 
+TEST_CASE("joint training (toy mmts-joint-nontight): p_t converges to the relaxed prompt SVM, the run's reference") {
+  // The page preset: p and v trained by NGD (lr 0.1) from a Gaussian init, selected tokens. With a trained
+  // decoder the references are the relaxed joint SVMs by default (svm.joint): p = (1, 0), the third sample
+  // not being a support vector of the decoder SVM; the unrelaxed SVM (1.25, 0.25) is not where p_t goes.
+  const std::string base = R"({"data": {"kind": "toy", "name": "mmts-joint-nontight"},
+      "model": {"param": "prompt", "decoder": "trained", "init": {"kind": "gaussian", "std": 0.01}},
+      "optimizer": {"kind": "ngd", "lr": 0.1}, "run": {"record_every": 1000}, "svm": {"norms": ["fro"],
+      "tokens": "selected")";
+  constexpr long kJointSteps = 20000;
+  Session relaxed = Session::from_json(base + "}}");
+  Session unrelaxed = Session::from_json(base + R"(, "joint": false}})");
+  CHECK(relaxed.config().svm.joint);
+  relaxed.step(kJointSteps);
+  unrelaxed.step(kJointSteps);
+  auto corr = [](const Session& s) {
+    const auto& names = s.metric_names();
+    return s.history().back().values[std::find(names.begin(), names.end(), "corr_fro") - names.begin()];
+  };
+  MESSAGE("corr_fro with the relaxed SVM ", corr(relaxed), ", with the unrelaxed one ", corr(unrelaxed));
+  CHECK(corr(relaxed) >= 0.999);
+  CHECK(corr(unrelaxed) < 0.99);
+  CHECK(corr(unrelaxed) > 0.97);
+  const SvmResult& r = relaxed.references().at(0);
+  const SvmResult& u = unrelaxed.references().at(0);
+  CHECK(r.request.joint);
+  CHECK(!u.request.joint);
+  REQUIRE(r.solution.status == SvmStatus::Optimal);
+  REQUIRE(u.solution.status == SvmStatus::Optimal);
+  CHECK((r.solution.W.col(0) - Eigen::Vector2d(1, 0)).norm() <= 1e-9);
+  CHECK((u.solution.W.col(0) - Eigen::Vector2d(1.25, 0.25)).norm() <= 1e-9);
+}
+
 TEST_CASE("one SVM request: parsed from JSON, one dispatch to the same solvers, one JSON form") {
   Dataset data;
   Sequences seq = gaussian(6, 8, 10, 3, &data);
