@@ -25,12 +25,15 @@ export interface Overlay {
   names: { a: string; b: string };
 }
 
-/** A chart: which lines (from the snapshot's columns) and whether y is logarithmic. */
+/** The run's SVM token rule (config svm.tokens): which tokens the sparsification chart follows. */
+type TokenRule = 'optimal' | 'selected';
+
+/** A chart: which lines (from the snapshot's columns and the run's token rule) and whether y is logarithmic. */
 interface ChartSpec {
   id: string;
   title: string;
   logY: boolean;
-  lines(columns: string[]): Line[];
+  lines(columns: string[], tokens: TokenRule): Line[];
 }
 
 const NORM_NAMES: Record<string, string> = { fro: 'Frobenius', nuc: 'nuclear', lp: 'ℓp', l1diag: 'ℓ1 diag' };
@@ -99,7 +102,13 @@ const CHARTS: readonly ChartSpec[] = [
     id: 'sparsity',
     title: 'sparsification log10(1 − s_iα), worst sequence',
     logY: false,
-    lines: () => [{ column: 'log10_1m_s_opt', label: 'log10(1 − s)', color: '#009E73' }],
+    // the tokens the SVM references use: the selected ones (log10_1m_s_sel, when the engine has the
+    // column) with svm.tokens "selected", else the optimal ones
+    lines: (columns, tokens) => [
+      tokens === 'selected' && columns.includes('log10_1m_s_sel')
+        ? { column: 'log10_1m_s_sel', label: 'log10(1 − s)', color: '#009E73' }
+        : { column: 'log10_1m_s_opt', label: 'log10(1 − s)', color: '#009E73' },
+    ],
   },
 ];
 
@@ -127,9 +136,9 @@ function named(lines: Line[], name: string): Line[] {
 }
 
 /** Run B's lines of a chart: A's colours, dashed (SVM margins dotted). */
-function overlaid(spec: ChartSpec, overlay: Overlay): Line[] {
+function overlaid(spec: ChartSpec, overlay: Overlay, tokens: TokenRule): Line[] {
   const columns = overlay.snapshot.columns;
-  const lines = spec.lines(columns).filter((l) => columns.includes(l.column));
+  const lines = spec.lines(columns, tokens).filter((l) => columns.includes(l.column));
   return named(lines, overlay.names.b).map((l) => ({ ...l, dash: l.dash ? [1, 3] : [6, 3], runB: true }));
 }
 
@@ -169,6 +178,8 @@ class Chart {
   private plot: uPlot | null = null;
   private lines: Line[] = [];
   private signature = '';
+  /** The run's token rule, set by CurvesView.reset. */
+  tokens: TokenRule = 'optimal';
 
   constructor(readonly spec: ChartSpec) {
     this.element.dataset.chart = spec.id;
@@ -177,8 +188,8 @@ class Chart {
 
   /** Rebuilds the uPlot instance when the lines change (new run, new references). */
   private ensure(columns: string[], width: number, ensemble = false, overlay: Overlay | null = null): void {
-    let lines = this.spec.lines(columns).filter((l) => columns.includes(l.column));
-    if (overlay) lines = [...named(lines, overlay.names.a), ...overlaid(this.spec, overlay)];
+    let lines = this.spec.lines(columns, this.tokens).filter((l) => columns.includes(l.column));
+    if (overlay) lines = [...named(lines, overlay.names.a), ...overlaid(this.spec, overlay, this.tokens)];
     // a chart without lines for this run (e.g. accuracy without a test split) is not shown
     this.element.hidden = lines.length === 0;
     const signature = lines.map((l) => `${l.column}:${l.label}`).join(',') + '|' + theme().fg + (ensemble ? '|ensemble' : '');
@@ -376,7 +387,9 @@ export class CurvesView implements View {
     else delete this.element.dataset.stepB;
   }
 
-  reset(_context?: RunContext): void {
+  reset(context?: RunContext): void {
+    const svm = context?.config.svm as { tokens?: unknown } | undefined;
+    for (const c of this.charts) c.tokens = svm?.tokens === 'selected' ? 'selected' : 'optimal';
     this.latest = null;
     this.lastRows = -1;
     this.lastStep = -1;
