@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "errors.hpp"
 
@@ -26,7 +27,7 @@ Config member_config(const Config& base, int k) {
   return c;
 }
 
-Ensemble::Ensemble(const Config& base, int members, long horizon, int points) : base_(base) {
+Ensemble::Ensemble(const Config& base, int members, long horizon, int points, MemberRuns runs) : base_(base) {
   if (members < 1 || members > 10000) throw InputError("ensemble.members: must be in [1, 10000]");
   if (horizon < 1 || horizon > 1'000'000'000) throw InputError("ensemble.iterations: must be in [1, 10^9]");
   if (points < 2 || points > 1000) throw InputError("ensemble.points: must be in [2, 1000]");
@@ -34,14 +35,18 @@ Ensemble::Ensemble(const Config& base, int members, long horizon, int points) : 
   base_.run.record_every = 1'000'000'000;
   summary_.members = members;
   summary_.steps = log_grid(horizon, points);
-  start_member();  // validates the config before anything else happens
-  summary_.columns = current_->metric_names();
+  // validates the config before anything else happens
+  if (runs == MemberRuns::Here)
+    start_member();
+  else
+    summary_.columns = Session(member_config(base_, 0), ReferenceSolving::Deferred).metric_names();
+  if (current_) summary_.columns = current_->metric_names();
   const std::size_t C = summary_.columns.size(), P = summary_.steps.size();
   summary_.mean.assign(C, std::vector<double>(P, NAN));
   summary_.std.assign(C, std::vector<double>(P, NAN));
   summary_.count.assign(C, std::vector<int>(P, 0));
   m2_.assign(C, std::vector<double>(P, 0.0));
-  record_point();
+  if (current_) record_point();
 }
 
 void Ensemble::start_member() {
@@ -61,11 +66,7 @@ bool Ensemble::advance(long budget) {
     try {
       current_->step(k);
     } catch (const DivergedError& e) {
-      summary_.failures.push_back("member " + std::to_string(summary_.done) + " (seed " +
-                                  std::to_string(base_.data.seed + summary_.done) + "): " + e.what());
-      summary_.failed_members.push_back(summary_.done);
-      summary_.failed_steps.push_back(e.step);
-      finish_member();
+      diverged(e.step, e.what());
       continue;
     }
     budget -= k;
@@ -74,12 +75,51 @@ bool Ensemble::advance(long budget) {
   return finished();
 }
 
+MemberRecord Ensemble::run_member(const Config& member_base, const std::vector<long>& grid, int k) {
+  MemberRecord record;
+  Session session(member_config(member_base, k));
+  for (long target : grid) {
+    try {
+      // one call per grid point, as advance() with an unlimited budget
+      if (target > session.iteration()) session.step(target - session.iteration());
+    } catch (const DivergedError& e) {
+      record.diverged = true;
+      record.step = e.step;
+      record.message = e.what();
+      break;
+    }
+    session.checkpoint();
+    record.rows.push_back(session.history().back().values);
+  }
+  return record;
+}
+
+void Ensemble::add(const MemberRecord& member) {
+  if (finished()) throw std::logic_error("Ensemble::add: every member was added");
+  for (std::size_t p = 0; p < member.rows.size() && p < summary_.steps.size(); ++p) accumulate(member.rows[p], p);
+  if (member.diverged)
+    diverged(member.step, member.message);
+  else
+    finish_member();
+}
+
+void Ensemble::diverged(long step, const std::string& message) {
+  summary_.failures.push_back("member " + std::to_string(summary_.done) + " (seed " +
+                              std::to_string(base_.data.seed + summary_.done) + "): " + message);
+  summary_.failed_members.push_back(summary_.done);
+  summary_.failed_steps.push_back(step);
+  finish_member();
+}
+
 void Ensemble::record_point() {
   current_->checkpoint();
-  const MetricRow& row = current_->history().back();
-  const std::size_t p = next_point_;
+  accumulate(current_->history().back().values, next_point_);
+  if (++next_point_ == summary_.steps.size()) finish_member();
+}
+
+void Ensemble::accumulate(const std::vector<double>& values, std::size_t p) {
   for (std::size_t c = 0; c < summary_.columns.size(); ++c) {
-    double x = row.values[c];
+    double x = values[c];
     if (!std::isfinite(x)) continue;
     // Welford: numerically stable running mean and variance.
     int& n = summary_.count[c][p];
@@ -90,7 +130,6 @@ void Ensemble::record_point() {
     m2_[c][p] += delta * (x - mean);
     summary_.std[c][p] = std::sqrt(m2_[c][p] / n);
   }
-  if (++next_point_ == summary_.steps.size()) finish_member();
 }
 
 void Ensemble::finish_member() {

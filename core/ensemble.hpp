@@ -33,15 +33,38 @@ std::vector<long> log_grid(long horizon, int points);
 /// toys or a file, vary the initialisation only).
 Config member_config(const Config& base, int k);
 
+/// One member trained on its own to the end of the grid (MemberRecord run_member): its metric row at
+/// every grid point it reached and, when it diverged, where and why.
+struct MemberRecord {
+  std::vector<std::vector<double>> rows;  ///< rows[p]: the row at grid point p (values as metric_names())
+  bool diverged = false;
+  long step = 0;        ///< diverged: the step that failed
+  std::string message;  ///< diverged: the DivergedError's message
+};
+
+/// Where an Ensemble's members are trained: in advance() one after the other (the page's worker, which
+/// needs slices), or elsewhere by run_member and handed to add() in member order (the CLI's threads).
+enum class MemberRuns { Here, Elsewhere };
+
 class Ensemble {
  public:
   /// Validates the sizes (members in [1, 10000], horizon in [1, 10^9], points in [2, 1000]); the config
-  /// itself is validated by the first member's Session.
-  Ensemble(const Config& base, int members, long horizon, int points = 60);
+  /// itself is validated by the first member's Session (MemberRuns::Elsewhere: one with its references
+  /// deferred, which solves nothing and trains no member).
+  Ensemble(const Config& base, int members, long horizon, int points = 60, MemberRuns runs = MemberRuns::Here);
 
   /// Runs at most `budget` iterations of the current and following members; returns true once every
   /// member is done. A member that diverges is recorded in failures and the ensemble moves on.
   bool advance(long budget);
+
+  /// Member k trained alone over this ensemble's grid. Touches nothing shared: any number of members may
+  /// run at once on different threads. (Config and grid as member_base() and summary().steps.)
+  static MemberRecord run_member(const Config& member_base, const std::vector<long>& grid, int k);
+  /// The config run_member gets: the base config with the members' recording (grid points only).
+  const Config& member_base() const { return base_; }
+  /// Adds the next member's record (MemberRuns::Elsewhere; members in order 0, 1, …): the same sums and
+  /// failures, bit for bit, as advance() training that member here.
+  void add(const MemberRecord& member);
 
   bool finished() const { return summary_.done == summary_.members; }
   const EnsembleSummary& summary() const { return summary_; }
@@ -49,6 +72,8 @@ class Ensemble {
  private:
   void start_member();
   void record_point();
+  void accumulate(const std::vector<double>& values, std::size_t p);
+  void diverged(long step, const std::string& message);
   void finish_member();
 
   Config base_;

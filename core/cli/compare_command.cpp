@@ -1,24 +1,27 @@
 // attnsvm compare: variants of a setting side by side over seeds (docs/design.md §9.2; the real-data
 // experiment of docs/fashion-mnist.md is one).
 //
-// compare EXPERIMENT.json [--seeds N] [--iterations N] [--curves curves.csv] [--out table.md]
+// compare EXPERIMENT.json [--seeds N] [--iterations N] [--curves curves.csv] [--out table.md] [--jobs N]
 //   trains every variant of an experiment on the same data and initialisation, for N seeds, and prints
 //   a Markdown table of mean ± std: final train and test accuracy, the sparsity of W and, for
 //   fashion-mnist data, the attention mass on object patches of the test images. EXPERIMENT.json:
 //   {"base": CONFIG, "variants": [{"name": "...", <config sections merged into base>}, ...],
 //    "seeds": 5, "sparsity_threshold": 0.1, "object_threshold": 0.2}
-//   Seed k (0-based) uses data.seed + k and model.init.seed + k. A variant is a JSON merge patch: its
-//   null removes the base's field (e.g. {"optimizer": {"kind": "gd", "p": null}} over an md base);
+//   Seed k (0-based) uses data.seed + k and model.init.seed + k. The runs go to --jobs threads (default: one
+//   per core) and are added in (variant, seed) order: the output is the same for every --jobs. A variant is a JSON
+//   merge patch: its null removes the base's field (e.g. {"optimizer": {"kind": "gd", "p": null}} over an md base);
 //   anywhere else null is an error naming the field.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
+#include <tuple>
 
 #include "../errors.hpp"
 #include "../fashion.hpp"
 #include "../session.hpp"
 #include "commands.hpp"
+#include "jobs.hpp"
 
 namespace attnsvm::cli {
 namespace {
@@ -87,10 +90,12 @@ int compare_command(const Args& input) {
   const std::string iterations_text = take_option(args, "--iterations");
   const std::string curves_path = take_option(args, "--curves");
   const std::string out_path = take_option(args, "--out", "-");
+  const int jobs = take_jobs(args);
   for (const auto& a : args)
     if (a.rfind("--", 0) == 0) throw InputError(a + ": unknown option of attnsvm compare");
   if (args.size() != 1)
-    throw InputError("usage: attnsvm compare EXPERIMENT.json [--seeds N] [--iterations N] [--curves F] [--out F]");
+    throw InputError(
+        "usage: attnsvm compare EXPERIMENT.json [--seeds N] [--iterations N] [--curves F] [--out F] [--jobs N]");
   const std::string path = args[0];
   const Json experiment = parse_json(read_text_file(path), path);
   if (!experiment.is_object()) throw InputError(path + ": must be a JSON object with base and variants");
@@ -137,53 +142,82 @@ int compare_command(const Args& input) {
     variants.push_back(std::move(v));
   }
 
-  int code = kExitOk;
-  for (Variant& v : variants) {
-    for (int k = 0; k < seeds; ++k) {
-      Config c = v.config;
-      c.data.seed += static_cast<std::uint64_t>(k);
-      c.model.init.seed += static_cast<std::uint64_t>(k);
-      Session s(c);
-      try {
-        s.step(c.run.iterations);
-      } catch (const DivergedError& e) {
-        std::cerr << "attnsvm compare: " << v.name << ", seed " << k << ": " << e.what() << "\n";
-        ++v.diverged;
-        code = kExitDiverged;
-        continue;
-      }
-      s.checkpoint();
-      const auto& names = s.metric_names();
-      auto column = [&](const char* name) {
-        for (std::size_t j = 0; j < names.size(); ++j)
-          if (names[j] == name) return static_cast<int>(j);
-        return -1;
-      };
-      const int train_col = column("train_acc"), test_col = column("test_acc");
-      const auto& rows = s.history();
-      v.loss.values.push_back(rows.back().values[column("loss")]);
-      v.train.values.push_back(rows.back().values[train_col]);
-      v.test.values.push_back(test_col >= 0 ? rows.back().values[test_col] : NAN);
-      double sparse = 0;
-      for (int h = 0; h < s.model().heads(); ++h)
-        sparse += sparsity_share(s.model().head_matrix(s.params(), h), sparsity_threshold) / s.model().heads();
-      v.sparsity.values.push_back(sparse);
-      auto [mass, share] = object_mass(s, object_threshold);
-      v.object.values.push_back(mass);
-      v.share.values.push_back(share);
-      if (v.runs == 0)
-        for (const auto& row : rows) {
-          v.steps.push_back(row.step);
-          v.curve_train.push_back(0);
-          v.curve_test.push_back(0);
-        }
-      for (std::size_t r = 0; r < rows.size() && r < v.steps.size(); ++r) {
-        v.curve_train[r] += rows[r].values[train_col];
-        v.curve_test[r] += test_col >= 0 ? rows[r].values[test_col] : NAN;
-      }
-      ++v.runs;
+  /// What one run (variant, seed) contributes, computed on any thread (a Session shares nothing).
+  struct Run {
+    std::string diverged;  ///< the DivergedError's message, or empty
+    double loss = NAN, train = NAN, test = NAN, sparsity = NAN, mass = NAN, share = NAN;
+    std::vector<long> steps;
+    std::vector<double> curve_train, curve_test;
+  };
+  std::vector<Config> configs;  // read by the threads while the variants' sums grow
+  for (const Variant& v : variants) configs.push_back(v.config);
+  auto train = [&](int j) {
+    const int k = j % seeds;
+    Config c = configs[static_cast<std::size_t>(j / seeds)];
+    c.data.seed += static_cast<std::uint64_t>(k);
+    c.model.init.seed += static_cast<std::uint64_t>(k);
+    Run run;
+    Session s(c);
+    try {
+      s.step(c.run.iterations);
+    } catch (const DivergedError& e) {
+      run.diverged = e.what();
+      return run;
     }
-  }
+    s.checkpoint();
+    const auto& names = s.metric_names();
+    auto column = [&](const char* name) {
+      for (std::size_t n = 0; n < names.size(); ++n)
+        if (names[n] == name) return static_cast<int>(n);
+      return -1;
+    };
+    const int train_col = column("train_acc"), test_col = column("test_acc");
+    const auto& rows = s.history();
+    run.loss = rows.back().values[column("loss")];
+    run.train = rows.back().values[train_col];
+    run.test = test_col >= 0 ? rows.back().values[test_col] : NAN;
+    double sparse = 0;
+    for (int h = 0; h < s.model().heads(); ++h)
+      sparse += sparsity_share(s.model().head_matrix(s.params(), h), sparsity_threshold) / s.model().heads();
+    run.sparsity = sparse;
+    std::tie(run.mass, run.share) = object_mass(s, object_threshold);
+    for (const auto& row : rows) {
+      run.steps.push_back(row.step);
+      run.curve_train.push_back(row.values[train_col]);
+      run.curve_test.push_back(test_col >= 0 ? row.values[test_col] : NAN);
+    }
+    return run;
+  };
+  // Runs in (variant, seed) order on `jobs` threads, added in that order: the same table, curves and
+  // messages, byte for byte, whatever the number of threads.
+  int code = kExitOk;
+  run_ordered(static_cast<int>(variants.size()) * seeds, jobs > 0 ? jobs : default_jobs(), train,
+              [&](int j, Run&& run) {
+                Variant& v = variants[static_cast<std::size_t>(j / seeds)];
+                if (!run.diverged.empty()) {
+                  std::cerr << "attnsvm compare: " << v.name << ", seed " << j % seeds << ": " << run.diverged << "\n";
+                  ++v.diverged;
+                  code = kExitDiverged;
+                  return;
+                }
+                v.loss.values.push_back(run.loss);
+                v.train.values.push_back(run.train);
+                v.test.values.push_back(run.test);
+                v.sparsity.values.push_back(run.sparsity);
+                v.object.values.push_back(run.mass);
+                v.share.values.push_back(run.share);
+                if (v.runs == 0)
+                  for (long step : run.steps) {
+                    v.steps.push_back(step);
+                    v.curve_train.push_back(0);
+                    v.curve_test.push_back(0);
+                  }
+                for (std::size_t r = 0; r < run.steps.size() && r < v.steps.size(); ++r) {
+                  v.curve_train[r] += run.curve_train[r];
+                  v.curve_test[r] += run.curve_test[r];
+                }
+                ++v.runs;
+              });
 
   std::ostringstream table;
   table << "| variant | train loss | train acc | test acc | W entries > " << sparsity_threshold

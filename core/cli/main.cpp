@@ -55,16 +55,17 @@ usage:
   attnsvm run CONFIG.json [--iterations N] [--record-every K] [--out metrics.csv|metrics.json]
                           [--params-out params.json]
       train; metrics as CSV (default, to stdout) or JSON; final parameters as JSON
-  attnsvm run CONFIG.json --seeds N [--points K] [--iterations N] [--out ensemble.csv|ensemble.json]
+  attnsvm run CONFIG.json --seeds N [--points K] [--iterations N] [--out ensemble.csv|ensemble.json] [--jobs J]
       the same setting over N seeds (data.seed + k, init seed + k): mean, std and count of every metric
-      on K log-spaced iterations
+      on K log-spaced iterations; members on J threads (default: one per core), the output the same for any J
   attnsvm svm DATA.json --norm fro|lp|nuc|l1diag|decoder [--p P] [--tokens optimal|selected|i,j,...]
                         [--params PARAMS.json] [--model W|prompt] [--query cross|self] [--joint]
                         [--out solution.json]
       solve a max-margin token SVM with its certificate (--norm lp needs --p; --model prompt has no query;
       --joint relaxes the sequences that are not support vectors of the decoder SVM)
-  attnsvm compare EXPERIMENT.json [--seeds N] [--iterations N] [--curves curves.csv] [--out table.md]
+  attnsvm compare EXPERIMENT.json [--seeds N] [--iterations N] [--curves curves.csv] [--out table.md] [--jobs J]
       train every variant of an experiment on the same data and init over N seeds; table of mean ± std
+      (runs on J threads, default one per core; the output the same for any J)
   attnsvm fashion-subset SRC_DIR --out-dir DIR [--classes 0,1,7,8] [--train-per-class N]
                          [--test-per-class N] [--seed S]
       write a deterministic Fashion-MNIST subset (IDX files) for the page (scripts/build-data.sh)

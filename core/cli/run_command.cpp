@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "ensemble.hpp"
 #include "errors.hpp"
+#include "jobs.hpp"
 #include "session.hpp"
 
 namespace attnsvm::cli {
@@ -166,6 +167,7 @@ int run_command(const Args& args_in) {
   std::string record_every = take_option(args, "--record-every");
   std::string seeds = take_option(args, "--seeds");
   std::string points = take_option(args, "--points");
+  const int jobs = take_jobs(args);
   if (args.empty()) throw InputError("missing CONFIG.json (usage: attnsvm run CONFIG.json [options])");
   std::string path = args[0];
   args.erase(args.begin());
@@ -178,8 +180,13 @@ int run_command(const Args& args_in) {
     if (!params_out.empty()) throw InputError("--params-out: not available with --seeds (one run per seed)");
     int members = static_cast<int>(std::min(parse_count(seeds, "--seeds", 1), 10001L));
     int grid = points.empty() ? 60 : static_cast<int>(std::min(parse_count(points, "--points", 2), 1001L));
-    Ensemble ensemble(config, members, std::max(config.run.iterations, 1L), grid);
-    ensemble.advance(std::numeric_limits<long>::max());
+    // members on their own threads, added in member order: the same sums, bit for bit, as --jobs 1
+    Ensemble ensemble(config, members, std::max(config.run.iterations, 1L), grid, MemberRuns::Elsewhere);
+    const Config& member_base = ensemble.member_base();
+    const std::vector<long>& steps = ensemble.summary().steps;
+    run_ordered(
+        members, jobs > 0 ? jobs : default_jobs(), [&](int k) { return Ensemble::run_member(member_base, steps, k); },
+        [&](int, MemberRecord&& member) { ensemble.add(member); });
     const EnsembleSummary& e = ensemble.summary();
     write_output(out, ends_with(out, ".json") ? ensemble_json(e) : ensemble_csv(e));
     if (e.failures.empty()) return kExitOk;
@@ -187,6 +194,7 @@ int run_command(const Args& args_in) {
     return kExitDiverged;
   }
   if (!points.empty()) throw InputError("--points: only with --seeds");
+  if (jobs > 0) throw InputError("--jobs: only with --seeds (one run is one thread)");
   Session session(config);
   int code = kExitOk;
   try {

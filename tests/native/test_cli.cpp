@@ -519,3 +519,61 @@ TEST_CASE("an ensemble with diverged members exits 4 with one summary line and s
   CHECK(has(r.err, "the CSV (stdout)"));
   std::remove(config.c_str());
 }
+
+TEST_CASE("--jobs: ensemble members and compare runs on threads, the output byte for byte that of --jobs 1") {
+  // Six members of which some diverge (ℓ1.01 mirror descent at η = 2000; see above), and a compare of three
+  // variants over four seeds with a test split, curves and one diverging variant: stdout, files and stderr.
+  std::string ensemble = temp_file(R"({"data": {"n": 6, "T": 8, "d": 10}, "loss": "exponential",
+      "optimizer": {"kind": "md", "p": 1.01, "lr": 2000}, "run": {"iterations": 30}})");
+  std::string calm =
+      temp_file(R"({"model": {"param": "KQ"}, "svm": {"norms": ["fro", "nuc"]}, "run": {"iterations": 400}})");
+  std::string experiment = temp_file(R"({"base": {"data": {"n": 8, "T": 6, "d": 6, "test_n": 4},
+      "optimizer": {"kind": "ngd", "lr": 0.1}, "run": {"iterations": 200, "record_every": 20}},
+    "variants": [{"name": "W"}, {"name": "KQ", "model": {"param": "KQ"}},
+                 {"name": "md", "optimizer": {"kind": "md", "p": 1.01, "lr": 2000}, "loss": "exponential"}],
+    "seeds": 4})");
+  auto outputs = [&](const std::string& jobs) {
+    std::string csv = temp_path(".csv"), json = temp_path(".json"), curves = temp_path(".csv");
+    Result a = cli("run " + ensemble + " --seeds 8 --points 3 --jobs " + jobs + " --out " + json);
+    Result b = cli("run " + calm + " --seeds 5 --points 6 --jobs " + jobs);
+    Result c = cli("compare " + experiment + " --jobs " + jobs + " --curves " + curves);
+    std::vector<std::string> out = {std::to_string(a.code),
+                                    read_text_file(json),
+                                    a.err.substr(0, a.err.find('(' + json)),
+                                    std::to_string(b.code),
+                                    b.out,
+                                    b.err,
+                                    std::to_string(c.code),
+                                    c.out,
+                                    c.err,
+                                    read_text_file(curves)};
+    for (const auto& f : {csv, json, curves}) std::remove(f.c_str());
+    return out;
+  };
+  const auto one = outputs("1");
+  CHECK(one[0] == "4");
+  CHECK(one[3] == "0");
+  CHECK(one[6] == "4");
+  CHECK(has(one[8], "attnsvm compare: md, seed 3: diverged at step 1"));
+  for (const char* jobs : {"2", "3", "16"}) {
+    CAPTURE(jobs);
+    CHECK(outputs(jobs) == one);
+  }
+  // and without --jobs (one thread per core)
+  Result fallback = cli("run " + calm + " --seeds 5 --points 6");
+  CHECK(fallback.out == one[4]);
+
+  for (const std::string bad : {"0", "-2", "x", "1.5", "100000", ""}) {
+    CAPTURE(bad);
+    Result r = cli("run " + calm + " --seeds 2 --jobs '" + bad + "'");
+    CHECK(r.code == 2);
+    CHECK(has(r.err, "--jobs: must be an integer between 1 and 1024, got \"" + bad + "\""));
+    Result s = cli("compare " + experiment + " --jobs '" + bad + "'");
+    CHECK(s.code == 2);
+    CHECK(has(s.err, "--jobs: "));
+  }
+  Result single = cli("run " + calm + " --jobs 2");
+  CHECK(single.code == 2);
+  CHECK(has(single.err, "--jobs: only with --seeds"));
+  for (const auto& f : {ensemble, calm, experiment}) std::remove(f.c_str());
+}

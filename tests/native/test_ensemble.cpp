@@ -2,6 +2,7 @@
 // the papers' 100-instance claims hold on average (W → Frobenius SVM, KQ → nuclear SVM, each solved
 // for the tokens the run selects, as in the papers' figures).
 #include <cmath>
+#include <stdexcept>
 
 #include "ensemble.hpp"
 #include "errors.hpp"
@@ -95,6 +96,39 @@ TEST_CASE("diverging members are reported and left out of the statistics") {
   CHECK(e.count[loss][0] == 3);      // step 0 was recorded for every member
   CHECK(e.count[loss].back() == 0);  // md with p near 1 and a huge step overflows within 100 steps
   CHECK(std::isnan(e.mean[loss].back()));
+}
+
+TEST_CASE(
+    "members run elsewhere (run_member, as the CLI's threads do) and added in order equal advance(), bit for bit") {
+  // some members diverge (ℓ1.01 mirror descent at η = 2000 on the exponential loss), the others do not
+  for (const char* json : {kPapers, R"({"data": {"n": 6, "T": 8, "d": 10}, "loss": "exponential",
+                                       "optimizer": {"kind": "md", "p": 1.01, "lr": 2000}})"}) {
+    std::string text = json;
+    if (text.find("%s") != std::string::npos) text.replace(text.find("%s"), 2, "KQ");
+    Config base = config_of(text);
+    Ensemble here(base, 8, 300, 12);
+    here.advance(1'000'000);
+    Ensemble elsewhere(base, 8, 300, 12, MemberRuns::Elsewhere);
+    CHECK(elsewhere.summary().done == 0);  // no member trained yet
+    for (int k = 0; k < 8; ++k)
+      elsewhere.add(Ensemble::run_member(elsewhere.member_base(), elsewhere.summary().steps, k));
+    const EnsembleSummary &a = here.summary(), &b = elsewhere.summary();
+    CHECK(b.done == 8);
+    CHECK(b.columns == a.columns);
+    CHECK(b.steps == a.steps);
+    CHECK(b.count == a.count);
+    CHECK(b.failures == a.failures);
+    CHECK(b.failed_members == a.failed_members);
+    CHECK(b.failed_steps == a.failed_steps);
+    for (std::size_t c = 0; c < a.columns.size(); ++c)
+      for (std::size_t p = 0; p < a.steps.size(); ++p) {
+        CAPTURE(a.columns[c]);
+        // NaN where no member has a finite value, else the same bits
+        CHECK((std::isnan(a.mean[c][p]) ? std::isnan(b.mean[c][p]) : a.mean[c][p] == b.mean[c][p]));
+        CHECK((std::isnan(a.std[c][p]) ? std::isnan(b.std[c][p]) : a.std[c][p] == b.std[c][p]));
+      }
+    CHECK_THROWS_AS(elsewhere.add(MemberRecord{}), std::logic_error);
+  }
 }
 
 TEST_CASE("bad ensemble sizes name the field") {
