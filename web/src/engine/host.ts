@@ -37,6 +37,10 @@ export function serveWorker(modules: (engineUrl: string, split: boolean) => Prom
     if (!received.has(part)) received.set(part, new Promise((resolve) => receivers.set(part, resolve)));
     return received.get(part)!;
   };
+  // A debug hook for benchmarks (bench/soak.mjs reads it over the DevTools protocol): the engine's wasm heap.
+  let engine: Engine | null = null;
+  Object.assign(self, { attnsvmDebug: { heapStats: () => engine?.heapStats() ?? null } });
+
   let parts: EngineParts | null = null;
   let partsBase: URL | null = null;
   let pageCompiles = false;
@@ -59,6 +63,29 @@ export function serveWorker(modules: (engineUrl: string, split: boolean) => Prom
     return arriving.get(name)!;
   };
 
+  /** Loads the engine: whole, or on its start part (split), with the page's compiled wasm when it compiles it. */
+  const loadWith = async (url: string, compiles: boolean, split: boolean): Promise<Engine> => {
+    pageCompiles = compiles;
+    // the engine's JavaScript loads while the page may still be compiling its wasm
+    const [js, start] = await Promise.all([modules(url, split), compiles ? fromPage(split ? 'start' : 'whole') : null]);
+    if (split && js.parts) {
+      const P = js.parts;
+      partsBase = new URL(P.partFile('start'), url);
+      const module = start ?? (await compileUrl(partsBase));
+      parts = new P.EngineParts(module, P.fetchPartSync(partsBase));
+      return Promise.race([js.loadEngine({ instantiateWasm: parts.instantiateWasm }), parts.failed]);
+    }
+    if (start && !split) {
+      try {
+        return await js.loadEngine({ module: start });
+      } catch (e) {
+        // the page's compiled module is an optimisation: without it the worker loads as it always did
+        console.warn('engine: the compiled module did not instantiate, fetching attnsvm.wasm', e);
+      }
+    }
+    return js.loadEngine();
+  };
+
   const runner = new EngineRunner({
     post: (message: WorkerMessage, transfer: Transferable[]) => self.postMessage(message, { transfer }),
     now: () => performance.now(),
@@ -71,25 +98,8 @@ export function serveWorker(modules: (engineUrl: string, split: boolean) => Prom
       }
     },
     async load(url: string, compiles: boolean, split: boolean): Promise<Engine> {
-      pageCompiles = compiles;
-      // the engine's JavaScript loads while the page may still be compiling its wasm
-      const [engine, start] = await Promise.all([modules(url, split), compiles ? fromPage(split ? 'start' : 'whole') : null]);
-      if (split && engine.parts) {
-        const P = engine.parts;
-        partsBase = new URL(P.partFile('start'), url);
-        const module = start ?? (await compileUrl(partsBase));
-        parts = new P.EngineParts(module, P.fetchPartSync(partsBase));
-        return Promise.race([engine.loadEngine({ instantiateWasm: parts.instantiateWasm }), parts.failed]);
-      }
-      if (start && !split) {
-        try {
-          return await engine.loadEngine({ module: start });
-        } catch (e) {
-          // the page's compiled module is an optimisation: without it the worker loads as it always did
-          console.warn('engine: the compiled module did not instantiate, fetching attnsvm.wasm', e);
-        }
-      }
-      return engine.loadEngine();
+      engine = await loadWith(url, compiles, split);
+      return engine;
     },
     partsReady(names) {
       if (!parts) return null;
