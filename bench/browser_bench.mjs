@@ -3,8 +3,10 @@
 // bench/wasm_bench.mjs and bench/train_bench.cpp (bench/throughput.mjs). Beside it, when asked: the same
 // measurement under Node in this process (--node) and the native core from train_bench's JSON (--native).
 // Every config is measured `--repeats` times, interleaved; prints the median and the spread (min–max).
+// --engine split (default: the page's engine, in parts, wasm/parts.mjs), whole (attnsvm.wasm) or both
+// (in turn per config, with their ratio per round: what the split costs).
 //
-//   node bench/browser_bench.mjs [--seconds S] [--repeats R] [--node] [--native train_bench.json]
+//   node bench/browser_bench.mjs [--seconds S] [--repeats R] [--engine split|whole|both] [--node] [--native train_bench.json]
 // Needs dist/ (scripts/build-web.sh). The repo root is served (loopback) so the Worker can import
 // bench/throughput.mjs beside /dist/wasm/index.mjs; the document is a blank page of that origin.
 import { readFileSync } from 'node:fs';
@@ -23,6 +25,9 @@ const seconds = Number(option('--seconds', '1'));
 const repeats = Number(option('--repeats', '3'));
 const nativeFile = option('--native', '');
 const withNode = args.includes('--node');
+const engineChoice = option('--engine', 'split');
+const engines = engineChoice === 'both' ? ['split', 'whole'] : [engineChoice];
+if (!engines.every((e) => e === 'split' || e === 'whole')) throw new Error('--engine: split, whole or both');
 
 const key = (size, model) => `${size}/${model}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -39,7 +44,7 @@ async function inChromium() {
     );
     await page.goto(`${origin}blank.html`);
     const rows = await page.evaluate(
-      ({ workerUrl, engineUrl, seconds, repeats }) =>
+      ({ workerUrl, engineUrl, seconds, repeats, engines }) =>
         new Promise((resolve, reject) => {
           const worker = new Worker(workerUrl, { type: 'module' });
           const rows = [];
@@ -49,12 +54,12 @@ async function inChromium() {
             else if (data.type === 'done') resolve(rows);
             else reject(new Error(`worker: ${data.message}`));
           };
-          worker.postMessage({ engineUrl, seconds, repeats });
+          worker.postMessage({ engineUrl, seconds, repeats, engines });
         }),
-      { workerUrl: `${origin}bench/browser_worker.mjs`, engineUrl: `${origin}dist/wasm/index.mjs`, seconds, repeats },
+      { workerUrl: `${origin}bench/browser_worker.mjs`, engineUrl: `${origin}dist/wasm/index.mjs`, seconds, repeats, engines },
     );
     const out = {};
-    for (const r of rows) (out[key(r.size, r.model)] ??= []).push(r.stepsPerSecond);
+    for (const r of rows) ((out[r.engine] ??= {})[key(r.size, r.model)] ??= []).push(r.stepsPerSecond);
     return out;
   } finally {
     await browser.close();
@@ -74,7 +79,8 @@ async function inNode() {
 }
 
 const load = loadavg();
-const chromiumRates = await inChromium();
+const byEngine = await inChromium();
+const chromiumRates = byEngine[engines[0]];
 const nodeRates = withNode ? await inNode() : null;
 const native = {};
 if (nativeFile) {
@@ -88,14 +94,22 @@ console.log(
       .map((x) => x.toFixed(2))
       .join(' ')}`,
 );
+const other = engines[1];
 console.log(
-  `${'size'.padEnd(5)}${'model'.padEnd(11)}${'Chromium worker'.padStart(26)}${withNode ? 'Node'.padStart(26) : ''}${nativeFile ? 'native'.padStart(12) + 'native/Chromium'.padStart(17) : ''}`,
+  `${'size'.padEnd(5)}${'model'.padEnd(11)}${`Chromium worker (${engines[0]})`.padStart(30)}` +
+    `${other ? `${other}`.padStart(26) + `${engines[0]}/${other}`.padStart(24) : ''}` +
+    `${withNode ? 'Node'.padStart(26) : ''}${nativeFile ? 'native'.padStart(12) + 'native/Chromium'.padStart(17) : ''}`,
 );
 for (const size of SIZES)
   for (const model of MODELS) {
     const k = key(size.name, model.name);
     const ours = chromiumRates[k];
-    let line = `${size.name.padEnd(5)}${model.name.padEnd(11)}${spread(ours).padStart(26)}`;
+    let line = `${size.name.padEnd(5)}${model.name.padEnd(11)}${spread(ours).padStart(30)}`;
+    if (other) {
+      const theirs = byEngine[other][k];
+      const ratios = ours.map((x, r) => x / theirs[r]);
+      line += `${spread(theirs).padStart(26)}${`${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`.padStart(24)}`;
+    }
     if (withNode) line += spread(nodeRates[k]).padStart(26);
     if (nativeFile)
       line += `${String(native[k] ? Math.round(native[k]) : '-').padStart(12)}${(native[k] ? (native[k] / median(ours)).toFixed(2) + '×' : '-').padStart(17)}`;

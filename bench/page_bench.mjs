@@ -27,7 +27,9 @@
 //                  heatmap, and until the network is idle after the references (everything a first view
 //                  loads; dist/data/ is not part of a default view).
 //
-//   node bench/page_bench.mjs [--seconds S] [--repeats R] [--uncapped] [--throttle-repeats R] [--throttle-only] [--json FILE]
+//   node bench/page_bench.mjs [--seconds S] [--repeats R] [--uncapped] [--throttle-repeats R] [--throttle-only]
+//                             [--speeds max,default,paused] [--dist DIR] [--json FILE]
+// --dist measures another build of the page (e.g. an older commit's dist/, for an A/B); --speeds picks speeds.
 // --uncapped launches Chromium with --disable-gpu-vsync --disable-frame-rate-limit (rAF not tied to a
 // 60 Hz begin-frame source); by default headless Chromium paces frames at 60 Hz like a display.
 import { writeFileSync } from 'node:fs';
@@ -48,6 +50,8 @@ const jsonFile = option('--json', '');
 const uncapped = args.includes('--uncapped');
 const throttleRepeats = Number(option('--throttle-repeats', '3'));
 const throttleOnly = args.includes('--throttle-only');
+const dist = option('--dist', join(root, 'dist'));
+const speedNames = option('--speeds', 'max,default,paused').split(',');
 /** The slow link of the first-view measurement (Chromium's units: bytes per second, ms of latency). */
 export const SLOW_LINK = { offline: false, downloadThroughput: 200_000, uploadThroughput: 93_750, latency: 150 };
 const FIRST_VIEWS = [
@@ -60,7 +64,7 @@ const SPEEDS = [
   { name: 'default (20/frame)', query: '', training: true },
   // the frame pacing itself: the page loaded but paused, nothing to draw
   { name: 'paused', query: '?autoplay=0', training: false },
-];
+].filter((speed) => speedNames.includes(speed.name.split(' ')[0]));
 
 /** Installed before the page's scripts: long tasks and animation-frame times, kept on window.__bench. */
 function instrument() {
@@ -115,7 +119,7 @@ async function run(browser, origin, speed) {
   const firstHeatmap = await page.evaluate((mark) => performance.getEntriesByName(mark)[0].startTime, FIRST_HEATMAP_MARK);
   await page.waitForTimeout(1500); // past the start-up work (KaTeX, first layouts) into steady training
   const window_ = await page.evaluate(measureWindow, seconds * 1000);
-  const shipped = shippedBytes(join(root, 'dist'), responses.paths());
+  const shipped = shippedBytes(dist, responses.paths());
   await context.close();
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
   if (window_.playing !== speed.training)
@@ -187,8 +191,8 @@ async function firstView(browser, origin, view) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs, digits = 0) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
-const { server, url: origin } = await serve(join(root, 'dist'), 0);
-const { server: gzipServer, url: gzipOrigin } = await serve(join(root, 'dist'), 0, { gzip: true });
+const { server, url: origin } = await serve(dist, 0);
+const { server: gzipServer, url: gzipOrigin } = await serve(dist, 0, { gzip: true });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: [...CHROMIUM_ARGS, ...(uncapped ? ['--disable-gpu-vsync', '--disable-frame-rate-limit'] : [])],

@@ -5,7 +5,10 @@
 // papers' size) and a fresh session's first snapshot (what the page waits for before its first heatmap).
 //
 //   node bench/wasm_ab.mjs DIR_A DIR_B [DIR_C …] [--cells S:W,M:W,M:KQ,L:W] [--rounds 5] [--seconds 1]
-// Each DIR holds index.mjs, attnsvm.mjs and attnsvm.wasm (a copy of build/wasm/ of one build).
+// Each DIR holds index.mjs, attnsvm.mjs and attnsvm.wasm (a copy of build/wasm/ of one build); split:DIR
+// loads that build's engine in parts (parts.mjs and attnsvm.{start,view,rest}.wasm, every part provided up
+// front), as the page's worker does.
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -37,11 +40,21 @@ export const DEFAULT_RUN = {
   run: { record_every: 1, max_history: 2048 },
 };
 
-const engines = [];
-for (const dir of dirs) {
-  const { loadEngine } = await import(pathToFileURL(join(resolve(dir), 'index.mjs')).href);
-  engines.push(await loadEngine());
+/** The engine of a build directory, whole or (split:DIR) on its parts. */
+async function engineOf(spec) {
+  const split = spec.startsWith('split:');
+  const dir = resolve(split ? spec.slice(6) : spec);
+  const { loadEngine } = await import(pathToFileURL(join(dir, 'index.mjs')).href);
+  if (!split) return loadEngine();
+  const { EngineParts, PARTS, partFile } = await import(pathToFileURL(join(dir, 'parts.mjs')).href);
+  const module = (name) => new WebAssembly.Module(readFileSync(join(dir, partFile(name))));
+  const parts = new EngineParts(module('start'), module);
+  for (const name of PARTS) parts.provide(name, module(name));
+  return Promise.race([loadEngine({ instantiateWasm: parts.instantiateWasm }), parts.failed]);
 }
+
+const engines = [];
+for (const dir of dirs) engines.push(await engineOf(dir));
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** Steps per second of one build at one cell: ≥ `seconds` of batches of ~10 ms. */
