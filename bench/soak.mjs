@@ -1,6 +1,8 @@
 // A long session of the page: does it stay flat? The built page (dist/) in headless Debian Chromium at
 // 'max' speed in compare mode (run B on KQ beside run A on W) with a 20-seed ensemble, for `--minutes`
-// (default 30). Every `--every` seconds (default 10) it samples, after a full garbage collection in each
+// (default 30). The ensemble (20 × 2,000 steps) is done within seconds; with `--renew S` the horizon
+// control alternates between 100,000 and 99,999 every S seconds, so that a new ensemble of 20 × 100,000
+// steps (tens of seconds) starts each time, the old one dropped. Every `--every` seconds (default 10) it samples, after a full garbage collection in each
 // (CDP HeapProfiler.collectGarbage; --no-gc skips it):
 //   page heap     the page's JS heap in use (CDP Runtime.getHeapUsage on the page target);
 //   worker heap   each engine worker's JS heap in use (the same, on each worker target);
@@ -12,7 +14,7 @@
 // Prints a row per sample, then each quantity's drift: its last value and its largest value against its
 // value at minute 1 (the target: within 10 %), and the fps's lowest interval.
 //
-//   node bench/soak.mjs [--minutes M] [--every S] [--no-gc] [--query Q] [--json FILE]
+//   node bench/soak.mjs [--minutes M] [--every S] [--renew S] [--no-gc] [--query Q] [--json FILE]
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,6 +31,7 @@ const every = Number(option('--every', '10'));
 const gc = !args.includes('--no-gc');
 const query = option('--query', '?speed=max&cmp=1&b_param=KQ&seeds=20');
 const jsonFile = option('--json', '');
+const renew = Number(option('--renew', '0'));
 if (!(minutes > 0) || !(every > 0)) throw new Error('--minutes and --every must be positive');
 
 /** Installed before the page's scripts: counts animation frames. */
@@ -100,18 +103,27 @@ try {
       nodes: document.getElementsByTagName('*').length,
       playing: document.getElementById('play').textContent.includes('pause'),
       ensemble: document.querySelector('.ensemble-note')?.dataset.finished === 'true',
+      ensembleDone: Number(document.querySelector('.ensemble-note')?.dataset.done ?? 0),
     }));
   const started = Date.now();
   let before = await state();
   console.log(
-    `soak: ${origin}${query} for ${minutes} min, a sample every ${every} s${gc ? ' after a full GC' : ''}; load average ${load.map((x) => x.toFixed(2)).join(' ')}`,
+    `soak: ${origin}${query} for ${minutes} min, a sample every ${every} s${gc ? ' after a full GC' : ''}` +
+      `${renew > 0 ? `, a new ensemble every ${renew} s` : ''}; load average ${load.map((x) => x.toFixed(2)).join(' ')}`,
   );
   console.log(
     `${'min'.padStart(6)}${'page heap MB'.padStart(14)}${'worker heaps MB'.padStart(18)}${'wasm heaps MB'.padStart(16)}${'wasm in use MB'.padStart(17)}` +
-      `${'DOM'.padStart(7)}${'fps'.padStart(7)}${'steps/s A'.padStart(12)}${'steps/s B'.padStart(12)}`,
+      `${'DOM'.padStart(7)}${'fps'.padStart(7)}${'steps/s A'.padStart(12)}${'steps/s B'.padStart(12)}${'ensemble'.padStart(10)}`,
   );
+  let renewed = 0;
   while (Date.now() - started < minutes * 60000) {
     await page.waitForTimeout(Math.max(0, every * 1000 - ((Date.now() - started) % (every * 1000))));
+    if (renew > 0 && Date.now() - started >= (renewed + 1) * renew * 1000) {
+      // a new ensemble: the horizon control changed (and the old ensemble dropped)
+      renewed++;
+      await page.fill('#ctl-horizon', String(renewed % 2 ? 100000 : 99999));
+      await page.dispatchEvent('#ctl-horizon', 'change');
+    }
     const after = await state();
     const targets = await cdp.targets();
     const heaps = { page: [], worker: [] };
@@ -139,7 +151,8 @@ try {
       stepsA: (after.stepA - before.stepA) / seconds,
       stepsB: (after.stepB - before.stepB) / seconds,
       playing: after.playing,
-      ensembleDone: after.ensemble,
+      ensembleFinished: after.ensemble,
+      ensembleMembers: after.ensembleDone,
     };
     samples.push(sample);
     before = after;
@@ -148,7 +161,8 @@ try {
       `${sample.minute.toFixed(1).padStart(6)}${mb(sample.pageHeap).padStart(14)}${sample.workerHeaps.map(mb).join(' / ').padStart(18)}` +
         `${sample.wasmHeaps.map(mb).join(' / ').padStart(16)}${sample.wasmAllocated.map(mb).join(' / ').padStart(17)}` +
         `${String(sample.nodes).padStart(7)}${sample.fps.toFixed(1).padStart(7)}${Math.round(sample.stepsA).toLocaleString('en').padStart(12)}` +
-        `${Math.round(sample.stepsB).toLocaleString('en').padStart(12)}${sample.playing ? '' : '  (not playing)'}`,
+        `${Math.round(sample.stepsB).toLocaleString('en').padStart(12)}${String(sample.ensembleFinished ? 'done' : sample.ensembleMembers).padStart(10)}` +
+        `${sample.playing ? '' : '  (not playing)'}`,
     );
   }
   if (errors.length) console.log(`page errors: ${errors.join('; ')}`);
