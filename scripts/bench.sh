@@ -6,7 +6,8 @@
 #   the wasm module in a Worker in headless Chromium, and the page's metrics (bench/browser_bench.mjs,
 #   bench/page_bench.mjs: first heatmap, fps, steps/s while rendering, long tasks, bytes shipped);
 #   the SVM solvers against cvxopt on the same problems (bench/svm_compare.sh).
-# QUICK=1 shortens every run.
+# QUICK=1 shortens every run. Not run here (minutes each): the page's soak (bench/soak.mjs), the size profile
+# of a --profiling-funcs build (bench/wasm_size.mjs) and A/Bs of two builds (bench/wasm_ab.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --bench
@@ -42,7 +43,9 @@ echo
 echo "== in the browser (headless Chromium)"
 bash scripts/build-web.sh >/dev/null
 node bench/browser_bench.mjs --seconds "$([ "${QUICK:-0}" = 1 ] && echo 0.3 || echo 1)" --repeats "$([ "${QUICK:-0}" = 1 ] && echo 1 || echo 3)" --native "$json"
-node bench/page_bench.mjs --seconds "$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 5)" --repeats "$([ "${QUICK:-0}" = 1 ] && echo 1 || echo 3)"
+# the page's metrics, then its first view on a throttled 1.6 Mbit/s link from a gzipping server
+node bench/page_bench.mjs --seconds "$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 5)" --repeats "$([ "${QUICK:-0}" = 1 ] && echo 1 || echo 3)" \
+  --throttle-repeats "$([ "${QUICK:-0}" = 1 ] && echo 1 || echo 5)"
 echo
 echo "== SVM solvers vs cvxopt"
 bash bench/svm_compare.sh build/native
