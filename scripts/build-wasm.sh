@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # WebAssembly build (docs/design.md §8): the core and its embind bindings → build/wasm/attnsvm.{mjs,wasm},
-# the JS wrapper and its types next to them, and the module cut into the three parts the page loads. (The worker protocol's TypeScript: scripts/build-engine-ts.sh.)
+# the JS wrapper and its types next to them, and the module cut into the three parts the page loads.
+# (The worker protocol's TypeScript: scripts/build-engine-ts.sh.)
 # Incremental: when nothing changed it only asks make and compares a few timestamps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
