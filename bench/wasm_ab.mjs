@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { DEFAULT_RUN } from '../scripts/split-wasm.mjs';
 import { MODELS, SIZES, benchSession, calibratedBatch } from './throughput.mjs';
 
 const args = process.argv.slice(2);
@@ -29,16 +30,6 @@ const cells = option('--cells', 'S:W,M:W,M:KQ,L:W')
     const [s, m] = c.split(':');
     return { size: SIZES.find((x) => x.name === s), model: MODELS.find((x) => x.name === m), name: c };
   });
-
-/** The page's default run (web/src/state.ts DEFAULTS through toConfig). */
-export const DEFAULT_RUN = {
-  data: { kind: 'gaussian-unit', seed: 1, query: 'cross', n: 6, T: 8, d: 10 },
-  model: { param: 'W', decoder: 'fixed', init: { kind: 'gaussian', std: 0.01, seed: 1 } },
-  loss: 'logistic',
-  optimizer: { kind: 'ngd', lr: 0.1 },
-  svm: { norms: ['fro', 'nuc'], p: 1.75, tokens: 'optimal' },
-  run: { record_every: 1, max_history: 2048 },
-};
 
 /** The engine of a build directory, whole or (split:DIR) on its parts. */
 async function engineOf(spec) {
