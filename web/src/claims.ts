@@ -1,0 +1,90 @@
+// Claims: what a preset's or an exercise's text says a run shows, as data the code checks (docs/design.md §10).
+// `npm run reproduce` (scripts/reproduce.mjs) runs every claim natively over its seeds and writes the measured
+// numbers to web/src/reproductions.json, docs/reproductions.md and web/public/reproductions.html; the texts
+// quote those numbers through {id} placeholders, and the page shows a "checked:" line under each text.
+import type { State } from './state.js';
+import measured from './reproductions.json';
+
+/** How a claim's seeds and steps reduce to the one number it is about. */
+export type ClaimStat =
+  /** the mean (± std) over the seeds of the metric at `step` */
+  | 'mean'
+  /** the first recorded step ≤ `step` at which the seeds' mean meets `op value` (no value if it never does) */
+  | 'first'
+  /** the least-squares slope of log10 |mean| against log10 step, over the recorded steps in [from, step] */
+  | 'slope';
+
+/** One checked statement. */
+export interface Claim {
+  /** Unique within its preset or exercise; the text quotes the measured number as {id}. */
+  id: string;
+  /** The statement the check decides, in plain words ($…$ is math). */
+  says: string;
+  /** An engine metric: a column of `attnsvm run` (e.g. corr_nuc, log10_1m_s_sel, loss). */
+  metric: string;
+  /** Default 'mean'. */
+  stat?: ClaimStat;
+  /** The claim holds when the measured number `op value` (for 'first': when a first step exists and is ≤ value). */
+  op: '>=' | '<=';
+  value: number;
+  /** The last step of the check: the step the mean is taken at, or the horizon of 'first' and 'slope'. */
+  step: number;
+  /** Seeds: data seed + k and init seed + k for k = 0 … seeds − 1 (attnsvm run --seeds). */
+  seeds: number;
+  /** 'slope': the first step of the fit. */
+  from?: number;
+  /** Changes to the preset's (or exercise's) state for this check, e.g. another optimiser. */
+  state?: Partial<State>;
+  /**
+   * The claim is about a difference: this number minus the same statistic of another metric and/or another
+   * state (changes to the preset's state), e.g. "the nuclear correlation beats the Frobenius one".
+   */
+  versus?: { metric?: string; state?: Partial<State> };
+  /** Set when the paper's statement does not reproduce here: why, in one sentence. The table says so. */
+  fails?: string;
+  /** Part of the quick subset `npm test` re-runs (cheap claims only: a few seconds natively). */
+  quick?: boolean;
+}
+
+/** What `npm run reproduce` measured for one claim (web/src/reproductions.json). */
+export interface Measured {
+  /** "<preset id>/<claim id>" or "exercise:<exercise id>/<claim id>". */
+  key: string;
+  /** The measured number; null when it does not exist ('first' never met, or every seed failed). */
+  value: number | null;
+  /** Std over the seeds ('mean' only). */
+  std?: number;
+  /** Seeds that finished without diverging. */
+  count: number;
+  seeds: number;
+  holds: boolean;
+}
+
+const byKey = new Map<string, Measured>((measured as { claims: Measured[] }).claims.map((m) => [m.key, m]));
+
+/** The measured result of a claim of `owner` (a preset id, or "exercise:" + an exercise id). */
+export function measuredClaim(owner: string, claim: Claim): Measured | undefined {
+  return byKey.get(`${owner}/${claim.id}`);
+}
+
+/** A measured number as the texts quote it: 3 significant digits, "± std" for means, a plain step for 'first'. */
+export function formatMeasured(claim: Claim, m: Measured | undefined): string {
+  if (m === undefined || m.value === null) return claim.stat === 'first' ? 'never' : 'n/a';
+  if (claim.stat === 'first') return String(m.value);
+  const digits = (x: number): string => {
+    const a = Math.abs(x);
+    if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(1).replace('e', '·10^');
+    return Number(x.toPrecision(3)).toString();
+  };
+  const value = digits(m.value).replace('-', '−');
+  return m.std !== undefined && claim.seeds > 1 ? `${value} ± ${digits(m.std)}` : value;
+}
+
+/** `text` with each {id} replaced by the measured number of the claim of that id. */
+export function quoteClaims(owner: string, text: string, claims: readonly Claim[] | undefined): string {
+  if (!claims) return text;
+  return text.replace(/\{([a-z0-9_-]+)\}/g, (whole, id: string) => {
+    const claim = claims.find((c) => c.id === id);
+    return claim ? formatMeasured(claim, measuredClaim(owner, claim)) : whole;
+  });
+}
