@@ -1,5 +1,6 @@
 // Presets: named partial states that reproduce the papers' figures (docs/design.md §1), each with a short text.
 // Text is our own: plain words with $…$ math, typeset as MathML (mathtext.ts, mathml.ts).
+import type { Claim } from './claims.js';
 import type { State } from './state.js';
 
 /** One preset: a partial state on top of the defaults, and what to look for. */
@@ -13,6 +14,8 @@ export interface Preset {
   /** What to look for; $…$ is math. */
   text: string;
   state: Partial<State>;
+  /** What the text says a run shows, checked by `npm run reproduce` (claims.ts); the text quotes them as {id}. */
+  claims?: readonly Claim[];
 }
 
 const standard: Partial<State> = { kind: 'gaussian-unit', n: 6, T: 8, d: 10, seed: 1, query: 'cross', decoder: 'fixed' };
