@@ -21,6 +21,11 @@ stage "native: build and ctest"
 bash scripts/build-native.sh
 (cd build/native && ctest --output-on-failure -j2)
 
+# The presets' and exercises' claims: the committed table (docs/reproductions.md) is current, and the quick
+# claims re-measured with build/native/attnsvm give its numbers (npm run reproduce makes the table).
+stage "claims: the committed reproductions table, quick claims re-measured"
+node --test --test-reporter=spec tests/claims/
+
 # The same doctest suites under AddressSanitizer + UndefinedBehaviorSanitizer (own build directory).
 # Too slow there and so skipped: tests/native/test_long_runs.cpp (doctest::skip(ATTNSVM_SANITIZED)).
 stage "sanitizers: ASan + UBSan build (build/asan) and ctest"

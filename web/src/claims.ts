@@ -3,13 +3,14 @@
 // numbers to web/src/reproductions.json, docs/reproductions.md and web/public/reproductions.html; the texts
 // quote those numbers through {id} placeholders, and the page shows a "checked:" line under each text.
 import type { State } from './state.js';
-import measured from './reproductions.json';
+import measured from './reproductions.json' with { type: 'json' };
 
 /** How a claim's seeds and steps reduce to the one number it is about. */
 export type ClaimStat =
   /** the mean (± std) over the seeds of the metric at `step` */
   | 'mean'
-  /** the first recorded step ≤ `step` at which the seeds' mean meets `op value` (no value if it never does) */
+  /** the first recorded step ≤ `step` at which the seeds' mean meets `op value` (no value if it never does; the
+   *  grid holds every step up to 999, log-spaced beyond) */
   | 'first'
   /** the least-squares slope of log10 |mean| against log10 step, over the recorded steps in [from, step] */
   | 'slope';
@@ -24,7 +25,7 @@ export interface Claim {
   metric: string;
   /** Default 'mean'. */
   stat?: ClaimStat;
-  /** The claim holds when the measured number `op value` (for 'first': when a first step exists and is ≤ value). */
+  /** The claim holds when the measured number meets `op value` ('first': when the mean meets it by `step`). */
   op: '>=' | '<=';
   value: number;
   /** The last step of the check: the step the mean is taken at, or the horizon of 'first' and 'slope'. */
@@ -40,6 +41,11 @@ export interface Claim {
    * state (changes to the preset's state), e.g. "the nuclear correlation beats the Frobenius one".
    */
   versus?: { metric?: string; state?: Partial<State> };
+  /**
+   * Runs the check for every combination of these state fields (e.g. { d: [1, 2], n: [5, 10] }); the claim holds
+   * when it holds in every combination, and its number is the worst combination's.
+   */
+  sweep?: Readonly<Record<string, readonly number[]>>;
   /** Set when the paper's statement does not reproduce here: why, in one sentence. The table says so. */
   fails?: string;
   /** Part of the quick subset `npm test` re-runs (cheap claims only: a few seconds natively). */
@@ -86,5 +92,32 @@ export function quoteClaims(owner: string, text: string, claims: readonly Claim[
   return text.replace(/\{([a-z0-9_-]+)\}/g, (whole, id: string) => {
     const claim = claims.find((c) => c.id === id);
     return claim ? formatMeasured(claim, measuredClaim(owner, claim)) : whole;
+  });
+}
+
+/** One line of a text's "checked:" note: what was measured, whether it holds, and its row in the table. */
+export interface CheckedNote {
+  text: string;
+  holds: boolean;
+  /** The claim's row in reproductions.html. */
+  href: string;
+}
+
+/** The "checked:" notes of an owner's claims (those measured; a claim not yet measured says so). */
+export function checkedNotes(owner: string, claims: readonly Claim[] | undefined): CheckedNote[] {
+  return (claims ?? []).map((claim) => {
+    const m = measuredClaim(owner, claim);
+    const href = `reproductions.html#${`${owner}/${claim.id}`.replace(/[:/]/g, '-')}`;
+    if (!m) return { text: `${claim.metric}: not measured yet (npm run reproduce)`, holds: false, href };
+    const seeds = m.seeds === 1 ? '1 seed' : m.count < m.seeds ? `${m.count} of ${m.seeds} seeds` : `${m.seeds} seeds`;
+    const metric = claim.versus ? `${claim.metric} − ${claim.versus.metric ?? claim.metric}` : claim.metric;
+    const number = formatMeasured(claim, m);
+    const what =
+      claim.stat === 'first'
+        ? `${claim.metric} ${claim.op === '>=' ? '≥' : '≤'} ${claim.value} at step ${number}`
+        : claim.stat === 'slope'
+          ? `log–log slope of ${claim.metric} ${number}`
+          : `${metric} ${number} at step ${claim.step}`;
+    return { text: `${seeds}, ${what}${m.holds ? '' : ` — does not hold${claim.fails ? `: ${claim.fails}` : ''}`}`, holds: m.holds, href };
   });
 }

@@ -2,6 +2,7 @@
 // from the engine's snapshots (classroom/checker.ts), hints, the answer, and a known solution (a state
 // change) that meets the goal — the page tests apply every solution and check that its goal is met.
 // Text is our own: plain words with $…$ math, typeset by KaTeX (mathtext.ts).
+import type { Claim } from './claims.js';
 import type { Goal } from './classroom/checker.js';
 import type { State } from './state.js';
 
@@ -20,6 +21,8 @@ export interface Exercise {
   answer: string;
   /** A change of the starting state that meets the goal (the "show me" button applies it). */
   solution: Partial<State>;
+  /** What the question and answer say a run shows, checked by `npm run reproduce` (claims.ts); quoted as {id}. */
+  claims?: readonly Claim[];
 }
 
 const standard: Partial<State> = {

@@ -4,11 +4,12 @@ import './style.css';
 import { EngineClient, compileEngine, type Configured, type Snapshot } from './engine/index.js';
 import { Controls } from './controls.js';
 import { renderMathText } from './mathtext.js';
+import { checkedNotes, quoteClaims } from './claims.js';
 import { PRESETS, presetById } from './presets.js';
 import { resolveDataset } from './datastore.js';
 import { DEFAULTS, changedFields, engineSpeed, presetState, toConfig, toQuery, withChanges, type State } from './state.js';
 import { CurvesView } from './views/curves.js';
-import { HeatmapView } from './views/heatmap.js';
+import { HeatmapView, setAttentionScale } from './views/heatmap.js';
 import { ImagesView } from './views/images.js';
 import { MatricesView } from './views/matrices.js';
 import { SvmPanelView } from './views/svmpanel.js';
@@ -40,6 +41,7 @@ class Playground {
   private client: EngineClient;
   private controls: Controls;
   private views: View[];
+  private heatmap: HeatmapView;
   private tokens: TokenPlaneView;
   private curves: CurvesView;
   /** Run B of compare mode (its own worker while compare is on). */
@@ -81,6 +83,7 @@ class Playground {
     this.controls = new Controls((changes) => this.change(changes));
     this.tokens = new TokenPlaneView((X) => this.editTokens(X));
     const heatmap = new HeatmapView();
+    this.heatmap = heatmap;
     const svm = new SvmPanelView();
     const matrices = new MatricesView();
     const curves = new CurvesView();
@@ -91,6 +94,12 @@ class Playground {
     $('center').append(this.images.element, heatmap.element, this.tokens.element, matrices.element, svm.element);
     $('right').prepend(curves.element);
     this.layoutControls();
+    // the attention scale (attn=s|log) in the heatmap panel, under its note
+    const scale = this.controls.rowOf('attn');
+    if (scale) {
+      scale.classList.add('attn-pick');
+      heatmap.element.querySelector('.note')?.after(scale);
+    }
     this.compare = new CompareRun({ createClient, heatmapA: heatmap, curves, onError: (message) => this.banner(message) });
     this.client.onSnapshot((snapshot) => {
       this.latest = snapshot;
@@ -155,6 +164,7 @@ class Playground {
   /** Loads the engine and starts the run of the URL's state. */
   async start(): Promise<void> {
     this.controls.set(this.state);
+    this.showScale();
     this.showAbout();
     requestAnimationFrame((t) => this.frame(t));
     try {
@@ -282,6 +292,7 @@ class Playground {
   /** Makes an accepted state the page's: controls, URL and preset text follow it. */
   private adopt(next: State): void {
     this.state = next;
+    this.showScale();
     this.controls.clearErrors();
     this.controls.set(this.state);
     this.hideBanner();
@@ -336,9 +347,27 @@ class Playground {
     const preset = presetById(this.state.preset);
     $('about-title').textContent = preset ? preset.title : 'What you are looking at';
     $('about-paper').textContent = preset ? preset.paper : '';
-    renderMathText($('about-text'), preset ? preset.text : INTRO);
+    renderMathText($('about-text'), preset ? quoteClaims(preset.id, preset.text, preset.claims) : INTRO);
+    // what the text says, as checked by npm run reproduce, each linked to its row of the table
+    const notes = preset ? checkedNotes(preset.id, preset.claims) : [];
+    $('about-checked').replaceChildren(
+      ...notes.map((note) => {
+        const item = el('li', note.holds ? 'holds' : 'fails', 'checked: ' + note.text + ' ');
+        item.append(Object.assign(el('a', '', 'table'), { href: note.href }));
+        return item;
+      }),
+    );
+    $('about-checked').hidden = notes.length === 0;
     const select = $<HTMLSelectElement>('preset');
     if (select.value !== this.state.preset) select.value = preset ? preset.id : '';
+  }
+
+  /** The heatmaps follow the state's attention scale (a view-only field: redrawn, the run untouched). */
+  private showScale(): void {
+    if (!setAttentionScale(this.state.attn)) return;
+    this.drawn.delete(this.heatmap);
+    this.dirty = true;
+    this.compare.redraw();
   }
 
   private banner(message: string): void {

@@ -2,6 +2,7 @@
 // the engine's snapshots, open hints one by one, reveal the answer and load the known solution.
 import { checkGoal, goalInWords, type GoalResult } from './checker.js';
 import { EXERCISES, exerciseById, type Exercise } from '../exercises.js';
+import { quoteClaims } from '../claims.js';
 import { reducedMotion, withPageFields, type PageApi } from '../page.js';
 import { renderMathText } from '../mathtext.js';
 import { DEFAULTS, withChanges, type State } from '../state.js';
@@ -123,9 +124,9 @@ export class ExercisePanel {
       this.answer.open = false;
       if (exercise) {
         this.title.textContent = `Exercise: ${exercise.title}`;
-        renderMathText(this.question, exercise.question);
+        renderMathText(this.question, quoteClaims(`exercise:${exercise.id}`, exercise.question, exercise.claims));
         this.goal.textContent = `Goal: ${goalInWords(exercise.goal)}.`;
-        renderMathText(this.answerText, exercise.answer);
+        renderMathText(this.answerText, quoteClaims(`exercise:${exercise.id}`, exercise.answer, exercise.claims));
         this.hintButton.disabled = exercise.hints.length === 0;
       }
     }
