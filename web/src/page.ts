@@ -28,10 +28,10 @@ export const reducedMotion = (): boolean => matchMedia('(prefers-reduced-motion:
 export const embedEntry = (): boolean => typeof document !== 'undefined' && document.documentElement.hasAttribute('data-embed');
 
 /** The keys of a URL that only choose an exercise or shape an embed (not the run). */
-const PAGE_KEYS = new Set(['exercise', 'embed', 'views', 'controls', 'autoplay', 'allowedOrigins', 'cmap']);
+const PAGE_KEYS = new Set(['exercise', 'embed', 'views', 'controls', 'autoplay', 'allowedOrigins', 'cmap', 'attn']);
 
-/** The fields of how the page is shown (embed, colormap, hidden controls), kept when a preset or an exercise replaces the run. */
-const PAGE_FIELDS = ['embed', 'views', 'controls', 'autoplay', 'origins', 'cmap'] as const;
+/** The fields of how the page is shown (embed, colormap, attention scale, hidden controls), kept when a preset or an exercise replaces the run. */
+const PAGE_FIELDS = ['embed', 'views', 'controls', 'autoplay', 'origins', 'cmap', 'attn'] as const;
 
 /**
  * `next` with the page fields of `current`. Hidden controls: next's, plus those of current that its

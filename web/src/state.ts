@@ -98,6 +98,8 @@ export interface State {
   exercise: string;
   /** Colormap of the attention heatmap. */
   cmap: string;
+  /** Scale of the attention heatmap: `s` (linear) or `log` (log10 s on −12 … 0). */
+  attn: string;
   /** Controls hidden from the visitor (URL keys of HIDEABLE), written as `<key>_hide=1`. */
   hide: string[];
   // ── compare mode (compare/derive.ts): run B is run A with these fields replaced ──
@@ -353,6 +355,10 @@ export const SCHEMA: readonly Field[] = [
     name: 'cmap', key: 'cmap', type: 'enum', label: 'colormap', group: 'run', effect: 'page',
     options: ['viridis', 'cividis'], title: 'Colormap of the attention heatmap (cividis: safe for colour-vision deficiency)',
   },
+  {
+    name: 'attn', key: 'attn', type: 'enum', label: 'scale', group: 'run', effect: 'page', options: ['s', 'log'],
+    title: 'Attention on a linear scale (s) or as log10 s over 1e−12 … 1 (log: the sparsification keeps showing once s looks one-hot)',
+  },
   { name: 'hide', key: 'hide', type: 'flags', label: 'hidden controls', group: 'run', effect: 'page', hidden: true },
 ];
 
@@ -401,6 +407,7 @@ export const DEFAULTS: State = {
   origins: '',
   exercise: '',
   cmap: 'viridis',
+  attn: 's',
   hide: [],
   compare: false,
   bParam: 'W',

@@ -103,6 +103,11 @@ export class CompareRun {
   reset = () => this.client?.reset();
   setSpeed = (speed: Speed) => this.client?.setSpeed(speed);
 
+  /** Draws B's latest snapshot again at the next frame (a view setting changed). */
+  redraw(): void {
+    this.shown = null;
+  }
+
   /** Draws B's newest snapshot, if one arrived; returns whether it did (the curves then redraw). */
   draw(): boolean {
     const snap = this.latest;
