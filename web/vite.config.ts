@@ -2,6 +2,7 @@
 // scripts/build-web.sh copies the wasm engine (build/wasm/) into dist/wasm/ after this build.
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { buildTour } from './src/tour/build.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -44,10 +45,30 @@ function embedEntry(): Plugin {
   };
 }
 
+/**
+ * dist/tour.html, the guided tour: its $…$ typeset as MathML and its {<preset>/<claim>} placeholders replaced by the
+ * measured claims when the page is built (src/tour/build.ts), so the article's first screen needs no script at all.
+ * Claims not written or measured yet read "n/a" and are listed as build warnings.
+ */
+function tourPage(): Plugin {
+  return {
+    name: 'attnsvm-tour-page',
+    transformIndexHtml: {
+      order: 'pre',
+      handler(html, ctx) {
+        if (!ctx.filename.endsWith('tour.html')) return html;
+        const built = buildTour(html);
+        for (const warning of built.warnings) console.warn(`tour.html: ${warning}`);
+        return built.html;
+      },
+    },
+  };
+}
+
 export default defineConfig({
   root,
   base: './',
-  plugins: [embedEntry()],
+  plugins: [embedEntry(), tourPage()],
   publicDir: 'public',
   build: {
     outDir: fileURLToPath(new URL('../dist', import.meta.url)),
@@ -57,6 +78,10 @@ export default defineConfig({
     chunkSizeWarningLimit: 800,
     // fonts and images as files: the CSP allows no data: fonts
     assetsInlineLimit: 0,
+    // the playground and the guided tour (an article built from the playground's embeds)
+    rollupOptions: {
+      input: { index: fileURLToPath(new URL('index.html', import.meta.url)), tour: fileURLToPath(new URL('tour.html', import.meta.url)) },
+    },
   },
   // the page's worker (src/worker.ts) bundles the engine's JavaScript as scripts/build-wasm.sh built it
   resolve: { alias: { 'attnsvm-engine': fileURLToPath(new URL('../build/wasm/index.mjs', import.meta.url)) } },

@@ -107,7 +107,10 @@ export function allowedOrigins(text: string): string[] {
 function summary(snap: Snapshot, playing: boolean): Record<string, unknown> {
   const metrics: Record<string, number | null> = {};
   for (const key of snap.columns)
-    if (['loss', 'train_acc', 'min_s_opt', 'log10_1m_s_opt', 'norm_fro'].includes(key) || /^(corr|margin|svm_margin)_/.test(key))
+    if (
+      ['loss', 'train_acc', 'test_acc', 'min_s_opt', 'log10_1m_s_opt', 'min_s_sel', 'log10_1m_s_sel', 'norm_fro'].includes(key) ||
+      /^(corr|margin|svm_margin|bregman)_/.test(key)
+    )
       metrics[key] = Number.isFinite(snap.metrics[key]) ? snap.metrics[key] : null;
   return { step: snap.step, playing, metrics };
 }
@@ -173,7 +176,7 @@ export function installMessageApi(api: PageApi): { ready(): void } {
         // the frame's own embedding fields stay unless the host names them
         const next: State = fromQuery(base.toString());
         if (fresh)
-          for (const name of ['embed', 'views', 'controls', 'autoplay', 'origins', 'hide'] as const)
+          for (const name of ['embed', 'views', 'controls', 'autoplay', 'origins', 'hide', 'cmap', 'attn'] as const)
             if (!SCHEMA.some((f) => f.name === name && incoming.has(f.key)))
               (next as unknown as Record<string, unknown>)[name] = current[name];
         next.origins = current.origins; // a host cannot widen who may command the frame
