@@ -3,13 +3,18 @@
 // from the keyboard and judge the prediction; the figure links and embed code are the playground's; axe finds no
 // serious or critical violation; nothing overflows a 390 px phone; under reduced motion the figures wait; the
 // playground links to the tour; and the built text has every $…$ typeset and every claim placeholder quoted.
+// The first view stays within 30 KB gzipped.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
+import { shippedBytes } from '../../scripts/shipped.mjs';
 import { assertClean, canvasStats, requestedUrls, root, servedPage, waitForValue, watch } from './helpers.mjs';
+
+/** The tour's first view (the page, its script and stylesheet, the icon), gzipped: no engine, no figure. */
+const FIRST_VIEW_BUDGET_BYTES = 30_000;
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const env = servedPage();
@@ -52,6 +57,12 @@ describe('the guided tour', () => {
     const early = requestedUrls(page).filter((u) => /\/(wasm|data)\/|index\.html|attention-svm-playground\.js/.test(u));
     assert.deepEqual(early, [], 'the first view loads no figure');
     assert.equal(await page.locator('figure.live iframe').count(), 0);
+    const first = shippedBytes(
+      join(root, 'dist'),
+      requestedUrls(page).map((u) => new URL(u).pathname),
+    );
+    assert.ok(first.gzipped <= FIRST_VIEW_BUDGET_BYTES, `the first view ships ${first.gzipped} bytes gzipped`);
+    console.log(`first view: ${first.gzipped} bytes gzipped (${first.rows.map((r) => r.path).join(', ')})`);
     for (const id of FIGURES) {
       const t0 = Date.now();
       const frame = await figureFrame(page, id);
