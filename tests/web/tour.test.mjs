@@ -152,17 +152,20 @@ describe('the guided tour', () => {
     await close();
   });
 
-  test('axe: no serious or critical violation (answers shown, a figure loaded)', async () => {
+  test('axe: no serious or critical violation (answers shown, a figure loaded; light and dark)', async () => {
     const { page, problems, close } = await open();
     await figureFrame(page, 'model');
     for (const button of await page.locator('button.reveal').all()) await button.click();
     await page.evaluate(axeSource);
-    const violations = await page.evaluate(async () =>
-      (await window.axe.run(document, { resultTypes: ['violations'], iframes: false })).violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
-    );
-    assert.deepEqual(violations, []);
+    const violations = () =>
+      page.evaluate(async () =>
+        (await window.axe.run(document, { resultTypes: ['violations'], iframes: false })).violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
+      );
+    assert.deepEqual(await violations(), [], 'light theme');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    assert.deepEqual(await violations(), [], 'dark theme');
     assert.deepEqual(problems, []);
     await close();
   });
