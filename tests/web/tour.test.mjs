@@ -132,7 +132,6 @@ describe('the guided tour', () => {
       (s) => s < 50,
       20000,
     );
-    await page.keyboard.press('Enter'); // (focus is on the act button: acting twice is harmless)
     await quiz.locator('button.reveal').press('Enter');
     assert.equal(await quiz.locator('.answer').isVisible(), false, 'the button hides the answer again');
     // links: the playground with the figure's state, and the element's code
