@@ -204,7 +204,9 @@ export class HeatmapView implements View {
     const l = snap.log1mAttention[h].data[i * snap.T + t];
     const tags = [snap.optimal[h]?.[i] === t ? 'optimal' : '', snap.selected[h]?.[i] === t ? 'argmax' : ''].filter(Boolean);
     this.tip.textContent =
-      `${snap.heads > 1 ? `head ${h + 1}, ` : ''}sequence ${i}, token ${t}: s = ${fmt(s, 6)}, log10(1−s) = ${fmt(l, 4)}` +
+      `${snap.heads > 1 ? `head ${h + 1}, ` : ''}sequence ${i}, token ${t}: s = ${fmt(s, 6)}` +
+      (scale === 'LOG' ? `, log10 s = ${s > 0 ? fmt(Math.log10(s), 4) : '−∞'}` : '') +
+      `, log10(1−s) = ${fmt(l, 4)}` +
       (tags.length ? ` (${tags.join(', ')})` : '');
     this.tip.hidden = false;
     this.tip.style.left = `${e.clientX - this.element.getBoundingClientRect().left + 12}px`;
