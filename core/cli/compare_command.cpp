@@ -19,6 +19,7 @@
 
 #include "../errors.hpp"
 #include "../fashion.hpp"
+#include "../metrics.hpp"
 #include "../session.hpp"
 #include "commands.hpp"
 #include "jobs.hpp"
@@ -43,13 +44,6 @@ struct Stat {
     return buf;
   }
 };
-
-/// Share of entries of W with |w| above `threshold`·max|w|.
-double sparsity_share(const Eigen::MatrixXd& W, double threshold) {
-  double top = W.cwiseAbs().maxCoeff();
-  if (!(top > 0)) return 0.0;
-  return static_cast<double>((W.array().abs() > threshold * top).count()) / static_cast<double>(W.size());
-}
 
 /// Mean over test images of the attention mass on patches whose mean intensity exceeds `threshold`,
 /// and the share of such patches (the mass uniform attention would put there).
@@ -178,7 +172,7 @@ int compare_command(const Args& input) {
     run.test = test_col >= 0 ? rows.back().values[test_col] : NAN;
     double sparse = 0;
     for (int h = 0; h < s.model().heads(); ++h)
-      sparse += sparsity_share(s.model().head_matrix(s.params(), h), sparsity_threshold) / s.model().heads();
+      sparse += large_entry_share(s.model().head_matrix(s.params(), h), sparsity_threshold) / s.model().heads();
     run.sparsity = sparse;
     std::tie(run.mass, run.share) = object_mass(s, object_threshold);
     for (const auto& row : rows) {

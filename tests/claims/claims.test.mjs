@@ -42,7 +42,7 @@ test('every claim is well formed, and every {id} in a text names a claim of its 
       assert.ok([undefined, 'mean', 'first', 'slope'].includes(c.stat), `${where}: stat`);
       if (c.stat === 'slope') assert.ok(c.from >= 1 && c.from < c.step, `${where}: a slope needs from < step`);
     }
-    for (const [, id] of text.matchAll(/\{([a-z0-9_-]+)\}/g))
+    for (const id of modules.claims.placeholders(text))
       assert.ok(ids.includes(id), `${owner}: the text quotes {${id}}, which is no claim of its own`);
   }
 });

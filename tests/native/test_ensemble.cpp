@@ -1,12 +1,14 @@
 // The ensemble: mean and std over seeds equal those of the member runs, divergence is contained, and
 // the papers' 100-instance claims hold on average (W → Frobenius SVM, KQ → nuclear SVM, each solved
 // for the tokens the run selects, as in the papers' figures).
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "ensemble.hpp"
 #include "errors.hpp"
 #include "helpers.hpp"
+#include "metrics.hpp"
 
 using namespace attnsvm;
 using attnsvm::testing::config_of;
@@ -175,4 +177,20 @@ TEST_CASE("attnsvm run --seeds writes the ensemble CSV; bad counts exit 2") {
   CHECK(rows == static_cast<int>(log_grid(200, 6).size()));
   CHECK(run_shell(std::string(ATTNSVM_CLI) + " run " + config + " --seeds 0", &out, &err) == 2);
   CHECK(err.find("--seeds") != std::string::npos);
+}
+
+TEST_CASE("w_large: the share of W's entries above a tenth of its largest, as the compare table counts them") {
+  Eigen::MatrixXd W(2, 2);
+  W << 1, 0.05, 0.2, -0.5;
+  CHECK(large_entry_share(W, 0.1) == doctest::Approx(0.75));
+  CHECK(large_entry_share(Eigen::MatrixXd::Zero(3, 3), 0.1) == 0.0);
+  // The session's column is the share of its current W (one head here), at every recorded step.
+  Session s = Session::from_json(R"({"data": {"kind": "gaussian-unit", "n": 4, "T": 5, "d": 6, "seed": 2},
+      "model": {"param": "W", "init": {"kind": "gaussian", "std": 1, "seed": 3}}, "optimizer": {"kind": "gd", "lr": 1},
+      "svm": {"norms": []}, "run": {"record_every": 1}})");
+  s.step(5);
+  const auto& names = s.metric_names();
+  const double recorded = s.history().back().values[std::find(names.begin(), names.end(), "w_large") - names.begin()];
+  CHECK(recorded == large_entry_share(s.model().head_matrix(s.params(), 0), 0.1));
+  CHECK(recorded > 0.5);
 }

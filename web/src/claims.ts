@@ -86,13 +86,28 @@ export function formatMeasured(claim: Claim, m: Measured | undefined): string {
   return m.std !== undefined && claim.seeds > 1 ? `${value} ± ${digits(m.std)}` : value;
 }
 
-/** `text` with each {id} replaced by the measured number of the claim of that id. */
+/** The {id} placeholders of a text: outside its $…$ math only, where braces are TeX's. */
+export function placeholders(text: string): string[] {
+  return text
+    .split('$')
+    .filter((_, k) => k % 2 === 0)
+    .flatMap((plain) => [...plain.matchAll(/\{([a-z0-9_-]+)\}/g)].map((m) => m[1]));
+}
+
+/** `text` with each {id} outside math replaced by the measured number of the claim of that id. */
 export function quoteClaims(owner: string, text: string, claims: readonly Claim[] | undefined): string {
   if (!claims) return text;
-  return text.replace(/\{([a-z0-9_-]+)\}/g, (whole, id: string) => {
-    const claim = claims.find((c) => c.id === id);
-    return claim ? formatMeasured(claim, measuredClaim(owner, claim)) : whole;
-  });
+  return text
+    .split('$')
+    .map((part, k) =>
+      k % 2 === 1
+        ? part
+        : part.replace(/\{([a-z0-9_-]+)\}/g, (whole, id: string) => {
+            const claim = claims.find((c) => c.id === id);
+            return claim ? formatMeasured(claim, measuredClaim(owner, claim)) : whole;
+          }),
+    )
+    .join('$');
 }
 
 /** One line of a text's "checked:" note: what was measured, whether it holds, and its row in the table. */

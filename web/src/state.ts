@@ -74,9 +74,13 @@ export interface State {
   lr: number;
   p: number;
   normalized: boolean;
+  /** With a trained decoder: the relaxed joint SVMs (attention constraints relaxed off the decoder's support vectors). */
+  joint: boolean;
   scale: number;
   norms: string[];
   svmP: number;
+  /** Several ℓp SVM exponents, comma-separated ("1.75,2,3"): one ℓp reference each (svm.p a list); empty: svmP alone. */
+  svmPs: string;
   tokens: string;
   speed: string;
   /** Ensemble: the same setting over this many seeds, computed in the worker (0: off). */
@@ -303,9 +307,15 @@ export const SCHEMA: readonly Field[] = [
     name: 'svmP', key: 'sp', type: 'number', label: 'ℓp SVM p', group: 'svm', effect: 'restart',
     min: 1, max: 100, step: 0.25, visible: (s) => s.norms.includes('lp'),
   },
+  { name: 'svmPs', key: 'sps', type: 'string', label: 'ℓp SVM exponents', group: 'svm', effect: 'restart', hidden: true },
   {
     name: 'tokens', key: 'tok', type: 'enum', label: 'SVM tokens', group: 'svm', effect: 'restart', options: ['optimal', 'selected'],
     title: 'optimal: argmax_t y_i x_itᵀv; selected: argmax of the current attention', visible: (s) => s.norms.length > 0,
+  },
+  {
+    name: 'joint', key: 'joint', type: 'bool', label: 'relaxed joint SVM', group: 'svm', effect: 'restart',
+    title: 'with a trained decoder: relax the attention constraints of samples that are not support vectors of the decoder SVM',
+    visible: (s) => s.decoder === 'trained' && s.norms.length > 0,
   },
   { name: 'speed', key: 'speed', type: 'enum', label: 'steps / frame', group: 'run', effect: 'page', options: SPEEDS },
   {
@@ -393,9 +403,11 @@ export const DEFAULTS: State = {
   lr: 0.1,
   p: 2,
   normalized: true,
+  joint: true,
   scale: 1,
   norms: ['fro', 'nuc'],
   svmP: 1.75,
+  svmPs: '',
   tokens: 'optimal',
   speed: '20',
   seeds: 0,
@@ -569,7 +581,13 @@ export function toConfig(s: State, readDataset: DatasetReader): Config {
     model,
     loss: s.loss,
     optimizer,
-    svm: { norms: [...s.norms], p: s.svmP, tokens: s.tokens },
+    svm: {
+      norms: [...s.norms],
+      p: s.svmPs ? s.svmPs.split(',').map(Number) : s.svmP,
+      tokens: s.tokens,
+      // the relaxed joint SVM is the core's default with a trained decoder: only its opt-out is sent
+      ...(s.decoder === 'trained' && !s.joint ? { joint: false } : {}),
+    },
     // images: fewer rows (the core then records every 2nd, 4th, … step), as a recorded row costs a pass over the test split
     run: { record_every: 1, max_history: s.kind === 'fashion-mnist' ? FASHION_HISTORY : 2048 },
   };
