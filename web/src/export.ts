@@ -133,7 +133,7 @@ const SVG_CHARTS: { title: string; log: boolean; match: (c: string) => boolean }
   { title: 'Bregman divergence (log10)', log: true, match: (c) => c.startsWith('bregman_') },
   { title: 'loss (log10)', log: true, match: (c) => c === 'loss' },
   { title: 'parameter norms (log10)', log: true, match: (c) => /^norm_/.test(c) },
-  { title: 'log10(1 − s), worst sequence', log: false, match: (c) => c === 'log10_1m_s_opt' },
+  { title: 'log10(1 − s), worst sequence (optimal and selected tokens)', log: false, match: (c) => /^log10_1m_s_(opt|sel)$/.test(c) },
 ];
 
 /** The curves as a vector SVG (log-x), with the URL in <metadata>. */
