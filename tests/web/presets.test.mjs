@@ -179,3 +179,34 @@ describe('a preset named in a link runs', () => {
     await context.close();
   });
 });
+
+describe('what a preset says is checked', () => {
+  test("a preset's text quotes the committed measurements, lists what was checked and links to its row of the table", async () => {
+    const { readFileSync } = await import('node:fs');
+    const measured = JSON.parse(readFileSync(new URL('../../web/src/reproductions.json', import.meta.url), 'utf8')).claims;
+    const fro = measured.find((m) => m.key === 'tfsvm-w/fro');
+    assert.ok(fro, 'tfsvm-w/fro is measured');
+    const { context, page, problems } = await newPage();
+    await page.goto(`${env.origin}?preset=tfsvm-w&autoplay=0`);
+    await started(page);
+    const text = await page.textContent('#about-text');
+    assert.doesNotMatch(text, /\{[a-z0-9_-]+\}/, 'no placeholder is left unquoted');
+    const quoted = `${Number(fro.value.toPrecision(3))} ± ${Number(fro.std.toPrecision(3))}`;
+    assert.ok(text.includes(quoted), `the text quotes ${quoted}: ${text}`);
+    const notes = await page.$$eval('#about-checked li', (items) =>
+      items.map((li) => ({ text: li.textContent, href: li.querySelector('a')?.href })),
+    );
+    assert.equal(notes.length, measured.filter((m) => m.key.startsWith('tfsvm-w/')).length);
+    assert.match(notes[0].text, new RegExp(`^checked: ${fro.seeds} seeds, corr_fro ${quoted.replace(/[.+]/g, '\\$&')} at step 2000`));
+    // the link opens the table at that claim's row
+    await page.goto(notes[0].href);
+    assert.match(await page.textContent('tr:target'), /corr_fro/);
+    // an exercise's answer quotes its checked numbers too (the sparsify exercise's crossing step)
+    const step = measured.find((m) => m.key === 'exercise:sparsify/ngd').value;
+    await page.goto(`${env.origin}?exercise=sparsify&autoplay=0`);
+    await page.waitForSelector('.exercise-answer');
+    assert.match(await page.textContent('.exercise-answer'), new RegExp(`from step ${step} on`));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

@@ -73,13 +73,30 @@ export function measuredClaim(owner: string, claim: Claim): Measured | undefined
   return byKey.get(`${owner}/${claim.id}`);
 }
 
+const SUPERSCRIPT: Record<string, string> = {
+  '-': '⁻',
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
+};
+
 /** A measured number as the texts quote it: 3 significant digits, "± std" for means, a plain step for 'first'. */
 export function formatMeasured(claim: Claim, m: Measured | undefined): string {
   if (m === undefined || m.value === null) return claim.stat === 'first' ? 'never' : 'n/a';
   if (claim.stat === 'first') return String(m.value);
   const digits = (x: number): string => {
     const a = Math.abs(x);
-    if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(1).replace('e', '·10^');
+    if (a !== 0 && (a < 1e-3 || a >= 1e5)) {
+      const [mantissa, exponent] = x.toExponential(1).split('e');
+      return `${mantissa}·10${[...String(Number(exponent))].map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
+    }
     return Number(x.toPrecision(3)).toString();
   };
   const value = digits(m.value).replace('-', '−');
