@@ -3,7 +3,9 @@
 // this script only
 //   - loads each figure, the <attention-svm-playground> element of its <template>, when it nears the screen
 //     (and the element's script, public/attention-svm-playground.js, with the first one) — the frames pause
-//     themselves off screen and never autoplay under prefers-reduced-motion (web/src/embed/);
+//     themselves off screen and never autoplay under prefers-reduced-motion (web/src/embed/); at most MAX_LIVE
+//     figures stay loaded (each is a frame with its own engine worker): the one farthest off screen is unloaded,
+//     its state kept (the element's getState), and comes back with that state when the reader returns;
 //   - gives each figure an "open in playground" link and a "copy embed code" button;
 //   - runs the predict-then-reveal questions, whose readouts quote the figure's own snapshot events;
 //   - wires the buttons that act on a figure through the element's methods (step, setState, …).
@@ -12,6 +14,7 @@ import './tour.css';
 
 /** The element as the tour uses it (public/attention-svm-playground.js). */
 interface PlaygroundElement extends HTMLElement {
+  getState(): Promise<unknown>;
   play(): Promise<unknown>;
   pause(): Promise<unknown>;
   step(count: number): Promise<unknown>;
@@ -23,6 +26,8 @@ interface PlaygroundElement extends HTMLElement {
 const ELEMENT_SCRIPT = new URL('attention-svm-playground.js', document.baseURI).href;
 /** How far below (or above) the screen a figure starts loading. */
 const NEAR = '200px 0px';
+/** Figures loaded at once (a frame and an engine worker each, some 40 MB); the farthest off screen goes first. */
+const MAX_LIVE = 3;
 /** The attributes the element keeps for itself (not URL fields of the page). */
 const OWN = new Set(['src', 'width', 'height', 'title', 'class', 'id', 'style', 'state', 'hide', 'loading']);
 /** URL fields that only shape an embed: left out of the "open in playground" link. */
@@ -52,9 +57,13 @@ interface Figure {
   root: HTMLElement;
   template: HTMLTemplateElement;
   element: PlaygroundElement | null;
-  /** Resolves once the frame reported `ready` (its message API listens from then on). */
+  /** Resolves once the frame reported `ready` (its message API listens from then on); renewed when unloaded. */
   ready: Promise<void>;
   markReady: () => void;
+  /** Whether the figure is on or near the screen (the observer's margin). */
+  near: boolean;
+  /** The state of an unloaded figure (its URL query, as the frame reported it), restored when it loads again. */
+  saved: string | null;
   /** The latest snapshot event: step and metrics. */
   snapshot: { step: number; metrics: Record<string, number | null> } | null;
   listeners: (() => void)[];
@@ -95,14 +104,24 @@ function embedCode(tag: HTMLElement): string {
 /** Creates the figure's element (once). */
 async function attach(figure: Figure): Promise<void> {
   if (figure.element) return;
-  const element = tagOf(figure).cloneNode(true) as PlaygroundElement;
+  let element: PlaygroundElement;
+  if (figure.saved !== null) {
+    // back after an unload: the state it had (its query carries the embed fields), under the figure's title
+    element = document.createElement('attention-svm-playground') as PlaygroundElement;
+    element.setAttribute('title', tagOf(figure).getAttribute('title') ?? '');
+    element.setAttribute('state', figure.saved);
+  } else element = tagOf(figure).cloneNode(true) as PlaygroundElement;
   figure.element = element;
+  renewReady(figure);
   figure.root.dataset.figure = 'loading';
+  // (events of an element unloaded since are ignored)
   element.addEventListener('playground-ready', () => {
+    if (figure.element !== element) return;
     figure.root.dataset.figure = 'ready';
     figure.markReady();
   });
   element.addEventListener('playground-snapshot', (e) => {
+    if (figure.element !== element) return;
     const detail = (e as CustomEvent).detail as { step: number; metrics: Record<string, number | null> };
     figure.snapshot = { step: detail.step, metrics: detail.metrics ?? {} };
     for (const f of figure.listeners) f();
@@ -114,15 +133,57 @@ async function attach(figure: Figure): Promise<void> {
     console.error((e as Error).message);
     return;
   }
+  if (figure.element !== element) return; // unloaded meanwhile
   figure.root.querySelector('.slot')?.append(element);
+  void evict();
+}
+
+/** A new promise of the frame's `ready`. */
+function renewReady(figure: Figure): void {
+  figure.ready = new Promise<void>((resolve) => (figure.markReady = resolve));
+}
+
+/** Unloads the figures beyond MAX_LIVE that are farthest off screen, keeping their state. */
+async function evict(): Promise<void> {
+  const live = [...figures.values()].filter((f) => f.element);
+  const far = live
+    .filter((f) => !f.near)
+    .map((f) => {
+      const r = f.root.getBoundingClientRect();
+      return { f, distance: r.bottom < 0 ? -r.bottom : r.top - innerHeight };
+    })
+    .sort((a, b) => b.distance - a.distance);
+  for (const { f } of far.slice(0, Math.max(0, live.length - MAX_LIVE))) {
+    const element = f.element!;
+    f.element = null;
+    // the state as the frame has it (a visitor's changes included); a frame not ready yet keeps the template's
+    if (f.root.dataset.figure === 'ready') {
+      const reply = (await Promise.race([element.getState(), new Promise((r) => setTimeout(r, 1000))])) as { query?: string } | null;
+      if (typeof reply?.query === 'string') f.saved = reply.query;
+    }
+    element.remove();
+    if (f.element) continue; // loaded again meanwhile, as a new element
+    f.snapshot = null;
+    f.root.dataset.figure = 'unloaded';
+    for (const listener of f.listeners) listener();
+  }
 }
 
 function setupFigure(root: HTMLElement): Figure | null {
   const template = root.querySelector('template');
   if (!template) return null;
-  let markReady = () => {};
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const figure: Figure = { root, template, element: null, ready, markReady, snapshot: null, listeners: [] };
+  const figure: Figure = {
+    root,
+    template,
+    element: null,
+    ready: Promise.resolve(),
+    markReady: () => {},
+    near: false,
+    saved: null,
+    snapshot: null,
+    listeners: [],
+  };
+  renewReady(figure);
   const tag = tagOf(figure);
   // the links under the figure
   const bar = document.createElement('p');
@@ -262,10 +323,10 @@ function start(): void {
   const observer = new IntersectionObserver(
     (entries) => {
       for (const entry of entries) {
-        if (!entry.isIntersecting) continue;
         const figure = figures.get((entry.target as HTMLElement).id);
-        observer.unobserve(entry.target);
-        if (figure) void attach(figure);
+        if (!figure) continue;
+        figure.near = entry.isIntersecting;
+        if (figure.near) void attach(figure);
       }
     },
     { rootMargin: NEAR },
