@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <iomanip>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -405,7 +406,25 @@ SvmConfig parse_svm(const Json& json, bool joint) {
       s.norms.push_back(norm);
     }
   }
-  s.p = f.number("p", s.p, 1.0, 100.0, true);
+  if (const Json* j = f.find("p"); j && j->is_array()) {
+    // A list of exponents: one ℓp reference each (docs/design.md §9.1).
+    if (j->empty()) Fields::fail("svm.p", "must be a number > 1 or a non-empty array of them, got []");
+    s.ps.clear();
+    for (std::size_t i = 0; i < j->size(); ++i) {
+      const std::string field = "svm.p[" + std::to_string(i) + "]";
+      const Json& x = (*j)[i];
+      if (!x.is_number()) Fields::fail(field, "must be a number, got " + x.dump());
+      const double p = x.get<double>();
+      if (!(p > 1.0 && p <= 100.0)) Fields::fail(field, "must be > 1 and <= 100, got " + x.dump());
+      for (double seen : s.ps)
+        if (seen == p) Fields::fail("svm.p", "lists " + (*j)[i].dump() + " twice");
+      s.ps.push_back(p);
+    }
+    s.p = s.ps.front();
+  } else {
+    s.p = f.number("p", s.p, 1.0, 100.0, true);
+    s.ps = {s.p};
+  }
   s.tokens = f.choice("tokens", s.tokens, kTokenRules);
   s.joint = f.boolean("joint", s.joint);
   f.finish();
@@ -507,7 +526,10 @@ Json to_json(const Config& c) {
       {"loss", text_of(c.loss, kLosses)},
       {"optimizer", optimizer},
       {"svm",
-       {{"norms", norms}, {"p", c.svm.p}, {"tokens", text_of(c.svm.tokens, kTokenRules)}, {"joint", c.svm.joint}}},
+       {{"norms", norms},
+        {"p", c.svm.ps.size() > 1 ? Json(c.svm.ps) : Json(c.svm.p)},
+        {"tokens", text_of(c.svm.tokens, kTokenRules)},
+        {"joint", c.svm.joint}}},
       {"run",
        {{"iterations", c.run.iterations}, {"record_every", c.run.record_every}, {"max_history", c.run.max_history}}}};
 }
@@ -517,6 +539,18 @@ const char* name(Param v) { return text_of(v, kParams); }
 const char* name(LossKind v) { return text_of(v, kLosses); }
 const char* name(OptimizerKind v) { return text_of(v, kOptimizers); }
 const char* name(SvmNorm v) { return text_of(v, kSvmNorms); }
+std::string reference_suffix(SvmNorm norm, double p, const SvmConfig& svm) {
+  if (norm != SvmNorm::Lp || svm.ps.size() < 2) return name(norm);
+  // the shortest decimal form that reads back as p (1.75, 3): distinct exponents get distinct names
+  std::string text;
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::ostringstream s;
+    s << std::setprecision(digits) << p;
+    text = s.str();
+    if (std::stod(text) == p) break;
+  }
+  return "lp" + text;
+}
 SvmNorm svm_norm_of(const Json& text, const std::string& field) { return Fields::choice_of(text, field, kSvmNorms); }
 const char* name(QueryMode v) { return text_of(v, kQueryModes); }
 

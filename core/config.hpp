@@ -67,7 +67,10 @@ struct OptimizerConfig {
 
 struct SvmConfig {
   std::vector<SvmNorm> norms;
-  double p = 1.75;
+  double p = 1.75;  ///< the ℓp exponent: the first of `ps` (the one of requests that name no p)
+  /// Every ℓp exponent: `"p": 3` gives {3}, `"p": [1.75, 3]` one ℓp reference (and norm_lp column) per
+  /// exponent, whose columns are then named by it (corr_lp1.75, corr_lp3; a single p keeps corr_lp).
+  std::vector<double> ps = {1.75};
   TokenRule tokens = TokenRule::Optimal;
   /// The references are the relaxed joint SVMs (constraints of sequences that are not support vectors of
   /// the ℓ2 decoder SVM relaxed to ≥ 0). Default when the field is absent: model.decoder is trained.
@@ -115,6 +118,9 @@ const char* name(Param);
 const char* name(LossKind);
 const char* name(OptimizerKind);
 const char* name(SvmNorm);
+/// The suffix of the metric columns of an SVM reference (docs/design.md §6): the norm's name ("fro",
+/// "lp"), and for lp with several svm.p the exponent too ("lp1.75", "lp3").
+std::string reference_suffix(SvmNorm norm, double p, const SvmConfig& svm);
 /// The SVM norm a JSON string names ("fro", "nuc", "lp", "l1diag": the one table of norm names, that of
 /// svm.norms); throws InputError naming `field` for anything else.
 SvmNorm svm_norm_of(const Json& text, const std::string& field);

@@ -27,6 +27,21 @@ Config member_config(const Config& base, int k) {
   return c;
 }
 
+std::string infeasible_reference(Session& session) {
+  const Config& c = session.config();
+  if (c.svm.tokens != TokenRule::Optimal || c.model.decoder != DecoderMode::Fixed) return "";
+  for (const SvmResult& r : session.references())
+    if (r.solution.status == SvmStatus::Infeasible) {
+      std::string which = name(r.request.norm);
+      if (r.request.norm == SvmNorm::Lp) which = reference_suffix(SvmNorm::Lp, r.request.p, c.svm);
+      if (session.model().heads() > 1) which += " (head " + std::to_string(r.request.head) + ")";
+      return "the " + which + " SVM reference is infeasible" +
+             (r.solution.reason.empty() ? std::string() : " (" + r.solution.reason + ")") +
+             "; left out, as the papers leave out infeasible instances";
+    }
+  return "";
+}
+
 Ensemble::Ensemble(const Config& base, int members, long horizon, int points, MemberRuns runs) : base_(base) {
   if (members < 1 || members > 10000) throw InputError("ensemble.members: must be in [1, 10000]");
   if (horizon < 1 || horizon > 1'000'000'000) throw InputError("ensemble.iterations: must be in [1, 10^9]");
@@ -66,7 +81,7 @@ bool Ensemble::advance(long budget) {
     try {
       current_->step(k);
     } catch (const DivergedError& e) {
-      diverged(e.step, e.what());
+      failed(e.step, e.what(), false);
       continue;
     }
     budget -= k;
@@ -78,6 +93,11 @@ bool Ensemble::advance(long budget) {
 MemberRecord Ensemble::run_member(const Config& member_base, const std::vector<long>& grid, int k) {
   MemberRecord record;
   Session session(member_config(member_base, k));
+  if (std::string why = infeasible_reference(session); !why.empty()) {
+    record.infeasible = true;
+    record.message = why;
+    return record;
+  }
   for (long target : grid) {
     try {
       // one call per grid point, as advance() with an unlimited budget
@@ -97,21 +117,24 @@ MemberRecord Ensemble::run_member(const Config& member_base, const std::vector<l
 void Ensemble::add(const MemberRecord& member) {
   if (finished()) throw std::logic_error("Ensemble::add: every member was added");
   for (std::size_t p = 0; p < member.rows.size() && p < summary_.steps.size(); ++p) accumulate(member.rows[p], p);
-  if (member.diverged)
-    diverged(member.step, member.message);
+  if (member.diverged || member.infeasible)
+    failed(member.step, member.message, member.infeasible);
   else
     finish_member();
 }
 
-void Ensemble::diverged(long step, const std::string& message) {
+void Ensemble::failed(long step, const std::string& message, bool infeasible) {
   summary_.failures.push_back("member " + std::to_string(summary_.done) + " (seed " +
                               std::to_string(base_.data.seed + summary_.done) + "): " + message);
   summary_.failed_members.push_back(summary_.done);
   summary_.failed_steps.push_back(step);
+  summary_.failed_infeasible.push_back(infeasible);
   finish_member();
 }
 
 void Ensemble::record_point() {
+  if (next_point_ == 0)
+    if (std::string why = infeasible_reference(*current_); !why.empty()) return failed(0, why, true);
   current_->checkpoint();
   accumulate(current_->history().back().values, next_point_);
   if (++next_point_ == summary_.steps.size()) finish_member();

@@ -21,10 +21,19 @@ struct EnsembleSummary {
   std::vector<std::vector<int>> count;    ///< [column][grid point]: members with a finite value
   int members = 0;                        ///< members asked for
   int done = 0;                           ///< members finished (diverged ones included)
-  std::vector<std::string> failures;      ///< "member k (seed s): <message>" for diverged members
-  std::vector<int> failed_members;        ///< k of each diverged member, in the order of failures
-  std::vector<long> failed_steps;         ///< the step at which it diverged
+  /// "member k (seed s): <message>" for each failed member: diverged, or left out because an SVM reference
+  /// on tokens that cannot change (optimal tokens, fixed decoder) is infeasible
+  std::vector<std::string> failures;
+  std::vector<int> failed_members;      ///< k of each failed member, in the order of failures
+  std::vector<long> failed_steps;       ///< the step at which it diverged (0 for an infeasible reference)
+  std::vector<bool> failed_infeasible;  ///< whether it failed for an infeasible reference, not by diverging
 };
+
+/// Why a member cannot be compared with its SVM references: one of them is infeasible on tokens that no
+/// training changes (svm.tokens "optimal" with a fixed decoder), as the papers' infeasible instances, which
+/// they leave out. E.g. "the nuc SVM reference is infeasible (...)"; empty when every reference is fine or
+/// may still change. Solves the references if they are not solved yet.
+std::string infeasible_reference(Session& session);
 
 /// 0 and `points` log-spaced iterations in [1, horizon], rounded and deduplicated.
 std::vector<long> log_grid(long horizon, int points);
@@ -38,8 +47,9 @@ Config member_config(const Config& base, int k);
 struct MemberRecord {
   std::vector<std::vector<double>> rows;  ///< rows[p]: the row at grid point p (values as metric_names())
   bool diverged = false;
-  long step = 0;        ///< diverged: the step that failed
-  std::string message;  ///< diverged: the DivergedError's message
+  bool infeasible = false;  ///< an SVM reference on fixed tokens is infeasible (infeasible_reference): no rows
+  long step = 0;            ///< diverged: the step that failed
+  std::string message;      ///< diverged: the DivergedError's message; infeasible: infeasible_reference's
 };
 
 /// Where an Ensemble's members are trained: in advance() one after the other (the page's worker, which
@@ -73,7 +83,7 @@ class Ensemble {
   void start_member();
   void record_point();
   void accumulate(const std::vector<double>& values, std::size_t p);
-  void diverged(long step, const std::string& message);
+  void failed(long step, const std::string& message, bool infeasible);
   void finish_member();
 
   Config base_;

@@ -32,6 +32,17 @@ Eigen::VectorXd singular_values(const Eigen::Ref<const Eigen::MatrixXd>& M) {
 
 double nuclear_norm(const Eigen::Ref<const Eigen::MatrixXd>& M) { return singular_values(M).sum(); }
 
+int matrix_rank(const Eigen::Ref<const Eigen::MatrixXd>& M, double tol) {
+  if (M.size() == 0) return 0;
+  return static_cast<int>((singular_values(M).array() > tol).count());
+}
+
+double large_entry_share(const Eigen::Ref<const Eigen::MatrixXd>& W, double threshold) {
+  const double top = W.cwiseAbs().maxCoeff();
+  if (!(top > 0)) return 0.0;
+  return static_cast<double>((W.array().abs() > threshold * top).count()) / static_cast<double>(W.size());
+}
+
 double svm_norm(const Eigen::Ref<const Eigen::MatrixXd>& M, SvmNorm norm, double p) {
   switch (norm) {
     case SvmNorm::Fro: return M.norm();

@@ -21,6 +21,14 @@ double directional_bregman(const Eigen::Ref<const Eigen::MatrixXd>& R, const Eig
 Eigen::VectorXd singular_values(const Eigen::Ref<const Eigen::MatrixXd>& M);
 double nuclear_norm(const Eigen::Ref<const Eigen::MatrixXd>& M);
 
+/// The tolerance of the rank_<norm> metric columns: Tarzanagh et al.'s (absolute, on the SVM solution).
+inline constexpr double kRankTolerance = 1e-7;
+/// The number of singular values of M greater than tol (absolute, as numpy's matrix_rank(M, tol)).
+int matrix_rank(const Eigen::Ref<const Eigen::MatrixXd>& M, double tol);
+
+/// Share of the entries of W with |w| above threshold·max|w| (0 for W = 0): how dense W is.
+double large_entry_share(const Eigen::Ref<const Eigen::MatrixXd>& W, double threshold);
+
 /// ‖M‖ in the norm of an SVM reference: Frobenius, nuclear, entrywise ℓp, or ℓ1 (l1diag; entrywise, which
 /// is the ℓ1 of the diagonal for a diagonal M).
 double svm_norm(const Eigen::Ref<const Eigen::MatrixXd>& M, SvmNorm norm, double p);

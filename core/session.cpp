@@ -37,12 +37,31 @@ Session::Session(const Config& config, ReferenceSolving solving)
         throw InputError(std::string("svm.norms: \"") + name(norm) +
                          "\" needs a matrix parameterisation; the prompt vector has \"fro\" and \"lp\"");
 
-  for (const MetricColumn& c : metric_columns())
-    if (!c.per_norm && c.applies(*this)) columns_.push_back(c.name);
   for (SvmNorm norm : config_.svm.norms)
-    for (const MetricColumn& c : metric_columns())
-      if (c.per_norm && c.applies(*this)) columns_.push_back(c.name + std::string(name(norm)));
+    if (norm == SvmNorm::Lp)
+      for (double p : config_.svm.ps) specs_.push_back({norm, p, reference_suffix(norm, p, config_.svm)});
+    else
+      specs_.push_back({norm, config_.svm.p, name(norm)});
+  for_each_column([&](const MetricColumn& c, const ReferenceSpec& spec) {
+    columns_.push_back(c.scope == Scope::Session ? std::string(c.name) : c.name + spec.suffix);
+  });
   record();
+}
+
+template <class F>
+void Session::for_each_column(F&& f) const {
+  const ReferenceSpec none{SvmNorm::Fro, config_.svm.p, ""};
+  for (const MetricColumn& c : metric_columns()) {
+    if (c.scope == Scope::PerReference || !c.applies(*this)) continue;
+    if (c.scope == Scope::Session)
+      f(c, none);
+    else
+      for (double p : config_.svm.ps)
+        f(c, ReferenceSpec{SvmNorm::Lp, p, reference_suffix(SvmNorm::Lp, p, config_.svm)});
+  }
+  for (const ReferenceSpec& spec : specs_)
+    for (const MetricColumn& c : metric_columns())
+      if (c.scope == Scope::PerReference && c.applies(*this)) f(c, spec);
 }
 
 Session Session::from_json(const std::string& config_json) { return Session(parse_config(config_json)); }
@@ -137,8 +156,11 @@ SvmResult Session::solve_svm(const SvmRequest& request) const {
   return solve(request, data_.train, source);
 }
 
-const SvmSolution& Session::reference(int head, SvmNorm norm, const Eigen::VectorXi& alpha) {
-  auto same = [&](const SvmResult& ref) { return ref.request.head == head && ref.request.norm == norm; };
+const SvmSolution& Session::reference(int head, const ReferenceSpec& spec, const Eigen::VectorXi& alpha) {
+  const SvmNorm norm = spec.norm;
+  auto same = [&](const SvmResult& ref) {
+    return ref.request.head == head && ref.request.norm == norm && (norm != SvmNorm::Lp || ref.request.p == spec.p);
+  };
   for (auto& ref : references_)
     if (same(ref)) {
       if (ref.solution.alpha == alpha) return ref.solution;
@@ -146,6 +168,7 @@ const SvmSolution& Session::reference(int head, SvmNorm norm, const Eigen::Vecto
     }
   SvmRequest request = svm_request();
   request.norm = norm;
+  request.p = spec.p;
   request.head = head;
   request.tokens = config_.svm.tokens == TokenRule::Selected ? SvmTokens::Selected : SvmTokens::Optimal;
   request.joint = config_.svm.joint;  // svm.joint: the relaxed joint SVM of joint training (docs/design.md §5)
@@ -161,7 +184,7 @@ const std::vector<SvmResult>& Session::references() {
   if (references_deferred_) return references_;
   for (int h = 0; h < model_->heads(); ++h) {
     Eigen::MatrixXd A = model_->scores(params_, data_.train, h);
-    for (SvmNorm norm : config_.svm.norms) reference(h, norm, tokens_for(h, A));
+    for (const ReferenceSpec& spec : specs_) reference(h, spec, tokens_for(h, A));
   }
   return references_;
 }
@@ -220,13 +243,13 @@ struct Session::Row {
     if (!reference_tokens_[h]) reference_tokens_[h] = s.tokens_for(h, scores(h).transpose());
     return *reference_tokens_[h];
   }
-  const SvmSolution& reference(int h, SvmNorm norm) { return s.reference(h, norm, reference_tokens(h)); }
+  const SvmSolution& reference(int h, const ReferenceSpec& spec) { return s.reference(h, spec, reference_tokens(h)); }
   /// Σ_h f(h, R_h) / H over the head's references, NaN when one is not optimal.
   template <class F>
-  double over_references(SvmNorm norm, F&& f) {
+  double over_references(const ReferenceSpec& spec, F&& f) {
     double sum = 0;
     for (int h = 0; h < H; ++h) {
-      const SvmSolution& R = reference(h, norm);
+      const SvmSolution& R = reference(h, spec);
       if (R.status != SvmStatus::Optimal) {
         sum = NAN;
         continue;
@@ -253,63 +276,84 @@ double accuracy(const Eigen::VectorXd& f, const Sequences& seq) {
 const std::vector<Session::MetricColumn>& Session::metric_columns() {
   auto always = [](const Session&) { return true; };
   static const std::vector<MetricColumn> table = {
-      {"loss", false, always, [](Row& r, SvmNorm) { return r.ev().loss; }},
-      {"train_acc", false, always,
-       [](Row& r, SvmNorm) { return accuracy(r.s.measure_ws_.F.rowwise().sum() / r.H, r.train); }},
-      {"test_acc", false, [](const Session& s) { return s.data_.test.has_value(); },
-       [](Row& r, SvmNorm) { return accuracy(r.s.model_->outputs(r.s.params_, *r.s.data_.test), *r.s.data_.test); }},
-      {"norm_fro", false, always,
-       [](Row& r, SvmNorm) {
+      {"loss", Scope::Session, always, [](Row& r, const ReferenceSpec&) { return r.ev().loss; }},
+      {"train_acc", Scope::Session, always,
+       [](Row& r, const ReferenceSpec&) { return accuracy(r.s.measure_ws_.F.rowwise().sum() / r.H, r.train); }},
+      {"test_acc", Scope::Session, [](const Session& s) { return s.data_.test.has_value(); },
+       [](Row& r, const ReferenceSpec&) {
+         return accuracy(r.s.model_->outputs(r.s.params_, *r.s.data_.test), *r.s.data_.test);
+       }},
+      {"norm_fro", Scope::Session, always,
+       [](Row& r, const ReferenceSpec&) {
          double fro2 = 0;
          for (int h = 0; h < r.H; ++h) fro2 += r.W[h].squaredNorm();
          return std::sqrt(fro2);
        }},
-      {"norm_nuc", false, always,
-       [](Row& r, SvmNorm) {
+      {"norm_nuc", Scope::Session, always,
+       [](Row& r, const ReferenceSpec&) {
          double nuc = 0;
          for (int h = 0; h < r.H; ++h) nuc += nuclear_norm(r.W[h]);
          return nuc;
        }},
-      {"norm_lp", false, always,
-       [](Row& r, SvmNorm) {
-         const double p = r.s.config_.svm.p;
+      {"norm_", Scope::PerP, always,  // norm_lp, or norm_lp<p> for each exponent of svm.p
+       [](Row& r, const ReferenceSpec& spec) {
+         const double p = spec.p;
          double lp_p = 0;
          for (int h = 0; h < r.H; ++h) lp_p += std::pow(lp_norm(r.W[h], p), p);
          return std::pow(lp_p, 1.0 / p);
        }},
-      {"norm_v", false, [](const Session& s) { return s.model_->decoder_trained(); },
-       [](Row& r, SvmNorm) {
+      // How dense W is: the share of its entries above a tenth of its largest (mean over heads).
+      {"w_large", Scope::Session, always,
+       [](Row& r, const ReferenceSpec&) {
+         double share = 0;
+         for (int h = 0; h < r.H; ++h) share += large_entry_share(r.W[h], 0.1) / r.H;
+         return share;
+       }},
+      {"norm_v", Scope::Session, [](const Session& s) { return s.model_->decoder_trained(); },
+       [](Row& r, const ReferenceSpec&) {
          double v2 = 0;
          for (int h = 0; h < r.H; ++h) v2 += r.s.model_->decoder(r.s.params_, h).squaredNorm();
          return std::sqrt(v2);
        }},
-      {"grad_norm", false, always, [](Row& r, SvmNorm) { return std::exp(r.log_grad); }},
-      {"log10_grad_norm", false, always, [](Row& r, SvmNorm) { return r.log_grad / kLn10; }},
-      {"step_size", false, always, [](Row& r, SvmNorm) { return r.s.last_step_length_; }},
+      {"grad_norm", Scope::Session, always, [](Row& r, const ReferenceSpec&) { return std::exp(r.log_grad); }},
+      {"log10_grad_norm", Scope::Session, always, [](Row& r, const ReferenceSpec&) { return r.log_grad / kLn10; }},
+      {"step_size", Scope::Session, always, [](Row& r, const ReferenceSpec&) { return r.s.last_step_length_; }},
       // The attention on the optimal tokens, and on the tokens the run selects (which may be others).
-      {"min_s_opt", false, always, [](Row& r, SvmNorm) { return r.min_attention(&Row::optimal); }},
-      {"log10_1m_s_opt", false, always, [](Row& r, SvmNorm) { return r.max_log10_1m_attention(&Row::optimal); }},
-      {"min_s_sel", false, always, [](Row& r, SvmNorm) { return r.min_attention(&Row::selected); }},
-      {"log10_1m_s_sel", false, always, [](Row& r, SvmNorm) { return r.max_log10_1m_attention(&Row::selected); }},
-      {"tau", false, [](const Session& s) { return s.config_.optimizer.kind == OptimizerKind::Flow; },
-       [](Row& r, SvmNorm) { return r.s.optimizer_->tau(); }},
-      {"log10_time", false, [](const Session& s) { return s.config_.optimizer.kind == OptimizerKind::Flow; },
-       [](Row& r, SvmNorm) { return r.s.optimizer_->log_time() / kLn10; }},
+      {"min_s_opt", Scope::Session, always,
+       [](Row& r, const ReferenceSpec&) { return r.min_attention(&Row::optimal); }},
+      {"log10_1m_s_opt", Scope::Session, always,
+       [](Row& r, const ReferenceSpec&) { return r.max_log10_1m_attention(&Row::optimal); }},
+      {"min_s_sel", Scope::Session, always,
+       [](Row& r, const ReferenceSpec&) { return r.min_attention(&Row::selected); }},
+      {"log10_1m_s_sel", Scope::Session, always,
+       [](Row& r, const ReferenceSpec&) { return r.max_log10_1m_attention(&Row::selected); }},
+      // 1 when the run selects the optimal token in every sequence (and head), else 0: over seeds, the
+      // fraction of runs whose attention picks the optimal tokens everywhere.
+      {"selects_optimal", Scope::Session, always,
+       [](Row& r, const ReferenceSpec&) {
+         for (int h = 0; h < r.H; ++h)
+           if (r.selected(h) != r.optimal(h)) return 0.0;
+         return 1.0;
+       }},
+      {"tau", Scope::Session, [](const Session& s) { return s.config_.optimizer.kind == OptimizerKind::Flow; },
+       [](Row& r, const ReferenceSpec&) { return r.s.optimizer_->tau(); }},
+      {"log10_time", Scope::Session, [](const Session& s) { return s.config_.optimizer.kind == OptimizerKind::Flow; },
+       [](Row& r, const ReferenceSpec&) { return r.s.optimizer_->log_time() / kLn10; }},
       // Against the SVM reference R of each norm (NaN while the references are deferred or not optimal).
-      {"corr_", true, always,
-       [](Row& r, SvmNorm norm) {
-         return r.over_references(norm, [&](int h, const SvmSolution& R) { return correlation(r.W[h], R.W); });
+      {"corr_", Scope::PerReference, always,
+       [](Row& r, const ReferenceSpec& spec) {
+         return r.over_references(spec, [&](int h, const SvmSolution& R) { return correlation(r.W[h], R.W); });
        }},
-      {"bregman_", true, always,
-       [](Row& r, SvmNorm norm) {
+      {"bregman_", Scope::PerReference, always,
+       [](Row& r, const ReferenceSpec& spec) {
          return r.over_references(
-             norm, [&](int h, const SvmSolution& R) { return directional_bregman(R.W, r.W[h], r.s.bregman_p_); });
+             spec, [&](int h, const SvmSolution& R) { return directional_bregman(R.W, r.W[h], r.s.bregman_p_); });
        }},
-      {"margin_", true, always,
-       [](Row& r, SvmNorm norm) {
+      {"margin_", Scope::PerReference, always,
+       [](Row& r, const ReferenceSpec& spec) {
          // Normalised margin of W_t on R's constraints: ⟨A_k, W⟩ = a_iα_i − a_it, over the sequences whose
          // bound is 1 (a joint reference relaxes the others to ≥ 0; its margin 1/‖R‖ is over the rest).
-         return r.over_references(norm, [&](int h, const SvmSolution& R) {
+         return r.over_references(spec, [&](int h, const SvmSolution& R) {
            const Eigen::VectorXi& alpha = r.reference_tokens(h);
            const Eigen::MatrixXd& A = r.scores(h);
            std::vector<bool> relaxed(r.train.n, false);
@@ -319,12 +363,19 @@ const std::vector<Session::MetricColumn>& Session::metric_columns() {
            for (int i = 0; i < r.train.n; ++i)
              for (int t = 0; t < r.train.T; ++t)
                if (t != alpha(i) && !relaxed[i]) worst = std::min(worst, A(alpha(i), i) - A(t, i));
-           return worst / svm_norm(r.W[h], norm, r.s.config_.svm.p);
+           return worst / svm_norm(r.W[h], spec.norm, spec.p);
          });
        }},
-      {"svm_margin_", true, always,
-       [](Row& r, SvmNorm norm) {
-         return r.over_references(norm, [](int, const SvmSolution& R) { return R.margin; });
+      {"svm_margin_", Scope::PerReference, always,
+       [](Row& r, const ReferenceSpec& spec) {
+         return r.over_references(spec, [](int, const SvmSolution& R) { return R.margin; });
+       }},
+      // rank(R): singular values above 1e-7, absolute, on R as solved (min ‖W‖ with margin 1), the
+      // convention of Tarzanagh et al.'s rank figure (numpy's matrix_rank(W, tol=1e-7)).
+      {"rank_", Scope::PerReference, always,
+       [](Row& r, const ReferenceSpec& spec) {
+         return r.over_references(
+             spec, [](int, const SvmSolution& R) { return static_cast<double>(matrix_rank(R.W, kRankTolerance)); });
        }},
   };
   return table;
@@ -334,11 +385,9 @@ MetricRow Session::measure() {
   MetricRow row;
   row.step = iteration_;
   Row inputs(*this);
-  for (const MetricColumn& c : metric_columns())
-    if (!c.per_norm && c.applies(*this)) row.values.push_back(c.value(inputs, SvmNorm::Fro));
-  for (SvmNorm norm : config_.svm.norms)
-    for (const MetricColumn& c : metric_columns())
-      if (c.per_norm && c.applies(*this)) row.values.push_back(references_deferred_ ? NAN : c.value(inputs, norm));
+  for_each_column([&](const MetricColumn& c, const ReferenceSpec& spec) {
+    row.values.push_back(c.scope == Scope::PerReference && references_deferred_ ? NAN : c.value(inputs, spec));
+  });
   return row;
 }
 

@@ -42,6 +42,14 @@ struct Snapshot {
 /// on demand, so that a page can show the data before the (slow) nuclear-norm reference is solved.
 enum class ReferenceSolving { AtConstruction, Deferred };
 
+/// One SVM reference of a session's config: a norm of svm.norms and, for lp, one of the exponents of svm.p;
+/// `suffix` names its metric columns (corr_<suffix>: "fro", "lp", or "lp3" when svm.p lists several).
+struct ReferenceSpec {
+  SvmNorm norm;
+  double p;
+  std::string suffix;
+};
+
 class Session {
  public:
   /// Deferred: until solve_references() (or the first step()), recorded rows have NaN SVM columns
@@ -95,21 +103,28 @@ class Session {
 
  private:
   struct Row;  // what the metric columns of one recorded row read (session.cpp)
-  /// One metric column of docs/design.md §6: its name (per-norm columns: the prefix of one column per
-  /// svm.norms entry, "corr_" → corr_fro, ...), whether this session has it, and its value in a row.
+  /// Whether a metric column is one column, one per ℓp exponent of svm.p (norm_lp), or one per SVM
+  /// reference (its name the prefix: "corr_" → corr_fro, corr_lp1.75, ...).
+  enum class Scope { Session, PerP, PerReference };
+  /// One metric column of docs/design.md §6: its name, scope, whether this session has it, and its value in
+  /// a row (for the reference, or the ℓp exponent, of the column).
   struct MetricColumn {
     const char* name;
-    bool per_norm;
+    Scope scope;
     bool (*applies)(const Session&);
-    double (*value)(Row&, SvmNorm);
+    double (*value)(Row&, const ReferenceSpec&);
   };
-  /// The metric columns in their order: the session-wide ones, then the per-norm ones for each norm.
+  /// The metric columns in their order: the session-wide ones (norm_lp once per exponent), then the
+  /// per-reference ones for each reference.
   static const std::vector<MetricColumn>& metric_columns();
+  /// Calls f(column, spec) for every column of this session in order (spec: the reference or exponent).
+  template <class F>
+  void for_each_column(F&& f) const;
 
   void record();
   MetricRow measure();
   Eigen::VectorXi tokens_for(int head, const Eigen::MatrixXd& scores) const;
-  const SvmSolution& reference(int head, SvmNorm norm, const Eigen::VectorXi& alpha);
+  const SvmSolution& reference(int head, const ReferenceSpec& spec, const Eigen::VectorXi& alpha);
 
   Config config_;
   Dataset data_;
@@ -120,6 +135,7 @@ class Session {
   long record_every_;
   double last_step_length_ = 0;
   double bregman_p_;
+  std::vector<ReferenceSpec> specs_;  ///< the SVM references: svm.norms, lp once per svm.p
   std::vector<std::string> columns_;
   std::vector<MetricRow> history_;
   std::vector<SvmResult> references_;

@@ -121,26 +121,53 @@ std::string compact_list(const std::vector<int>& items) {
   return out;
 }
 
-/// One line for the diverged members of an ensemble: how many, which at which steps, the first cause,
+/// One line for the failed members of an ensemble: how many, which at which steps, the first cause,
 /// and where the output went. E.g. "6 of 8 members diverged (members 1, 3-7 at step 1): the loss or the
 /// parameters became non-finite; try a smaller optimizer.lr (now 2000); the CSV (ensemble.csv) averages
-/// each step over the members that reached it (columns <metric>_n); exit code 4".
-std::string divergence_summary(const EnsembleSummary& e, const std::string& out) {
+/// each step over the members that reached it (columns <metric>_n); exit code 4". Members left out for an
+/// infeasible SVM reference: "3 of 8 members failed: 3 have an infeasible SVM reference (members 0, 4, 6):
+/// the nuc SVM reference is infeasible (...); ...".
+std::string failure_summary(const EnsembleSummary& e, const std::string& out) {
+  // The cause of failure k, from "member k (seed s): diverged at step t: <cause>" or "member k (seed s): <cause>".
+  auto cause = [&](std::size_t k) {
+    std::string text = e.failures[k];
+    if (std::size_t at = text.find("): "); at != std::string::npos) text = text.substr(at + 3);
+    if (text.rfind("diverged at step ", 0) == 0)
+      if (std::size_t at = text.find(": "); at != std::string::npos) text = text.substr(at + 2);
+    return text;
+  };
   std::map<long, std::vector<int>> by_step;
-  for (std::size_t k = 0; k < e.failed_members.size(); ++k) by_step[e.failed_steps[k]].push_back(e.failed_members[k]);
+  std::vector<int> infeasible;
+  std::size_t first_diverged = e.failures.size(), first_infeasible = e.failures.size();
+  for (std::size_t k = 0; k < e.failed_members.size(); ++k) {
+    const bool inf = k < e.failed_infeasible.size() && e.failed_infeasible[k];
+    if (inf) {
+      infeasible.push_back(e.failed_members[k]);
+      first_infeasible = std::min(first_infeasible, k);
+    } else {
+      by_step[e.failed_steps[k]].push_back(e.failed_members[k]);
+      first_diverged = std::min(first_diverged, k);
+    }
+  }
   std::string where;
   for (const auto& [step, members] : by_step)
     where += (where.empty() ? "" : "; ") + std::string(members.size() == 1 ? "member " : "members ") +
              compact_list(members) + " at step " + std::to_string(step);
-  // The cause, from the first failure "member k (seed s): diverged at step t: <cause>".
-  std::string cause = e.failures.front();
-  if (std::size_t at = cause.find("): "); at != std::string::npos) cause = cause.substr(at + 3);
-  if (cause.rfind("diverged at step ", 0) == 0)
-    if (std::size_t at = cause.find(": "); at != std::string::npos) cause = cause.substr(at + 2);
+  const std::size_t diverged = e.failures.size() - infeasible.size();
+  const std::string of = " of " + std::to_string(e.members) + " members ";
+  std::string what;
+  if (infeasible.empty()) {
+    what = std::to_string(diverged) + of + "diverged (" + where + "): " + cause(first_diverged);
+  } else {
+    what = std::to_string(e.failures.size()) + of + "failed: ";
+    if (diverged > 0) what += std::to_string(diverged) + " diverged (" + where + "): " + cause(first_diverged) + "; ";
+    what += std::to_string(infeasible.size()) + (infeasible.size() == 1 ? " has" : " have") +
+            " an infeasible SVM reference (" + (infeasible.size() == 1 ? "member " : "members ") +
+            compact_list(infeasible) + "): " + cause(first_infeasible);
+  }
   const bool json = ends_with(out, ".json");
   const std::string target = out.empty() || out == "-" ? "stdout" : out;
-  return std::to_string(e.failures.size()) + " of " + std::to_string(e.members) + " members diverged (" + where +
-         "): " + cause + "; the " + (json ? "JSON" : "CSV") + " (" + target +
+  return what + "; the " + (json ? "JSON" : "CSV") + " (" + target +
          ") averages each step over the members that reached it (" + (json ? "\"count\"" : "columns <metric>_n") +
          "); exit code 4";
 }
@@ -190,7 +217,7 @@ int run_command(const Args& args_in) {
     const EnsembleSummary& e = ensemble.summary();
     write_output(out, ends_with(out, ".json") ? ensemble_json(e) : ensemble_csv(e));
     if (e.failures.empty()) return kExitOk;
-    std::cerr << "attnsvm run: " << divergence_summary(e, out) << "\n";  // one line, however many diverged
+    std::cerr << "attnsvm run: " << failure_summary(e, out) << "\n";  // one line, however many failed
     return kExitDiverged;
   }
   if (!points.empty()) throw InputError("--points: only with --seeds");

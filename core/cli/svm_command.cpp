@@ -20,6 +20,10 @@
 // Exit codes: 0 optimal; 3 infeasible (reason in the JSON and on stderr); 3 also when the solver ran
 // out of iterations — the JSON then says "status": "max-iterations" and carries the best certified
 // iterate; 2 bad input (InputError, reported by main with the offending option or field).
+//
+// It also prints the local-optimality verdict of α in the words of the page's SVM panel ("Locally optimal:
+// every support token scores below its sequence's selected token."): on stdout with --out, else on stderr
+// (stdout then carries the JSON alone).
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -169,6 +173,12 @@ int svm_command(const Args& input) {
 
   const SvmResult result = solve(request, seq, source);
   write_output(out_path, to_json(result).dump(2) + "\n");
+  // The verdict of the page's SVM panel: on stdout when the JSON went to a file, else on stderr.
+  const bool to_stdout = !out_path.empty() && out_path != "-";
+  const std::string verdict =
+      result.local ? local_optimality_verdict(*result.local)
+                   : "Local optimality not checked: no decoder v (the dataset has no \"v\" and no --params gives one).";
+  (to_stdout ? std::cout : std::cerr) << (to_stdout ? "" : "attnsvm svm: ") << verdict << "\n";
   const SvmSolution& sol = result.solution;
   if (sol.status == SvmStatus::Optimal) return kExitOk;
   std::cerr << "attnsvm svm: " << name(sol.status) << ": " << sol.reason << "\n";

@@ -1,5 +1,6 @@
 #include "request.hpp"
 
+#include <cctype>
 #include <cmath>
 
 #include "../errors.hpp"
@@ -118,6 +119,14 @@ SvmSolution solve(const SvmRequest& request, const Sequences& seq, const Eigen::
   const SvmSolution decoder = decoder_svm(seq, alpha, 2.0, options);
   return prompt ? joint_prompt_svm(seq, alpha, decoder, norm, request.p, options)
                 : joint_att_svm(seq, alpha, decoder, norm, request.p, options);
+}
+
+std::string local_optimality_verdict(const LocalOptimality& local) {
+  std::string text = local.explanation;
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  if (text.empty()) return local.locally_optimal ? "Locally optimal." : "Not locally optimal.";
+  text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+  return text + ".";
 }
 
 SvmResult solve(const SvmRequest& request, const Sequences& seq, const SvmTokenSource& source) {

@@ -63,6 +63,11 @@ struct SvmResult {
   std::optional<LocalOptimality> local;
 };
 
+/// The local-optimality verdict in the words of the page's SVM panel (web/src/views/svmpanel.ts): the
+/// explanation capitalised, as a sentence ("Locally optimal: every support token scores below its
+/// sequence's selected token.", "Not locally optimal: sequence 2: support token 5 scores ...").
+std::string local_optimality_verdict(const LocalOptimality& local);
+
 /// Tokens, solve and local optimality in one.
 SvmResult solve(const SvmRequest& request, const Sequences& seq, const SvmTokenSource& source);
 
