@@ -607,8 +607,12 @@ export const PRESETS: readonly Preset[] = [
     paper: 'Sheen, Chen, Wang, Zhou 2024 — implicit bias of separate K and Q',
     text:
       'Gradient flow (adaptive Runge–Kutta) with exponential loss on $W = \\mathrm{diag}(k \\odot q)$. As in ' +
-      'diagonal linear networks the limit direction minimises $\\|\\mathrm{diag}(W)\\|_1$: watch the correlation ' +
-      'with the ℓ1-diagonal SVM.',
+      'diagonal linear networks the limit direction minimises $\\|\\mathrm{diag}(W)\\|_1$: over 20 seeds, after ' +
+      '2,000 steps, the correlation with the ℓ1-diagonal SVM (on the tokens the run selects) is {l1diag}, against ' +
+      '{fro} less for the Frobenius SVM. The attention sparsifies on the selected tokens, but they are not always the ' +
+      'optimal ones: only {optimal} of the seeds select the optimal token in every sequence (the column ' +
+      'selects_optimal); on the others the flow converges to the ℓ1-diagonal SVM of another token selection. ' +
+      'Compare the full $K, Q$ preset.',
     state: {
       ...standard,
       kind: 'global',
@@ -619,7 +623,93 @@ export const PRESETS: readonly Preset[] = [
       norms: ['l1diag', 'fro'],
       tokens: 'selected',
       speed: '5',
+      seeds: 20,
+      horizon: 2000,
     },
+    claims: [
+      {
+        id: 'l1diag',
+        says: 'the KQ-diagonal flow converges in direction to the ℓ1-diagonal SVM of its selected tokens',
+        metric: 'corr_l1diag',
+        op: '>=',
+        value: 0.9,
+        step: 2000,
+        seeds: 20,
+      },
+      {
+        id: 'fro',
+        says: 'the correlation with the Frobenius SVM stays far lower',
+        metric: 'corr_l1diag',
+        op: '>=',
+        value: 0.3,
+        step: 2000,
+        seeds: 20,
+        versus: { metric: 'corr_fro' },
+      },
+      {
+        id: 'optimal',
+        says: 'fewer than half the seeds select the optimal token in every sequence',
+        metric: 'selects_optimal',
+        op: '<=',
+        value: 0.5,
+        step: 2000,
+        seeds: 20,
+      },
+    ],
+  },
+  {
+    id: 'flow-kq',
+    title: 'Gradient flow on K, Q → nuclear-norm SVM',
+    paper: 'Sheen, Chen, Wang, Zhou 2024 — implicit bias of separate K and Q',
+    text:
+      'The main result of the paper: gradient flow on separate $K$ and $Q$ ($W = KQ^\\top$, exponential loss, ' +
+      'separable data) minimises the nuclear norm of $W$ once the loss tends to its infimum. The same data and flow ' +
+      'as the diagonal preset with full $K, Q$: over 20 seeds, after 2,000 steps, ' +
+      '$\\mathrm{corr}(W_t, W^{*}_{mm}) = $ {nuc} with the nuclear-norm SVM of the selected tokens, {fro} above the ' +
+      'Frobenius one; {optimal} of the seeds select the optimal token in every sequence.',
+    state: {
+      ...standard,
+      kind: 'global',
+      param: 'KQ',
+      loss: 'exponential',
+      optimizer: 'flow',
+      lr: 0.1,
+      norms: ['nuc', 'fro'],
+      tokens: 'selected',
+      speed: '5',
+      seeds: 20,
+      horizon: 2000,
+    },
+    claims: [
+      {
+        id: 'nuc',
+        says: 'the KQ flow converges in direction to the nuclear-norm SVM',
+        metric: 'corr_nuc',
+        op: '>=',
+        value: 0.99,
+        step: 2000,
+        seeds: 20,
+      },
+      {
+        id: 'fro',
+        says: 'the nuclear-norm SVM is closer than the Frobenius one',
+        metric: 'corr_nuc',
+        op: '>=',
+        value: 0.03,
+        step: 2000,
+        seeds: 20,
+        versus: { metric: 'corr_fro' },
+      },
+      {
+        id: 'optimal',
+        says: 'the share of seeds that select the optimal token in every sequence',
+        metric: 'selects_optimal',
+        op: '>=',
+        value: 0.5,
+        step: 2000,
+        seeds: 20,
+      },
+    ],
   },
   {
     id: 'rates-gd',
@@ -690,6 +780,128 @@ export const PRESETS: readonly Preset[] = [
       },
     ],
   },
+  {
+    id: 'tfsvm-rank',
+    title: 'Rank of the Frobenius and nuclear-norm SVM solutions',
+    paper: 'Tarzanagh, Li, Thrampoulidis, Oymak 2023 — Transformers as SVMs',
+    text:
+      "The paper's rank figure: on random instances (unit tokens, queries and decoder; the optimal tokens) the " +
+      'rank of each SVM solution, counting singular values above $10^{-7}$ as the authors do, for ' +
+      '$n, T \\in \\{5, 10, 15\\}$ and $d$ from 1 to 20, 100 seeds each. $W^{F}_{mm} = \\sum_i (\\ldots) z_i^\\top$ has ' +
+      'rank $\\min(n, d)$ ({fro-full} at $n = 5$, $d \\ge 10$), while the nuclear-norm solution $W^{*}_{mm}$ stays ' +
+      'low whatever $d$: at $d \\ge 10$ its rank is at least {nuc-low} below, and it is never above ({nuc-below}, ' +
+      'the largest mean difference over $n$, $T$ and $d \\ge 4$). Instances whose SVM is infeasible are left out ' +
+      'and counted (the checked table gives the seeds that count in each cell): all of them at $d = 1$, and most ' +
+      'when $d$ is small and the sequences many (the paper drew new instances instead). The matrices view shows ' +
+      'the singular values of both solutions for seed 1; try $d$ and $n$.',
+    state: { ...standard, n: 5, T: 5, d: 10, param: 'W', ...ngd, norms: ['fro', 'nuc'], tokens: 'optimal', speed: '5' },
+    claims: [
+      {
+        id: 'fro-full',
+        says: 'the Frobenius solution has rank min(n, d) = 5 at n = 5, d ≥ 10',
+        metric: 'rank_fro',
+        op: '>=',
+        value: 4.95,
+        step: 1,
+        seeds: 100,
+        sweep: { T: [5, 10, 15], d: [10, 15, 20] },
+      },
+      {
+        id: 'nuc-low',
+        says: 'at d ≥ 10 the nuclear-norm solution has a rank lower by at least 1.5 on average, for every n and T',
+        metric: 'rank_nuc',
+        op: '<=',
+        value: -1.5,
+        step: 1,
+        seeds: 100,
+        versus: { metric: 'rank_fro' },
+        sweep: { n: [5, 10, 15], T: [5, 10, 15], d: [10, 15, 20] },
+      },
+      {
+        id: 'nuc-below',
+        says: 'the nuclear-norm solution never has a higher rank on average',
+        metric: 'rank_nuc',
+        op: '<=',
+        value: 0,
+        step: 1,
+        seeds: 100,
+        versus: { metric: 'rank_fro' },
+        sweep: { n: [5, 10, 15], T: [5, 10, 15], d: [4, 5, 10, 15, 20] },
+      },
+    ],
+  },
+  ...(
+    [
+      [1.75, '175', 1500],
+      [2, '2', 2000],
+      [3, '3', 20000],
+    ] as const
+  ).map(([p, tag, steps]): Preset => ({
+    id: `md-table-p${tag}`,
+    title: `ℓp mirror descent, p = ${p}, against the ℓ1.75, ℓ2 and ℓ3 SVMs`,
+    paper: 'Julistiono, Tarzanagh, Azizan 2024 — ℓp mirror descent',
+    text:
+      `One row of the paper's table: normalised $\\ell_{${p}}$ mirror descent from $W_0 = 0$ on the standard problem, ` +
+      `${steps.toLocaleString('en')} steps as in the paper, over 100 seeds, against three ℓp SVMs ($p$ = 1.75, 2, 3) on ` +
+      'the tokens the run selects. The directional Bregman divergence $D_\\psi(\\bar W_{mm}, \\bar W_t)$ uses the ' +
+      `training potential $\\psi = \\|\\cdot\\|_{${p}}^{${p}} / ${p}$ with both matrices divided by their ` +
+      `$\\ell_{${p}}$ norm, as the authors' code does. To the $\\ell_{${p}}$ SVM it is {matched}; ` +
+      (p === 1.75
+        ? 'to the ℓ2 and ℓ3 SVMs {vs-2} and {vs-3} larger.'
+        : p === 2
+          ? 'to the ℓ1.75 and ℓ3 SVMs {vs-175} and {vs-3} larger.'
+          : 'to the ℓ1.75 and ℓ2 SVMs {vs-175} and {vs-2} larger. The paper reports larger divergences to the ' +
+            'mismatched SVMs for this row; with the same normalisation they stay lower here ({paper}).'),
+    state: {
+      ...mirrorDescent(p),
+      norms: ['lp'],
+      svmPs: '1.75,2,3',
+      tokens: 'selected',
+      speed: p === 3 ? 'max' : '20',
+      seeds: 100,
+      horizon: steps,
+    },
+    claims: [
+      {
+        id: 'matched',
+        says: `ℓ${p} mirror descent converges in direction to the ℓ${p} SVM (Bregman divergence near 0)`,
+        metric: `bregman_lp${p}`,
+        op: '<=',
+        value: 0.01,
+        step: steps,
+        seeds: 100,
+      },
+      ...[1.75, 2, 3]
+        .filter((q) => q !== p)
+        .map((q) => ({
+          id: `vs-${String(q).replace('.', '')}`,
+          says: `the ℓ${q} SVM is farther: its Bregman divergence exceeds the matched one by at least 0.005`,
+          metric: `bregman_lp${q}`,
+          op: '>=' as const,
+          value: 0.005,
+          step: steps,
+          seeds: 100,
+          versus: { metric: `bregman_lp${p}` },
+        })),
+      ...(p === 3
+        ? [
+            {
+              id: 'paper',
+              says: 'the divergence to the ℓ1.75 SVM reaches the 0.18 the paper reports for ℓ3 mirror descent',
+              metric: 'bregman_lp1.75',
+              op: '>=' as const,
+              value: 0.18,
+              step: steps,
+              seeds: 100,
+              fails:
+                "the authors' code normalises as here (both matrices over their ℓp norm, ψ of the training p) and " +
+                'their random start (std 1) gives the same numbers here; what remains different is the SVM tokens ' +
+                "(theirs: selected by a separate run with the SVM's p) and their data generator, not published",
+            },
+          ]
+        : []),
+    ],
+  })),
   // ── compare mode: two runs on the same data, run B's curves dashed over run A's ──
   {
     id: 'cmp-w-kq',
