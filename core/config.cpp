@@ -154,7 +154,9 @@ const Choice<Param> kParams[] = {{"W", Param::W},
                                  {"prompt", Param::Prompt},
                                  {"multihead", Param::Multihead}};
 const Choice<DecoderMode> kDecoders[] = {{"fixed", DecoderMode::Fixed}, {"trained", DecoderMode::Trained}};
-const Choice<HeadSigns> kHeadSigns[] = {{"same", HeadSigns::Same}, {"alternating", HeadSigns::Alternating}};
+const Choice<HeadSigns> kHeadSigns[] = {
+    {"same", HeadSigns::Same}, {"alternating", HeadSigns::Alternating}, {"random", HeadSigns::Random}};
+const Choice<HeadScale> kHeadScales[] = {{"sqrt", HeadScale::Sqrt}, {"mean", HeadScale::Mean}};
 const Choice<InitKind> kInits[] = {{"zero", InitKind::Zero}, {"gaussian", InitKind::Gaussian}};
 const Choice<LossKind> kLosses[] = {
     {"logistic", LossKind::Logistic}, {"exponential", LossKind::Exponential}, {"linear", LossKind::Linear}};
@@ -351,10 +353,16 @@ ModelConfig parse_model(const Json& json) {
   m.param = f.choice("param", m.param, kParams);
   m.heads = static_cast<int>(f.integer("heads", 1, 1, kMaxHeads));
   m.width = static_cast<int>(f.integer("width", 0, 0, kDim));
+  // Multihead defaults to Deora et al.'s model: every head trains its own decoder, the decoders start at
+  // seeded random signs ±v, and the output is (1/√H) Σ_h (docs/design.md §2).
+  if (m.param == Param::Multihead) m.decoder = DecoderMode::Trained, m.head_signs = HeadSigns::Random;
   m.decoder = f.choice("decoder", m.decoder, kDecoders);
   m.head_signs = f.choice("head_signs", m.head_signs, kHeadSigns);
   if (m.param != Param::Multihead && f.has("head_signs"))
     Fields::fail("model.head_signs", "only the multihead parameterisation has head signs");
+  m.head_scale = f.choice("head_scale", m.head_scale, kHeadScales);
+  if (m.param != Param::Multihead && f.has("head_scale"))
+    Fields::fail("model.head_scale", "only the multihead parameterisation combines heads");
   if (const Json* j = f.find("init")) m.init = parse_init(*j);
   if (m.param != Param::Multihead && m.heads != 1)
     Fields::fail("model.heads", "only the multihead parameterisation has more than one head");
@@ -508,6 +516,7 @@ Json to_json(const Config& c) {
   if (c.model.param == Param::Multihead) {
     model["heads"] = c.model.heads;
     model["head_signs"] = text_of(c.model.head_signs, kHeadSigns);
+    model["head_scale"] = text_of(c.model.head_scale, kHeadScales);
   }
   model["init"] = init;
   if (c.model.width > 0) model["width"] = c.model.width;

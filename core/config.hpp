@@ -15,7 +15,10 @@ enum class DataKind { GaussianUnit, Clusters, TokenizedMixture, Global, Toy, Fas
 enum class QueryMode { Cross, Self };
 enum class Param { W, KQ, KQDiag, Prompt, Multihead };
 enum class DecoderMode { Fixed, Trained };
-enum class HeadSigns { Same, Alternating };
+enum class HeadSigns { Same, Alternating, Random };
+/// How the multihead output combines the heads: (1/√H) Σ_h (Deora et al.'s model, docs/design.md §2) or
+/// the mean (1/H) Σ_h.
+enum class HeadScale { Sqrt, Mean };
 enum class InitKind { Zero, Gaussian };
 enum class LossKind { Logistic, Exponential, Linear };
 enum class OptimizerKind { GD, NGD, Polyak, MD, Flow };
@@ -51,8 +54,11 @@ struct ModelConfig {
   Param param = Param::W;
   int heads = 1;
   int width = 0;  ///< KQ width m; 0 means d
+  /// Default fixed; multihead: trained (every head trains its own decoder v_h, as in Deora et al.).
   DecoderMode decoder = DecoderMode::Fixed;
+  /// multihead: the decoders start at ±v (same, alternating, or seeded random signs: the default).
   HeadSigns head_signs = HeadSigns::Same;
+  HeadScale head_scale = HeadScale::Sqrt;  ///< multihead only
   InitConfig init;
 };
 

@@ -139,6 +139,8 @@ Model::Model(const ModelConfig& config, LossKind loss, const Dataset& data)
     : config_(config), loss_(loss), d_(data.d()), v_(data.v) {
   width_ = config.width > 0 ? config.width : d_;
   heads_ = config.param == Param::Multihead ? config.heads : 1;
+  head_divisor_ = config.head_scale == HeadScale::Sqrt ? std::sqrt(static_cast<double>(heads_)) : heads_;
+  log_head_divisor_ = std::log(head_divisor_);
   switch (config.param) {
     case Param::W:
     case Param::Prompt: attention_blocks_ = 1; break;
@@ -186,8 +188,13 @@ Params Model::initial_params() const {
       for (int h = 0; h < heads_; ++h) params.blocks.push_back(block(d_, d_));
       break;
   }
+  // Random head signs ζ_h = ±1 come from their own stream of the init seed (the attention blocks' draws
+  // stay those of the other sign rules).
+  Rng signs(config_.init.seed, 1019);
   for (int h = 0; h < heads_; ++h) {
-    double sign = config_.head_signs == HeadSigns::Alternating && h % 2 == 1 ? -1.0 : 1.0;
+    double sign = 1.0;
+    if (config_.head_signs == HeadSigns::Alternating && h % 2 == 1) sign = -1.0;
+    if (config_.head_signs == HeadSigns::Random && signs.uniform() < 0.5) sign = -1.0;
     params.blocks.push_back(v_ ? Eigen::MatrixXd(sign * *v_) : Eigen::MatrixXd::Zero(d_, 1));
   }
   return params;
@@ -251,7 +258,7 @@ Eigen::VectorXd Model::outputs(const Params& params, const Sequences& seq) const
     for (int i = 0; i < seq.n; ++i)
       f(i) += softmax_jacobian_apply(At.col(i), u.segment(static_cast<Eigen::Index>(i) * seq.T, seq.T), s, r).f;
   }
-  return f / heads_;
+  return f / head_divisor_;
 }
 
 double Model::loss_infimum(const Params& params, const Sequences& seq) const {
@@ -260,7 +267,7 @@ double Model::loss_infimum(const Params& params, const Sequences& seq) const {
   for (int i = 0; i < seq.n; ++i) {
     double best = 0;
     for (int h = 0; h < heads_; ++h) best += (seq.y(i) * (seq.tokens(i) * decoder(params, h))).maxCoeff();
-    L += loss_value(loss_, best / heads_);
+    L += loss_value(loss_, best / head_divisor_);
   }
   return L / seq.n;
 }
@@ -298,7 +305,8 @@ Evaluation Model::evaluate(const Params& params, const Sequences& seq, bool want
 void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradient, bool want_excess, Workspace& ws,
                      Evaluation& ev) const {
   const int n = seq.n, T = seq.T, H = heads_;
-  const double log_n = std::log(static_cast<double>(n)), log_H = std::log(static_cast<double>(H));
+  // The output is f_i = (1/D) Σ_h f_ih (D = head_divisor_: √H or H); every per-head term carries 1/D.
+  const double log_n = std::log(static_cast<double>(n)), log_D = log_head_divisor_, D = head_divisor_;
   if (ws.seq != &seq || ws.seq_data != seq.X.data() || static_cast<int>(ws.u.size()) != H) {
     ws.u.assign(H, Eigen::VectorXd());
     ws.v.assign(H, Eigen::VectorXd());
@@ -345,7 +353,7 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
   ev.log_excess = -INFINITY;
   ws.log_c.resize(n), ws.sign.resize(n);  // c_i = (1/n) ℓ'(y_i f_i) y_i = sign_i e^{log_c_i}
   for (int i = 0; i < n; ++i) {
-    double x = seq.y(i) * ws.F.row(i).mean();
+    double x = seq.y(i) * (ws.F.row(i).sum() / D);
     const LossAndLogSlope l = loss_and_log_slope(loss_, x);
     ev.loss += l.value / n;
     ws.log_c(i) = l.log_slope - log_n;
@@ -355,20 +363,20 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
   if (want_excess) {
     double total = -INFINITY;
     for (int i = 0; i < n; ++i) {
-      double x = seq.y(i) * ws.F.row(i).mean();
+      double x = seq.y(i) * (ws.F.row(i).sum() / D);
       if (decoder_trained()) {
         total = log_add_exp(total, log_loss_value(loss_, x));
         continue;
       }
-      // δ_i = x*_i − y_i f_i = (1/H) Σ_h Σ_t s_t (γ*_h − γ_t) ≥ 0, summed in the log domain.
+      // δ_i = x*_i − y_i f_i = (1/D) Σ_h Σ_t s_t (γ*_h − γ_t) ≥ 0, summed in the log domain.
       double x_star = 0, log_delta = -INFINITY;
       for (int h = 0; h < H; ++h) {
         Eigen::VectorXd gamma = seq.y(i) * ws.u[h].segment(static_cast<Eigen::Index>(i) * T, T);
         double best = gamma.maxCoeff();
-        x_star += best / H;
+        x_star += best / D;
         for (int t = 0; t < T; ++t)
           if (gamma(t) < best)
-            log_delta = log_add_exp(log_delta, ws.A[h](t, i) - ws.lse(i, h) + std::log(best - gamma(t)) - log_H);
+            log_delta = log_add_exp(log_delta, ws.A[h](t, i) - ws.lse(i, h) + std::log(best - gamma(t)) - log_D);
       }
       total = log_add_exp(total, log_loss_excess(loss_, x_star, log_delta));
     }
@@ -386,8 +394,8 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
   for (int b = 0; b < blocks; ++b) ev.grad.M[b].setZero(params.blocks[b].rows(), params.blocks[b].cols());
 
   for (int h = 0; h < H; ++h) {
-    // Attention: ∇_{W_h} = Σ_i (c_i/H) X_iᵀ r_ih z_iᵀ, with the largest scale factored out.
-    ws.log_weight = ws.log_c.array() - log_H + ws.kappa.col(h).array();
+    // Attention: ∇_{W_h} = Σ_i (c_i/D) X_iᵀ r_ih z_iᵀ, with the largest scale factored out.
+    ws.log_weight = ws.log_c.array() - log_D + ws.kappa.col(h).array();
     double K = ws.log_weight.maxCoeff();
     if (K > -INFINITY) {
       // Columns g̃_i = sign_i e^{w_i − K} X_iᵀ r̃_i (w = log_weight; n·T·d), then ∇_W ∝ Σ_i g̃_i z_iᵀ = G Z as
@@ -430,8 +438,8 @@ void Model::evaluate(const Params& params, const Sequences& seq, bool want_gradi
       }
     }
     if (decoder_trained()) {
-      // Decoder: ∇_{v_h} = Σ_i (c_i/H) X_iᵀ s_ih.
-      Eigen::VectorXd mu = ws.log_c.array() - log_H;
+      // Decoder: ∇_{v_h} = Σ_i (c_i/D) X_iᵀ s_ih.
+      Eigen::VectorXd mu = ws.log_c.array() - log_D;
       double Kv = mu.maxCoeff();
       int b = attention_blocks_ + h;
       Eigen::MatrixXd& M = ev.grad.M[b];

@@ -50,7 +50,7 @@ struct Workspace {
   std::vector<Eigen::MatrixXd> G, D;  ///< per head: d×n gradient columns X_iᵀ r̃_i and X_iᵀ s_i
   Eigen::MatrixXd Wh, queries, MW, MWt;
   Eigen::VectorXd log_c, sign;     ///< per sequence: log |c_i| and sign c_i of the loss derivative c_i
-  Eigen::VectorXd log_weight;      ///< per sequence, for the head in hand: log(|c_i| / H) + κ_ih
+  Eigen::VectorXd log_weight;      ///< per sequence, for the head in hand: log(|c_i| / D) + κ_ih (D = head_divisor())
   const Sequences* seq = nullptr;  ///< the sequences u was computed from
   const double* seq_data = nullptr;
 };
@@ -86,7 +86,10 @@ class Model {
 
   /// Attention scores of head h: n×T matrix of a_it.
   Eigen::MatrixXd scores(const Params& params, const Sequences& seq, int h) const;
-  /// Outputs f_i (head average).
+  /// The multihead output's divisor: f_i = (1/D) Σ_h f_ih with D = √H (Deora et al.) or H (mean); 1 for
+  /// one head.
+  double head_divisor() const { return head_divisor_; }
+  /// Outputs f_i = (1/D) Σ_h s_ihᵀ X_i v_h.
   Eigen::VectorXd outputs(const Params& params, const Sequences& seq) const;
 
   /// Loss, optionally log(L − L*) (for Polyak) and the scaled gradient.
@@ -101,13 +104,14 @@ class Model {
   /// Scores of head h into At, transposed (T×n: column i = a_i), using ws for the intermediate products.
   void scores_into(const Params& params, const Sequences& seq, int h, Workspace& ws, Eigen::MatrixXd& At) const;
 
-  /// L* = inf L: 0 with a trained decoder, (1/n) Σ ℓ(mean_h max_t γ_ith) with a fixed one.
+  /// L* = inf L: 0 with a trained decoder, (1/n) Σ ℓ((1/D) Σ_h max_t γ_ith) with a fixed one.
   double loss_infimum(const Params& params, const Sequences& seq) const;
 
  private:
   ModelConfig config_;
   LossKind loss_;
   int d_, width_, heads_, attention_blocks_;
+  double head_divisor_ = 1, log_head_divisor_ = 0;
   std::optional<Eigen::VectorXd> v_;
   std::vector<int> trained_;
 };
