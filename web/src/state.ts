@@ -66,6 +66,8 @@ export interface State {
   width: number;
   decoder: string;
   signs: string;
+  /** Multihead output: 'sqrt' = (1/√H) Σ_h (Deora et al.), 'mean' = (1/H) Σ_h. */
+  headScale: string;
   init: string;
   initStd: number;
   initSeed: number;
@@ -236,7 +238,8 @@ export const SCHEMA: readonly Field[] = [
   },
   {
     name: 'testN', key: 'tn', type: 'int', label: 'test images', group: 'data', effect: 'restart',
-    min: 0, max: 1000, visible: fashion, title: 'Held-out images (balanced over the two classes; at most 1,000)',
+    min: 0, max: 1000, visible: (s) => fashion(s) || s.kind === 'tokenized-mixture',
+    title: 'Held-out images (balanced over the two classes; at most 1,000), or tokenized-mixture test sequences',
   },
   {
     name: 'grid', key: 'grid', type: 'int', label: 'patches per side', group: 'data', effect: 'restart', min: 1, max: 28, visible: fashion,
@@ -262,7 +265,12 @@ export const SCHEMA: readonly Field[] = [
   { name: 'decoder', key: 'dec', type: 'enum', label: 'decoder v', group: 'model', effect: 'restart', options: ['fixed', 'trained'] },
   {
     name: 'signs', key: 'signs', type: 'enum', label: 'head decoders', group: 'model', effect: 'restart',
-    options: ['same', 'alternating'], visible: (s) => s.param === 'multihead',
+    options: ['same', 'alternating', 'random'], visible: (s) => s.param === 'multihead',
+  },
+  {
+    name: 'headScale', key: 'hs', type: 'enum', label: 'head output', group: 'model', effect: 'restart',
+    options: ['sqrt', 'mean'], visible: (s) => s.param === 'multihead',
+    title: 'sqrt: (1/√H) Σ_h, the paper’s multi-head model; mean: the average (1/H) Σ_h',
   },
   { name: 'init', key: 'init', type: 'enum', label: 'init', group: 'model', effect: 'restart', options: ['gaussian', 'zero'] },
   {
@@ -395,6 +403,7 @@ export const DEFAULTS: State = {
   width: 0,
   decoder: 'fixed',
   signs: 'same',
+  headScale: 'sqrt',
   init: 'gaussian',
   initStd: 0.01,
   initSeed: 1,
@@ -564,13 +573,14 @@ export function toConfig(s: State, readDataset: DatasetReader): Config {
     if (s.kind === 'clusters') data.noise = s.noise;
     if (s.kind === 'tokenized-mixture' || s.kind === 'clusters') data.centres = s.centres;
     if (s.kind === 'tokenized-mixture') data.snr = s.snr;
+    if (s.kind === 'tokenized-mixture' && s.testN > 0) data.test_n = s.testN;
   }
   const model: Record<string, unknown> = {
     param: s.param,
     decoder: s.decoder,
     init: s.init === 'zero' ? { kind: 'zero' } : { kind: 'gaussian', std: s.initStd, seed: s.initSeed },
   };
-  if (s.param === 'multihead') Object.assign(model, { heads: s.heads, head_signs: s.signs });
+  if (s.param === 'multihead') Object.assign(model, { heads: s.heads, head_signs: s.signs, head_scale: s.headScale });
   if (s.param === 'KQ' && s.width > 0) model.width = s.width;
   const optimizer: Record<string, unknown> = { kind: s.optimizer };
   if (s.optimizer !== 'polyak') optimizer.lr = s.lr; // the Polyak step has no lr (the core rejects it)
