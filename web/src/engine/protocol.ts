@@ -76,7 +76,10 @@ export interface TestAttention {
   step: number;
   /** Per head: n_test×T softmax probabilities. */
   attention: Matrix[];
-  /** The model's output f_i = (1/D) Σ_h s_hiᵀ X_i v_h (D = √H or H, model.head_scale) on every test sequence (its sign is the prediction). */
+  /**
+   * The model's output f_i = (1/D) Σ_h s_hiᵀ X_i v_h (D = √H or H, model.head_scale) on every test sequence (its sign
+   * is the prediction).
+   */
   outputs: Float64Array;
   /** The test labels y_i (±1). */
   labels: Float64Array;
