@@ -4,6 +4,7 @@
 #include "dataset.hpp"
 #include "fashion.hpp"
 #include "helpers.hpp"
+#include "json_eigen.hpp"
 
 using namespace attnsvm;
 using attnsvm::testing::run_shell;
@@ -576,4 +577,84 @@ TEST_CASE("--jobs: ensemble members and compare runs on threads, the output byte
   CHECK(single.code == 2);
   CHECK(has(single.err, "--jobs: only with --seeds"));
   for (const auto& f : {ensemble, calm, experiment}) std::remove(f.c_str());
+}
+
+TEST_CASE("attnsvm svm prints the local-optimality verdict of the page's SVM panel") {
+  Json data = standard_dataset();  // n = 3, T = 3, d = 10, with v
+  std::string path = temp_file(data.dump()), out = temp_path(".json");
+  // The optimal tokens: every support token scores below the selected one.
+  Result r = cli("svm " + path + " --norm fro --out " + out);
+  CHECK(r.code == 0);
+  CHECK(r.out == "Locally optimal: every support token scores below its sequence's selected token.\n");
+  Json solution = Json::parse(read_text_file(out));
+  CHECK(solution["localOptimality"]["locallyOptimal"] == true);
+  // Without --out the JSON alone goes to stdout, the verdict to stderr.
+  Result to_stdout = cli("svm " + path + " --norm fro");
+  CHECK(to_stdout.code == 0);
+  CHECK(Json::parse(to_stdout.out)["status"] == "optimal");
+  CHECK(to_stdout.err ==
+        "attnsvm svm: Locally optimal: every support token scores below its sequence's selected token.\n");
+
+  // The worst token of every sequence: each other token scores higher, so a support token does too.
+  Eigen::VectorXd v = vector_from_json(data["v"], 10, "v");
+  std::string worst;
+  for (int i = 0; i < 3; ++i) {
+    int w = 0;
+    double ws = INFINITY;
+    for (int t = 0; t < 3; ++t) {
+      Eigen::VectorXd x = vector_from_json(data["X"][i][t], 10, "x");
+      double score = data["y"][i].get<double>() * x.dot(v);
+      if (score < ws) ws = score, w = t;
+    }
+    worst += (i ? "," : "") + std::to_string(w);
+  }
+  Result bad = cli("svm " + path + " --norm nuc --tokens " + worst + " --out " + out);
+  CAPTURE(bad.err);
+  REQUIRE(Json::parse(read_text_file(out))["status"] == "optimal");
+  CHECK(bad.code == 0);
+  CHECK(bad.out.rfind("Not locally optimal: sequence ", 0) == 0);
+  CHECK(has(bad.out, " of the selected token "));
+  // the sentence is the JSON's explanation, capitalised
+  const std::string explanation = Json::parse(read_text_file(out))["localOptimality"]["explanation"];
+  CHECK(bad.out == "N" + explanation.substr(1) + ".\n");
+
+  // No decoder known (a dataset without v, explicit tokens): the verdict says it was not checked.
+  data.erase("v");
+  std::string novec = temp_file(data.dump());
+  Result unknown = cli("svm " + novec + " --norm fro --tokens 0,1,2 --out " + out);
+  CHECK(unknown.code == 0);
+  CHECK(has(unknown.out, "Local optimality not checked: no decoder v"));
+  for (const auto& f : {path, out, novec}) std::remove(f.c_str());
+}
+
+TEST_CASE("attnsvm run with svm.p a list: the columns of each exponent; an infeasible member is counted, exit 4") {
+  std::string config = temp_file(R"({"optimizer": {"kind": "md", "p": 3, "normalized": true, "lr": 0.1},
+      "model": {"init": {"kind": "zero"}}, "svm": {"norms": ["lp"], "p": [1.75, 2, 3]}})");
+  Result r = cli("run " + config + " --iterations 20 --record-every 10");
+  CHECK(r.code == 0);
+  auto header = split(split(r.out, '\n')[0], ',');
+  for (const char* c :
+       {"norm_lp1.75", "norm_lp2", "norm_lp3", "corr_lp1.75", "bregman_lp2", "rank_lp3", "selects_optimal"})
+    CHECK_MESSAGE(std::find(header.begin(), header.end(), c) != header.end(), c);
+  Result bad = cli("run " + temp_file(R"({"svm": {"norms": ["lp"], "p": [3, 3]}})"));
+  CHECK(bad.code == 2);
+  CHECK(has(bad.err, "svm.p: lists 3 twice"));
+
+  // d = 2: most instances are infeasible; those members are left out, counted, and said so in one line.
+  std::string tiny = temp_file(R"({"data": {"n": 5, "T": 5, "d": 2}, "svm": {"norms": ["fro", "nuc"]}})");
+  std::string out = temp_path(".json");
+  Result e = cli("run " + tiny + " --seeds 10 --iterations 5 --points 2 --out " + out);
+  CAPTURE(e.err);
+  CHECK(e.code == 4);
+  CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+  CHECK(has(e.err, " of 10 members failed: "));
+  CHECK(has(e.err, " an infeasible SVM reference (member"));
+  CHECK(has(e.err, "the fro SVM reference is infeasible"));
+  Json j = Json::parse(read_text_file(out));
+  const std::size_t failed = j["failures"].size();
+  CHECK(failed > 0);
+  CHECK(failed < 10);
+  CHECK(j["count"]["rank_fro"].back() == 10 - static_cast<int>(failed));
+  CHECK(j["count"]["loss"].back() == 10 - static_cast<int>(failed));
+  for (const auto& f : {config, tiny, out}) std::remove(f.c_str());
 }

@@ -103,7 +103,9 @@ export class HeatmapView implements View {
   render(snap: Snapshot): void {
     this.last = snap;
     const { n, T, heads } = snap;
-    const width = widthOf(this.element) - 4;
+    // the panel's content box: its width less the padding (the heads' grids must not run past the border)
+    const style = getComputedStyle(this.element);
+    const width = widthOf(this.element) - (parseFloat(style.paddingLeft) || 0) - (parseFloat(style.paddingRight) || 0) - 2;
     this.geometry = heatmapLayout(n, T, heads, width);
     const { cell, blocks, rows } = this.geometry;
     const titled = heads > 1 || blocks > 1;
