@@ -8,7 +8,7 @@ import { mathMarkup, texToMathML } from '../mathml.js';
 import { presetById } from '../presets.js';
 
 /** A claim placeholder of the tour's text. */
-const PLACEHOLDER = /\{([a-z0-9-]+)\/([a-z0-9_-]+)\}/g;
+const PLACEHOLDER = /\{([a-z][a-z0-9-]*)\/([a-z0-9][a-z0-9_-]*)\}/g;
 
 /** The text of a placeholder's claim, and what is wrong with it (a missing preset is an error; a claim not yet written or measured, a warning). */
 export function quoteClaimKey(presetId: string, claimId: string): { text: string; error?: string; warning?: string } {
@@ -31,13 +31,21 @@ export function buildTour(html: string): { html: string; warnings: string[]; key
   const start = html.indexOf('<body');
   const head = html.slice(0, start);
   let body = html.slice(start);
-  body = body.replace(PLACEHOLDER, (_, presetId: string, claimId: string) => {
-    keys.push(`${presetId}/${claimId}`);
-    const { text, error, warning } = quoteClaimKey(presetId, claimId);
-    if (error) errors.push(error);
-    if (warning) warnings.push(warning);
-    return escapeHtml(text);
-  });
+  // placeholders outside math only ($…$ is TeX, where braces are groups: $H^{-1/2}$)
+  body = body
+    .split('$')
+    .map((part, k) =>
+      k % 2 === 1
+        ? part
+        : part.replace(PLACEHOLDER, (_, presetId: string, claimId: string) => {
+            keys.push(`${presetId}/${claimId}`);
+            const { text, error, warning } = quoteClaimKey(presetId, claimId);
+            if (error) errors.push(error);
+            if (warning) warnings.push(warning);
+            return escapeHtml(text);
+          }),
+    )
+    .join('$');
   body = body.replace('<!--exercises-->', () =>
     EXERCISES.map((e) => `<li><a href="./index.html?exercise=${e.id}">${escapeHtml(e.title)}</a></li>`).join('\n'),
   );
