@@ -46,6 +46,10 @@ export interface SvmSolution {
   W: Matrix | null;
   /** ‖W‖ in the problem's norm. */
   normValue: number;
+  /** The singular values of W, largest first (empty when W is null). */
+  singularValues: Float64Array;
+  /** How many singular values exceed 1e-7 (absolute; the metric columns rank_<norm>). */
+  rank: number;
   /** 1/‖W‖. */
   margin: number;
   /** Relative duality gap. */

@@ -11,6 +11,7 @@
 
 #include "../config.hpp"
 #include "../dataset.hpp"
+#include "../metrics.hpp"
 #include "../svm.hpp"
 
 namespace attnsvm {
@@ -88,6 +89,9 @@ void write_fields(const SvmResult& r, Writer& w) {
   w.text("reason", s.reason);
   w.matrix("W", s.W);  // d×d, or d×1 for the prompt and decoder problems
   w.number("normValue", s.norm);
+  // the solution's singular values, and its rank at the tolerance of the rank_<norm> columns (docs/design.md §6)
+  w.numbers("singularValues", s.W.size() ? singular_values(s.W) : Eigen::VectorXd());
+  w.integer("rank", matrix_rank(s.W, kRankTolerance));
   w.number("margin", s.margin);
   w.number("gap", s.gap);
   w.number("violation", s.violation);

@@ -124,6 +124,12 @@ TEST_CASE("rank_<norm> is the rank of each SVM reference, singular values above 
       Eigen::BDCSVD<Eigen::MatrixXd> svd(refs[k].solution.W);
       ranks[k] = static_cast<int>((svd.singularValues().array() > 1e-7).count());
       CHECK(last(s, std::string("rank_") + name(refs[k].request.norm)) == ranks[k]);
+      // the JSON form (attnsvm svm --out, the wasm module's references) carries the same, for the page
+      Json json = to_json(refs[k]);
+      CHECK(json["rank"] == ranks[k]);
+      REQUIRE(json["singularValues"].size() == 10u);
+      for (int i = 0; i < 10; ++i)
+        CHECK(json["singularValues"][i].get<double>() == doctest::Approx(svd.singularValues()(i)).epsilon(1e-9));
     }
     CHECK(ranks[0] == 5);         // W^F_mm = Σ_i (Σ_t λ_it (x_iα − x_it)) z_iᵀ: rank min(n, d) = 5
     CHECK(ranks[1] <= ranks[0]);  // the nuclear one never more

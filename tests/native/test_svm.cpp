@@ -594,9 +594,10 @@ TEST_CASE("one SVM request: parsed from JSON, one dispatch to the same solvers, 
   std::vector<std::string> keys;
   for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
   std::sort(keys.begin(), keys.end());
-  CHECK(keys == std::vector<std::string>{"W", "alpha", "constraints", "gap", "head", "iterations", "joint", "lambda",
-                                         "localOptimality", "margin", "norm", "normValue", "p", "problem", "reason",
-                                         "status", "support", "tokens", "violation"});
+  CHECK(keys == std::vector<std::string>{
+                    "W",      "alpha",           "constraints",    "gap",    "head",      "iterations", "joint",
+                    "lambda", "localOptimality", "margin",         "norm",   "normValue", "p",          "problem",
+                    "rank",   "reason",          "singularValues", "status", "support",   "tokens",     "violation"});
   CHECK(j["problem"] == "attention");
   CHECK(j["norm"] == "fro");
   CHECK(j["normValue"].get<double>() == result.solution.norm);

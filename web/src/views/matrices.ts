@@ -1,10 +1,17 @@
 // Matrices: W_t/‖W_t‖_F beside each SVM solution W_mm/‖W_mm‖_F on a diverging colormap (shared
-// symmetric scale), and the singular values of W_t.
+// symmetric scale), and the singular values of W_t and of each solution (the engine's, with its rank).
 import type { Matrix, Snapshot } from '../engine/index.js';
 import { css, diverging, NORM_COLORS } from '../colormap.js';
 import { el, fmt } from '../dom.js';
 import { fitCanvas, theme, widthOf } from './canvas.js';
 import type { View } from './view.js';
+
+/** One bar series of the singular-value strip: W_t's or an SVM solution's. */
+interface Sigma {
+  sv: Float64Array;
+  color: string;
+  label: string;
+}
 
 const NAMES: Record<string, string> = {
   fro: 'W_mm Frobenius',
@@ -31,7 +38,7 @@ export class MatricesView implements View {
   constructor() {
     this.element.append(
       el('h2', '', 'Matrices'),
-      el('p', 'note', 'W_t/‖W_t‖ beside each SVM solution (blue < 0 < red), head 1; below: singular values σ_k(W_t)/σ_1'),
+      el('p', 'note', 'W_t/‖W_t‖ beside each SVM solution (blue < 0 < red), head 1; below: singular values σ_k/σ_1 of each'),
       this.canvas,
       this.sigma,
     );
@@ -45,7 +52,7 @@ export class MatricesView implements View {
     const panels: { title: string; m: Matrix; color: string }[] = [{ title: 'W_t / ‖W_t‖', m: W, color: '' }];
     for (const r of snap.references)
       if (r.head === 0 && r.W && r.W.rows === W.rows && r.W.cols === W.cols)
-        panels.push({ title: NAMES[r.norm] ?? r.norm, m: r.W, color: NORM_COLORS[r.norm] ?? '' });
+        panels.push({ title: `${NAMES[r.norm] ?? r.norm}${r.norm === 'lp' ? ` ${r.p}` : ''}`, m: r.W, color: NORM_COLORS[r.norm] ?? '' });
     const width = widthOf(this.element) - 4;
     const gap = 12;
     const maxSide = (width - gap * (panels.length - 1)) / panels.length;
@@ -77,21 +84,31 @@ export class MatricesView implements View {
       ctx.textAlign = 'left';
       ctx.fillText(p.title, x0, CAPTION_H / 2, stride - gap);
     });
-    this.renderSigma(snap.singularValues[0], width, th.fg, th.muted);
+    // W_t's singular values, then each SVM solution's (the engine's, with its rank at 1e-7)
+    const series: Sigma[] = [{ sv: snap.singularValues[0], color: NORM_COLORS.nuc, label: 'W_t' }];
+    for (const r of snap.references)
+      if (r.head === 0 && r.singularValues?.length && r.W && r.W.rows === W.rows && r.W.cols === W.cols)
+        series.push({ sv: r.singularValues, color: NORM_COLORS[r.norm] ?? th.muted, label: `${r.norm} rank ${r.rank}` });
+    this.renderSigma(series, width, th.fg, th.muted);
   }
 
-  private renderSigma(sv: Float64Array | undefined, width: number, fg: string, muted: string): void {
+  private renderSigma(series: Sigma[], width: number, fg: string, muted: string): void {
     const h = 70;
     const ctx = fitCanvas(this.sigma, Math.max(120, Math.min(width, 360)), h);
+    const sv = series[0]?.sv;
     if (!sv || sv.length === 0) return;
     const s1 = sv[0] || 1;
     const w = Math.min(24, (Math.min(width, 360) - 40) / sv.length);
+    const bar = (w - 2) / series.length;
     ctx.font = '10px system-ui, sans-serif';
-    for (let k = 0; k < sv.length; ++k) {
-      const f = Math.max(0, Math.min(1, sv[k] / s1));
-      ctx.fillStyle = NORM_COLORS.nuc;
-      ctx.fillRect(36 + k * w + 1, 6 + (h - 22) * (1 - f), w - 2, (h - 22) * f);
-    }
+    series.forEach((s, j) => {
+      const top = s.sv[0] || 1;
+      for (let k = 0; k < Math.min(s.sv.length, sv.length); ++k) {
+        const f = Math.max(0, Math.min(1, s.sv[k] / top));
+        ctx.fillStyle = s.color;
+        ctx.fillRect(36 + k * w + 1 + j * bar, 6 + (h - 22) * (1 - f), bar, (h - 22) * f);
+      }
+    });
     ctx.fillStyle = muted;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'top';
@@ -100,6 +117,11 @@ export class MatricesView implements View {
     ctx.fillText('0', 32, h - 14);
     ctx.fillStyle = fg;
     ctx.textAlign = 'left';
-    ctx.fillText(`σ_1 = ${fmt(s1, 4)}, σ_2/σ_1 = ${sv.length > 1 ? fmt(sv[1] / s1, 3) : '—'}`, 36, h);
+    const ranks = series.slice(1).map((s) => s.label);
+    ctx.fillText(
+      `σ_1 = ${fmt(s1, 4)}, σ_2/σ_1 = ${sv.length > 1 ? fmt(sv[1] / s1, 3) : '—'}${ranks.length ? `; ${ranks.join(', ')}` : ''}`,
+      36,
+      h,
+    );
   }
 }
