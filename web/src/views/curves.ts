@@ -357,7 +357,8 @@ export class CurvesView implements View {
     this.ensembleNote.textContent =
       `Mean ± std over ${e.done} of ${e.members} seeds` +
       (progress.finished ? ` (computed in ${progress.seconds.toFixed(1)} s)` : ' (computing…)') +
-      (e.failures.length ? `; ${e.failures.length} diverged: ${e.failures[0]}` : '');
+      // a failed member diverged, or was left out for an infeasible SVM reference (the message says which)
+      (e.failures.length ? `; ${e.failures.length} left out: ${e.failures[0]}` : '');
     const width = Math.max(200, widthOf(this.element) - 8);
     for (const c of this.charts) c.renderEnsemble(progress, width);
   }
