@@ -60,8 +60,14 @@ describe('TeX → MathML', () => {
     );
   });
 
+  test('square roots, set braces, membership and dots', () => {
+    const markup = mathml.mathMarkup(mathml.texToMathML('\\frac{1}{\\sqrt H} \\in \\{1, \\ldots\\}'));
+    assert.match(markup, /<mfrac><mn>1<\/mn><msqrt><mi>H<\/mi><\/msqrt><\/mfrac>/);
+    assert.match(markup, /<mo>∈<\/mo><mo[^>]*>\{<\/mo><mn>1<\/mn><mo>,<\/mo><mo>…<\/mo><mo[^>]*>\}<\/mo>/);
+  });
+
   test('unknown commands and broken groups are refused with the formula in the message', () => {
-    assert.throws(() => mathml.texToMathML('\\sqrt{2}'), /math "\\sqrt\{2\}": unknown command \\sqrt/);
+    assert.throws(() => mathml.texToMathML('\\oint{2}'), /math "\\oint\{2\}": unknown command \\oint/);
     assert.throws(() => mathml.texToMathML('x_{i'), /unclosed \{/);
     assert.throws(() => mathml.texToMathML('x}'), /unexpected "\}"/);
     assert.throws(() => mathml.texToMathML('x_'), /missing argument/);

@@ -1,7 +1,7 @@
 // A small TeX → MathML typesetter for the page's own $…$ text (the intro, presets, exercises): the
 // browser lays MathML out natively, so the page ships no math library, stylesheet or fonts (the page's
 // byte budget). It knows the subset those texts use — letters, numbers, operators, groups, sub- and
-// superscripts, \frac, \mathrm, \bar, \| and the commands in COMMANDS — and throws on anything else, so a
+// superscripts, \frac, \sqrt, \mathrm, \bar, \| and the commands in COMMANDS — and throws on anything else, so a
 // new text with an unknown command fails loudly (tests/web/mathml.test.mjs typesets every one).
 // Pure: builds a small tree; the page turns it into DOM (mathtext.ts), tests into markup.
 
@@ -31,8 +31,12 @@ const COMMANDS: Record<string, [string, string]> = {
   odot: ['mo', '⊙'],
   cdot: ['mo', '⋅'],
   to: ['mo', '→'],
+  in: ['mo', '∈'],
+  ldots: ['mo', '…'],
   sum: ['mo', '∑'],
   '|': ['mo', '‖'],
+  '{': ['mo', '{'],
+  '}': ['mo', '}'],
 };
 /** Operator names set upright, with a thin space after them (as \min, \log, \arg are in TeX). */
 const OPERATOR_NAMES = new Set(['min', 'max', 'arg', 'log', 'exp']);
@@ -143,6 +147,7 @@ class Parser {
       this.at += text[0].length;
       return { node: leaf('mi', text[1], { mathvariant: 'normal' }) };
     }
+    if (name === 'sqrt') return { node: { tag: 'msqrt', children: [this.atom().node] } };
     if (name === 'frac') return { node: { tag: 'mfrac', children: [this.atom().node, this.atom().node] } };
     if (name === 'bar') return { node: { tag: 'mover', attrs: { accent: 'true' }, children: [this.atom().node, leaf('mo', '¯')] } };
     throw this.error(`unknown command \\${name}`);
