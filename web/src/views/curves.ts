@@ -38,6 +38,21 @@ interface ChartSpec {
 
 const NORM_NAMES: Record<string, string> = { fro: 'Frobenius', nuc: 'nuclear', lp: 'ℓp', l1diag: 'ℓ1 diag' };
 
+/** Colours of the ℓp references when svm.p lists several exponents (columns corr_lp1.75, corr_lp3, …), in order. */
+const LP_COLORS = ['#009E73', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
+
+/** A reference's curve name: its norm's, or ℓ<p> for one of several ℓp references. */
+function normLabel(n: string): string {
+  return NORM_NAMES[n] ?? (/^lp[0-9.]+$/.test(n) ? `ℓ${n.slice(2)}` : n);
+}
+
+/** A reference's curve colour; the ℓp references of a list of exponents get one each. */
+function normColor(n: string, all: string[]): string {
+  if (NORM_COLORS[n]) return NORM_COLORS[n];
+  const k = all.filter((m) => /^lp[0-9.]+$/.test(m)).indexOf(n);
+  return k >= 0 ? LP_COLORS[k % LP_COLORS.length] : '#888';
+}
+
 /** The SVM norms present in the metric columns. */
 function norms(columns: string[]): string[] {
   return columns.filter((c) => c.startsWith('corr_')).map((c) => c.slice(5));
@@ -51,21 +66,21 @@ const CHARTS: readonly ChartSpec[] = [
     logY: false,
     lines: (columns) =>
       norms(columns).flatMap((n) => [
-        { column: `margin_${n}`, label: `${NORM_NAMES[n] ?? n}`, color: NORM_COLORS[n] ?? '#888' },
-        { column: `svm_margin_${n}`, label: `1/‖W_mm‖ ${n}`, color: NORM_COLORS[n] ?? '#888', dash: [5, 4] },
+        { column: `margin_${n}`, label: normLabel(n), color: normColor(n, norms(columns)) },
+        { column: `svm_margin_${n}`, label: `1/‖W_mm‖ ${n}`, color: normColor(n, norms(columns)), dash: [5, 4] },
       ]),
   },
   {
     id: 'corr',
     title: 'corr(W_t, W_mm) per SVM reference',
     logY: false,
-    lines: (columns) => norms(columns).map((n) => ({ column: `corr_${n}`, label: NORM_NAMES[n] ?? n, color: NORM_COLORS[n] ?? '#888' })),
+    lines: (columns) => norms(columns).map((n) => ({ column: `corr_${n}`, label: normLabel(n), color: normColor(n, norms(columns)) })),
   },
   {
     id: 'bregman',
     title: 'Bregman divergence D_ψ(W̄_mm, W̄_t) (log)',
     logY: true,
-    lines: (columns) => norms(columns).map((n) => ({ column: `bregman_${n}`, label: NORM_NAMES[n] ?? n, color: NORM_COLORS[n] ?? '#888' })),
+    lines: (columns) => norms(columns).map((n) => ({ column: `bregman_${n}`, label: normLabel(n), color: normColor(n, norms(columns)) })),
   },
   {
     id: 'loss',
