@@ -157,7 +157,8 @@ const Choice<DecoderMode> kDecoders[] = {{"fixed", DecoderMode::Fixed}, {"traine
 const Choice<HeadSigns> kHeadSigns[] = {
     {"same", HeadSigns::Same}, {"alternating", HeadSigns::Alternating}, {"random", HeadSigns::Random}};
 const Choice<HeadScale> kHeadScales[] = {{"sqrt", HeadScale::Sqrt}, {"mean", HeadScale::Mean}};
-const Choice<InitKind> kInits[] = {{"zero", InitKind::Zero}, {"gaussian", InitKind::Gaussian}};
+const Choice<InitKind> kInits[] = {
+    {"zero", InitKind::Zero}, {"gaussian", InitKind::Gaussian}, {"pytorch", InitKind::PyTorch}};
 const Choice<LossKind> kLosses[] = {
     {"logistic", LossKind::Logistic}, {"exponential", LossKind::Exponential}, {"linear", LossKind::Linear}};
 const Choice<OptimizerKind> kOptimizers[] = {{"gd", OptimizerKind::GD},
@@ -335,12 +336,14 @@ DataConfig parse_data(const Json& json) {
   return d;
 }
 
-InitConfig parse_init(const Json& json) {
+InitConfig parse_init(const Json& json, InitKind default_kind) {
   Fields f(json, "model.init");
   InitConfig init;
-  init.kind = f.choice("kind", init.kind, kInits);
+  init.kind = f.choice("kind", default_kind, kInits);
   if (init.kind == InitKind::Zero)
     f.only({"std", "seed"}, {}, "init kind zero", [](const std::string&) { return "the parameters start at 0"; });
+  if (init.kind == InitKind::PyTorch)
+    f.only({"std"}, {}, "init kind pytorch", [](const std::string&) { return "its entries are U(−1/√d, 1/√d)"; });
   init.std = f.number("std", init.std, 0.0, 1e3);
   init.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, kMaxSeed));
   f.finish();
@@ -363,7 +366,9 @@ ModelConfig parse_model(const Json& json) {
   m.head_scale = f.choice("head_scale", m.head_scale, kHeadScales);
   if (m.param != Param::Multihead && f.has("head_scale"))
     Fields::fail("model.head_scale", "only the multihead parameterisation combines heads");
-  if (const Json* j = f.find("init")) m.init = parse_init(*j);
+  // KQ starts as Tarzanagh et al.'s code does (nn.Linear's default); every other parameterisation N(0, 0.01²).
+  m.init.kind = m.param == Param::KQ ? InitKind::PyTorch : InitKind::Gaussian;
+  if (const Json* j = f.find("init")) m.init = parse_init(*j, m.init.kind);
   if (m.param != Param::Multihead && m.heads != 1)
     Fields::fail("model.heads", "only the multihead parameterisation has more than one head");
   f.finish();
@@ -379,23 +384,26 @@ OptimizerConfig parse_optimizer(const Json& json) {
   switch (o.kind) {
     case OptimizerKind::GD:
     case OptimizerKind::NGD: used = {"lr"}; break;
-    case OptimizerKind::Polyak: used = {"scale"}; break;
+    case OptimizerKind::Polyak: used = {"scale", "max_step"}; break;
     case OptimizerKind::MD: used = {"lr", "p", "normalized"}; break;
     case OptimizerKind::Flow: used = {"lr", "p", "tol"}; break;
   }
-  f.only({"lr", "p", "normalized", "scale", "tol"}, used, text_of(o.kind, kOptimizers), [](const std::string& key) {
-    if (key == "lr") return "its step is scale·(L − L*)/‖∇L‖²: set optimizer.scale";
-    if (key == "p") return "only md and flow have a mirror exponent";
-    if (key == "normalized") return "only md has it (flow is normalised by construction)";
-    if (key == "scale") return "only polyak has a scale";
-    return "only flow has a tolerance";
-  });
+  f.only({"lr", "p", "normalized", "scale", "max_step", "tol"}, used, text_of(o.kind, kOptimizers),
+         [](const std::string& key) {
+           if (key == "lr") return "its step is scale·(L − L*)/‖∇L‖²: set optimizer.scale";
+           if (key == "p") return "only md and flow have a mirror exponent";
+           if (key == "normalized") return "only md has it (flow is normalised by construction)";
+           if (key == "scale") return "only polyak has a scale";
+           if (key == "max_step") return "only polyak caps its step length";
+           return "only flow has a tolerance";
+         });
   o.lr = f.number("lr", o.lr, 0.0, 1e12, true);
   if (const Json* j = f.find("p"); j && j->is_number() && j->get<double>() <= 1.0)
     Fields::fail("optimizer.p", "must be > 1, got " + j->dump());
   o.p = f.number("p", o.p, 1.0, 100.0, true);
   o.normalized = f.boolean("normalized", o.normalized);
   o.scale = f.number("scale", o.scale, 0.0, 1e6, true);
+  o.max_step = f.number("max_step", o.max_step, 0.0, 1e6, true);
   o.tol = f.number("tol", o.tol, 1e-14, 1e-2);
   f.finish();
   return o;
@@ -508,10 +516,8 @@ Json to_json(const Config& c) {
   }
   if (!dc.inline_data.is_null()) data.update(dc.inline_data);
   Json init = {{"kind", text_of(c.model.init.kind, kInits)}};
-  if (c.model.init.kind == InitKind::Gaussian) {
-    init["std"] = c.model.init.std;
-    init["seed"] = c.model.init.seed;
-  }
+  if (c.model.init.kind == InitKind::Gaussian) init["std"] = c.model.init.std;
+  if (c.model.init.kind != InitKind::Zero) init["seed"] = c.model.init.seed;
   Json model = {{"param", text_of(c.model.param, kParams)}, {"decoder", text_of(c.model.decoder, kDecoders)}};
   if (c.model.param == Param::Multihead) {
     model["heads"] = c.model.heads;
@@ -525,7 +531,7 @@ Json to_json(const Config& c) {
   if (o.kind != OptimizerKind::Polyak) optimizer["lr"] = o.lr;
   if (o.kind == OptimizerKind::MD || o.kind == OptimizerKind::Flow) optimizer["p"] = o.p;
   if (o.kind == OptimizerKind::MD) optimizer["normalized"] = o.normalized;
-  if (o.kind == OptimizerKind::Polyak) optimizer["scale"] = o.scale;
+  if (o.kind == OptimizerKind::Polyak) optimizer["scale"] = o.scale, optimizer["max_step"] = o.max_step;
   if (o.kind == OptimizerKind::Flow) optimizer["tol"] = o.tol;
   Json norms = Json::array();
   for (SvmNorm n : c.svm.norms) norms.push_back(name(n));

@@ -19,7 +19,8 @@ enum class HeadSigns { Same, Alternating, Random };
 /// How the multihead output combines the heads: (1/√H) Σ_h (Deora et al.'s model, docs/design.md §2) or
 /// the mean (1/H) Σ_h.
 enum class HeadScale { Sqrt, Mean };
-enum class InitKind { Zero, Gaussian };
+/// zero; gaussian N(0, std²); pytorch: PyTorch's nn.Linear default, U(−1/√d, 1/√d) (docs/design.md §4).
+enum class InitKind { Zero, Gaussian, PyTorch };
 enum class LossKind { Logistic, Exponential, Linear };
 enum class OptimizerKind { GD, NGD, Polyak, MD, Flow };
 enum class SvmNorm { Fro, Nuc, Lp, L1Diag };
@@ -45,7 +46,7 @@ struct DataConfig {
 };
 
 struct InitConfig {
-  InitKind kind = InitKind::Gaussian;
+  InitKind kind = InitKind::Gaussian;  ///< default gaussian; pytorch for param KQ
   double std = 0.01;
   std::uint64_t seed = 1;
 };
@@ -68,6 +69,7 @@ struct OptimizerConfig {
   double p = 2.0;           ///< mirror-descent potential ‖·‖_p^p / p
   bool normalized = false;  ///< md: divide the gradient by its ℓq norm
   double scale = 1.0;       ///< polyak: factor on the Polyak step
+  double max_step = 10.0;   ///< polyak: cap on the step length ‖θ_{k+1} − θ_k‖_F (docs/design.md §4)
   double tol = 1e-9;        ///< flow: local error tolerance of the embedded RK pair
 };
 

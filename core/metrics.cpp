@@ -12,6 +12,12 @@ double correlation(const Eigen::Ref<const Eigen::MatrixXd>& A, const Eigen::Ref<
   return (A.array() * B.array()).sum() / (na * nb);
 }
 
+double one_minus_correlation(const Eigen::Ref<const Eigen::MatrixXd>& A, const Eigen::Ref<const Eigen::MatrixXd>& B) {
+  double na = A.norm(), nb = B.norm();
+  if (!(na > 0) || !(nb > 0)) return NAN;
+  return 0.5 * (A / na - B / nb).squaredNorm();
+}
+
 double bregman_divergence(const Eigen::Ref<const Eigen::MatrixXd>& a, const Eigen::Ref<const Eigen::MatrixXd>& b,
                           double p) {
   auto psi = [p](const Eigen::MatrixXd& m) { return m.array().abs().pow(p).sum() / p; };

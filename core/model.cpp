@@ -177,6 +177,11 @@ Params Model::initial_params() const {
     if (config_.init.kind == InitKind::Gaussian)
       for (int j = 0; j < cols; ++j)
         for (int i = 0; i < rows; ++i) M(i, j) = config_.init.std * rng.normal();
+    // PyTorch's nn.Linear(d, ·) default (kaiming_uniform with a = √5): U(−1/√fan_in, 1/√fan_in), fan_in = d,
+    // the token and query dimension every attention block multiplies.
+    if (config_.init.kind == InitKind::PyTorch)
+      for (int j = 0; j < cols; ++j)
+        for (int i = 0; i < rows; ++i) M(i, j) = (2.0 * rng.uniform() - 1.0) / std::sqrt(static_cast<double>(d_));
     return M;
   };
   switch (config_.param) {

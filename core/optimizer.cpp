@@ -1,5 +1,6 @@
 #include "optimizer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -38,8 +39,11 @@ StepReport Optimizer::step(Params& params, const Sequences& train) {
   report.loss = ev.loss;
   report.log_grad_norm = ev.grad.log_norm(trained);
   const double p = config_.p, q = p / (p - 1.0);
-  // Polyak: θ ← θ − s (L − L*) / ‖∇L‖² ∇L; the coefficient on M_b is s e^{log(L−L*) − 2 log‖∇‖ + K_b}.
-  const double polyak_log = std::log(config_.scale) + ev.log_excess - 2.0 * report.log_grad_norm;
+  // Polyak: θ ← θ − η ∇L with η = s (L − L*) / ‖∇L‖², its length η‖∇L‖ capped at max_step (docs/design.md
+  // §4): the coefficient on M_b is e^{log η + K_b}. The cap binds where L* is out of reach (the attention saturated
+  // on a non-optimal token: ∇L vanishes while L − L* does not, and the bare step would grow without bound).
+  double polyak_log = std::log(config_.scale) + ev.log_excess - 2.0 * report.log_grad_norm;
+  if (polyak) polyak_log -= std::max(0.0, polyak_log + report.log_grad_norm - std::log(config_.max_step));
   double moved = 0;
   for (int b : trained) {
     const Eigen::MatrixXd& M = ev.grad.M[b];

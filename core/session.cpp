@@ -344,6 +344,13 @@ const std::vector<Session::MetricColumn>& Session::metric_columns() {
        [](Row& r, const ReferenceSpec& spec) {
          return r.over_references(spec, [&](int h, const SvmSolution& R) { return correlation(r.W[h], R.W); });
        }},
+      // log10(1 − corr), 1 − corr = ‖Ŵ − R̂‖²/2 of the unit-norm matrices (mean over heads): finite and exact
+      // where 1 − corr itself is below rounding; the rate at which the direction converges on log–log axes.
+      {"log10_1m_corr_", Scope::PerReference, always,
+       [](Row& r, const ReferenceSpec& spec) {
+         return std::log10(r.over_references(
+             spec, [&](int h, const SvmSolution& R) { return one_minus_correlation(r.W[h], R.W); }));
+       }},
       {"bregman_", Scope::PerReference, always,
        [](Row& r, const ReferenceSpec& spec) {
          return r.over_references(

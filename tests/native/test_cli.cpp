@@ -263,12 +263,12 @@ TEST_CASE("a null config field, and a field the setting does not use, is an erro
   const Method methods[] = {
       {{{"kind", "gd"}}, {"lr"}},
       {{{"kind", "ngd"}}, {"lr"}},
-      {{{"kind", "polyak"}}, {"scale"}},
+      {{{"kind", "polyak"}}, {"scale", "max_step"}},
       {{{"kind", "md"}}, {"lr", "p", "normalized"}},
       {{{"kind", "flow"}, {"lr", 0.2}}, {"lr", "p", "tol"}},
   };
-  const std::pair<std::string, Json> every[] = {
-      {"lr", 0.05}, {"p", 1.5}, {"normalized", true}, {"scale", 0.5}, {"tol", 1e-6}};
+  const std::pair<std::string, Json> every[] = {{"lr", 0.05},   {"p", 1.5},         {"normalized", true},
+                                                {"scale", 0.5}, {"max_step", 0.01}, {"tol", 1e-6}};
   auto run_with = [](const Json& optimizer) {
     Json config = {{"data", {{"n", 4}, {"T", 3}, {"d", 3}}}, {"optimizer", optimizer}, {"run", {{"iterations", 5}}}};
     std::string path = temp_file(config.dump());

@@ -155,8 +155,9 @@ test('deferReferences: NaN SVM metrics and no references until solveReferences()
     assert.equal(deferred.referencesDeferred, true);
     const first = deferred.snapshot();
     assert.deepEqual(first.references, []);
-    const svmColumns = first.columns.filter((c) => /^(corr|bregman|margin|svm_margin)_/.test(c));
-    assert.equal(svmColumns.length, 8);
+    // the per-reference columns (docs/design.md §6), 6 for each of the 2 norms
+    const svmColumns = first.columns.filter((c) => /^(corr|log10_1m_corr|bregman|margin|svm_margin|rank)_/.test(c));
+    assert.equal(svmColumns.length, 12);
     for (const c of first.columns) assert.equal(Number.isNaN(first.metrics[c]), svmColumns.includes(c), c);
     assert.ok(Number.isNaN(first.history.corr_nuc[0]));
     assert.deepEqual(first.attention, normal.snapshot().attention, 'the data and attention are there already');
