@@ -20,7 +20,10 @@ export interface Preset {
 
 const standard: Partial<State> = { kind: 'gaussian-unit', n: 6, T: 8, d: 10, seed: 1, query: 'cross', decoder: 'fixed' };
 const ngd: Partial<State> = { optimizer: 'ngd', lr: 0.1 };
-/** Normalised ℓp mirror descent from W₀ = 0 on the standard problem, against the ℓp and Frobenius SVMs of the same p. */
+/**
+ * Normalised ℓp mirror descent from W₀ = 0 on the standard problem, against the ℓp (of the same p) and Frobenius
+ * SVMs of the tokens the run selects, as the paper solves them (a third of the seeds never select the optimal ones).
+ */
 const mirrorDescent = (p: number): Partial<State> => ({
   ...standard,
   param: 'W',
@@ -31,7 +34,7 @@ const mirrorDescent = (p: number): Partial<State> => ({
   init: 'zero',
   norms: ['lp', 'fro'],
   svmP: p,
-  tokens: 'optimal',
+  tokens: 'selected',
 });
 /** The several-inputs prompt toy of max-margin token selection, from p₀ = 0. */
 const mmtsMulti: Partial<State> = {
@@ -140,8 +143,19 @@ export const PRESETS: readonly Preset[] = [
       'Normalised GD on one matrix $W$. The attention of every sequence collapses onto one token and ' +
       '$\\mathrm{corr}(W_t, W^{F}_{mm}) \\to 1$ ({fro} at step 2,000), while the correlation with the nuclear-norm ' +
       'solution $W^{*}_{mm}$ levels off below it (the difference: {nuc}). The SVMs use the tokens the run selects. The curves show the mean ' +
-      "± std over 100 random instances, as in the paper's figure; the other views follow seed 1.",
-    state: { ...standard, param: 'W', ...ngd, norms: ['fro', 'nuc'], tokens: 'selected', speed: '5', seeds: 100, horizon: 2000 },
+      "± std over 100 random instances, as in the paper's figure; the other views follow seed 1. $W_0$ starts as in " +
+      "the paper's code: entries uniform on $[-1/\\sqrt{d}, 1/\\sqrt{d}]$ (PyTorch's nn.Linear default).",
+    state: {
+      ...standard,
+      param: 'W',
+      init: 'pytorch',
+      ...ngd,
+      norms: ['fro', 'nuc'],
+      tokens: 'selected',
+      speed: '5',
+      seeds: 100,
+      horizon: 2000,
+    },
     claims: [
       {
         id: 'fro',
@@ -171,9 +185,42 @@ export const PRESETS: readonly Preset[] = [
     text:
       'The same data trained as $W = KQ^\\top$ with $K$ and $Q$ each normalised. Now the correlation with ' +
       'the nuclear-norm SVM $W^{*}_{mm} = \\arg\\min \\|W\\|_*$ climbs highest: the factorisation biases ' +
-      'towards low rank. Compare the singular values with the W preset. The curves show the mean ± std ' +
+      'towards low rank ({nuc} at step 2,000). Compare the singular values with the W preset. $K_0$ and $Q_0$ start as ' +
+      "in the paper's code, entries uniform on $[-1/\\sqrt{d}, 1/\\sqrt{d}]$ (PyTorch's nn.Linear default); from a " +
+      'small start, $N(0, 0.01^2)$ entries, the nuclear correlation ends {init} lower. The curves show the mean ± std ' +
       'over 100 random instances.',
-    state: { ...standard, param: 'KQ', ...ngd, norms: ['fro', 'nuc'], tokens: 'selected', speed: '5', seeds: 100, horizon: 2000 },
+    state: {
+      ...standard,
+      param: 'KQ',
+      init: 'pytorch',
+      ...ngd,
+      norms: ['fro', 'nuc'],
+      tokens: 'selected',
+      speed: '5',
+      seeds: 100,
+      horizon: 2000,
+    },
+    claims: [
+      {
+        id: 'nuc',
+        says: '$\\mathrm{corr}(W_t, W^{*}_{mm})$ with the nuclear-norm SVM reaches 0.98 by step 2,000',
+        metric: 'corr_nuc',
+        op: '>=',
+        value: 0.98,
+        step: 2000,
+        seeds: 100,
+      },
+      {
+        id: 'init',
+        says: "from the paper code's start the nuclear correlation at step 2,000 is higher than from N(0, 0.01²) entries",
+        metric: 'corr_nuc',
+        op: '>=',
+        value: 0.02,
+        step: 2000,
+        seeds: 100,
+        versus: { state: { init: 'gaussian', initStd: 0.01 } },
+      },
+    ],
   },
   {
     id: 'tfsvm-2d',
@@ -489,12 +536,53 @@ export const PRESETS: readonly Preset[] = [
     paper: 'Julistiono, Tarzanagh, Azizan 2024 — ℓp mirror descent',
     text:
       'Normalised mirror descent with potential $\\psi(W) = \\|W\\|_p^p / p$, $p = 1.75$, from $W_0 = 0$. ' +
-      'The Bregman divergence $D_\\psi(\\bar W^{p}_{mm}, \\bar W_t)$ to the $\\ell_{1.75}$-SVM goes to 0, ' +
-      'while the one to the Frobenius SVM levels off above it.',
+      'The Bregman divergence $D_\\psi(\\bar W^{p}_{mm}, \\bar W_t)$ to the $\\ell_{1.75}$-SVM goes to 0 ({breg} at ' +
+      'step 2,000, $\\mathrm{corr} = {corr}$), while the one to the Frobenius SVM levels off above it ({fro} more). ' +
+      'As in the paper, the SVMs use the tokens the run selects: only {sel} of the seeds select the optimal token ' +
+      'in every sequence. Mean ± std over 100 seeds.',
     state: {
       ...mirrorDescent(1.75),
       speed: '5',
     },
+    claims: [
+      {
+        id: 'breg',
+        says: 'the Bregman divergence to the $\\ell_{1.75}$-SVM goes to 0 (below 0.001 by step 2,000)',
+        metric: 'bregman_lp',
+        op: '<=',
+        value: 0.001,
+        step: 2000,
+        seeds: 100,
+      },
+      {
+        id: 'corr',
+        says: '$\\mathrm{corr}(W_t, W^{p}_{mm})$ passes 0.999 by step 2,000',
+        metric: 'corr_lp',
+        op: '>=',
+        value: 0.999,
+        step: 2000,
+        seeds: 100,
+      },
+      {
+        id: 'fro',
+        says: 'the Bregman divergence to the Frobenius SVM stays above the one to the $\\ell_{1.75}$-SVM',
+        metric: 'bregman_fro',
+        op: '>=',
+        value: 0.005,
+        step: 2000,
+        seeds: 100,
+        versus: { metric: 'bregman_lp' },
+      },
+      {
+        id: 'sel',
+        says: 'a good share of the seeds select a non-optimal token somewhere, so the SVM of the optimal tokens would not be the limit',
+        metric: 'selects_optimal',
+        op: '<=',
+        value: 0.8,
+        step: 2000,
+        seeds: 100,
+      },
+    ],
   },
   {
     id: 'md-p3',
@@ -502,11 +590,52 @@ export const PRESETS: readonly Preset[] = [
     paper: 'Julistiono, Tarzanagh, Azizan 2024 — ℓp mirror descent',
     text:
       'The same with $p = 3$: now the $\\ell_3$-SVM is the limit direction. Convergence is slower ' +
-      '(the paper runs 20,000 iterations); try speed “max”.',
+      '(the paper runs 20,000 iterations; try speed “max”): $\\mathrm{corr}(W_t, W^{p}_{mm})$ is {slow} at step 2,000 and ' +
+      '{corr} at step 20,000, where the Bregman divergence to the $\\ell_3$-SVM is {breg} and the one to the Frobenius ' +
+      'SVM {fro} larger. The SVMs use the tokens the run selects; mean ± std over 100 seeds.',
     state: {
       ...mirrorDescent(3),
       speed: 'max',
     },
+    claims: [
+      {
+        id: 'corr',
+        says: '$\\mathrm{corr}(W_t, W^{p}_{mm})$ passes 0.99 by step 20,000',
+        metric: 'corr_lp',
+        op: '>=',
+        value: 0.99,
+        step: 20000,
+        seeds: 100,
+      },
+      {
+        id: 'slow',
+        says: 'convergence is slower than for $p = 1.75$: at step 2,000 the correlation is still below 0.98',
+        metric: 'corr_lp',
+        op: '<=',
+        value: 0.98,
+        step: 2000,
+        seeds: 100,
+      },
+      {
+        id: 'breg',
+        says: 'the Bregman divergence to the $\\ell_3$-SVM goes to 0 (below 0.01 by step 20,000)',
+        metric: 'bregman_lp',
+        op: '<=',
+        value: 0.01,
+        step: 20000,
+        seeds: 100,
+      },
+      {
+        id: 'fro',
+        says: 'the Bregman divergence to the Frobenius SVM stays above the one to the $\\ell_3$-SVM',
+        metric: 'bregman_fro',
+        op: '>=',
+        value: 0.02,
+        step: 20000,
+        seeds: 100,
+        versus: { metric: 'bregman_lp' },
+      },
+    ],
   },
   {
     id: 'md-joint',
@@ -804,25 +933,141 @@ export const PRESETS: readonly Preset[] = [
     title: 'Rates: GD on global data',
     paper: 'Vasudeva, Deora, Thrampoulidis 2024 — finite-time rates',
     text:
-      'Plain GD: $\\|W_t\\|$ grows like $\\log t$ and $1 - \\mathrm{corr}(W_t, W_{mm})$ decays slowly. Compare ' +
-      'with the NGD and Polyak presets on the same data (log axes).',
-    state: { ...standard, kind: 'global', param: 'W', optimizer: 'gd', lr: 1, norms: ['fro'], tokens: 'optimal', speed: '5' },
+      'Plain GD ($\\eta = 1$). As for linear logistic regression, $\\|W_t\\|$ grows like $\\log t$ and the direction ' +
+      'converges only logarithmically: on log–log axes both curves flatten. Fitted over steps 1,000–10,000, the slope ' +
+      'of $\\|W_t\\|$ is {norm} (a $\\log t$ growth has local slope $1/\\ln t \\approx 0.13$) and that of ' +
+      '$1 - \\mathrm{corr}(W_t, W_{mm})$ is {dir}: a direction error of order $1/\\log t$ gives ' +
+      '$1 - \\mathrm{corr} \\propto 1/\\log^2 t$, local slope $-2/\\ln t \\approx -0.25$. The SVM uses the tokens the ' +
+      'run selects; means over 100 seeds. Compare with the NGD and Polyak presets (log axes).',
+    state: { ...standard, kind: 'global', param: 'W', optimizer: 'gd', lr: 1, norms: ['fro'], tokens: 'selected', speed: '5' },
+    claims: [
+      {
+        id: 'norm',
+        says: '$\\|W_t\\|$ grows like $\\log t$: its log–log slope over steps 1,000–10,000 stays below 0.3',
+        metric: 'norm_fro',
+        stat: 'slope',
+        op: '<=',
+        value: 0.3,
+        from: 1000,
+        step: 10000,
+        seeds: 100,
+      },
+      {
+        id: 'dir',
+        says: '$1 - \\mathrm{corr}(W_t, W_{mm})$ falls only logarithmically: log–log slope above −0.5',
+        metric: 'log10_1m_corr_fro',
+        stat: 'slope',
+        op: '>=',
+        value: -0.5,
+        from: 1000,
+        step: 10000,
+        seeds: 100,
+      },
+    ],
   },
   {
     id: 'rates-ngd',
     title: 'Rates: normalised GD on global data',
     paper: 'Vasudeva, Deora, Thrampoulidis 2024 — finite-time rates',
-    text: 'Normalised GD: $\\|W_t\\|$ grows linearly and the direction converges much faster than under GD.',
-    state: { ...standard, kind: 'global', param: 'W', optimizer: 'ngd', lr: 0.1, norms: ['fro'], tokens: 'optimal', speed: '5' },
+    text:
+      'Normalised GD ($\\eta = 0.1$): $\\|W_t\\| \\approx \\eta t$ grows linearly (log–log slope {norm} over steps ' +
+      '1,000–10,000) and the direction converges at a finite-time, polynomial rate, much faster than under GD: ' +
+      '$1 - \\mathrm{corr}(W_t, W_{mm})$ falls with slope {dir}. A direction error of order $\\log t / t$, the rate of ' +
+      'normalised GD on linear logistic regression, gives $1 - \\mathrm{corr} \\propto (\\log t / t)^2$, local slope ' +
+      '$-2 + 2/\\ln t \\approx -1.75$. The SVM uses the tokens the run selects; means over 100 seeds.',
+    state: { ...standard, kind: 'global', param: 'W', optimizer: 'ngd', lr: 0.1, norms: ['fro'], tokens: 'selected', speed: '5' },
+    claims: [
+      {
+        id: 'norm',
+        says: '$\\|W_t\\|$ grows linearly: log–log slope at least 0.95 over steps 1,000–10,000',
+        metric: 'norm_fro',
+        stat: 'slope',
+        op: '>=',
+        value: 0.95,
+        from: 1000,
+        step: 10000,
+        seeds: 100,
+      },
+      {
+        id: 'dir',
+        says: '$1 - \\mathrm{corr}(W_t, W_{mm})$ falls polynomially: log–log slope below −1.5',
+        metric: 'log10_1m_corr_fro',
+        stat: 'slope',
+        op: '<=',
+        value: -1.5,
+        from: 1000,
+        step: 10000,
+        seeds: 100,
+      },
+    ],
   },
   {
     id: 'rates-polyak',
     title: 'Rates: Polyak step on global data',
     paper: 'Vasudeva, Deora, Thrampoulidis 2024 — finite-time rates',
     text:
-      'The Polyak step $\\eta_t = (L(W_t) - L^*)/\\|\\nabla L\\|^2$ with $L^*$ the loss of perfect token ' +
-      'selection: as fast as normalised GD without a step size to tune.',
-    state: { ...standard, kind: 'global', param: 'W', optimizer: 'polyak', scale: 1, norms: ['fro'], tokens: 'optimal', speed: '5' },
+      'The Polyak step $\\eta_t = (L(W_t) - L^*)/\\|\\nabla L\\|^2$, $L^*$ the loss of perfect token selection, with ' +
+      'its length $\\eta_t \\|\\nabla L\\|$ capped at 10 (optimizer.max_step). The cap binds only where $L^*$ is out of ' +
+      'reach: where the attention has saturated on a non-optimal token, $\\nabla L$ vanishes while $L - L^*$ does not, ' +
+      'the bare step grows without bound (it overflowed within a few steps on some seeds), and the capped one is a ' +
+      'normalised step of length 10. Near the optimal tokens the step settles below the cap by itself: normalised GD ' +
+      'without a step size to tune. $\\|W_t\\|$ grows linearly (log–log slope {norm} over steps 1,000–10,000) and ' +
+      '$1 - \\mathrm{corr}(W_t, W_{mm})$ falls with slope {dir}, as under normalised GD; at step 2,000 ' +
+      '$\\mathrm{corr} = {corr}$ and $\\log_{10}(1 - \\mathrm{corr})$ differs from NGD’s (with $\\eta = 0.1$) by {vs-ngd}. The SVM ' +
+      'uses the tokens the run selects ({sel} of the seeds select the optimal token everywhere); means over 100 seeds.',
+    state: { ...standard, kind: 'global', param: 'W', optimizer: 'polyak', scale: 1, norms: ['fro'], tokens: 'selected', speed: '5' },
+    claims: [
+      {
+        id: 'norm',
+        says: '$\\|W_t\\|$ grows linearly: log–log slope at least 0.95 over steps 1,000–10,000',
+        metric: 'norm_fro',
+        stat: 'slope',
+        op: '>=',
+        value: 0.95,
+        from: 1000,
+        step: 10000,
+        seeds: 100,
+      },
+      {
+        id: 'dir',
+        says: '$1 - \\mathrm{corr}(W_t, W_{mm})$ falls polynomially: log–log slope below −1.5',
+        metric: 'log10_1m_corr_fro',
+        stat: 'slope',
+        op: '<=',
+        value: -1.5,
+        from: 1000,
+        step: 10000,
+        seeds: 100,
+      },
+      {
+        id: 'corr',
+        says: 'every seed stays finite and $\\mathrm{corr}(W_t, W_{mm})$ passes 0.9999 by step 2,000',
+        metric: 'corr_fro',
+        op: '>=',
+        value: 0.9999,
+        step: 2000,
+        seeds: 100,
+      },
+      {
+        id: 'vs-ngd',
+        says: 'at step 2,000 the Polyak run is at least 10× closer in direction than normalised GD with η = 0.1',
+        metric: 'log10_1m_corr_fro',
+        op: '<=',
+        value: -1,
+        step: 2000,
+        seeds: 100,
+        versus: { state: { optimizer: 'ngd', lr: 0.1 } },
+      },
+      {
+        id: 'sel',
+        says: 'most seeds select the optimal token in every sequence',
+        metric: 'selects_optimal',
+        op: '>=',
+        value: 0.8,
+        step: 2000,
+        seeds: 100,
+      },
+    ],
   },
   {
     id: 'loss-compare',
@@ -1000,10 +1245,12 @@ export const PRESETS: readonly Preset[] = [
       "data and seed. Solid curves are A, dashed B. A's $\\mathrm{corr}(W_t, W^{F}_{mm})$ climbs towards 1 above " +
       "its correlation with the nuclear-norm SVM $W^{*}_{mm}$; B's order is reversed: the factorisation biases " +
       "it towards low rank (at step 2,000, over 100 instances: A's Frobenius minus nuclear correlation {a}, B's nuclear minus " +
-      'Frobenius {b}). Both use the optimal tokens, so the two runs share their SVM references.',
+      'Frobenius {b}). Both use the optimal tokens, so the two runs share their SVM references, and both start as the ' +
+      "paper's code does (entries uniform on $[-1/\\sqrt{d}, 1/\\sqrt{d}]$).",
     state: {
       ...standard,
       param: 'W',
+      init: 'pytorch',
       ...ngd,
       norms: ['fro', 'nuc'],
       tokens: 'optimal',
@@ -1078,10 +1325,10 @@ export const PRESETS: readonly Preset[] = [
     paper: 'Julistiono, Tarzanagh, Azizan 2024 — ℓp mirror descent',
     text:
       'Normalised $\\ell_p$ mirror descent from $W_0 = 0$ on the same data: run A with $p = 1.75$, run B (dashed) ' +
-      "with $p = 3$. The page solves one $\\ell_p$ SVM per data set, here run A's $\\ell_{1.75}$-SVM, and the " +
-      "Frobenius SVM for both runs: A's correlation with the $\\ell_{1.75}$-SVM goes to 1 and beats its Frobenius one, " +
-      'while B, heading for its own $\\ell_3$-SVM (slowly: the paper runs 20,000 iterations), stays closer to the ' +
-      'Frobenius SVM. To see B against the ' +
+      'with $p = 3$. Both are measured against an $\\ell_{1.75}$-SVM and the Frobenius SVM, each on the tokens its run ' +
+      "selects: A's correlation with the $\\ell_{1.75}$-SVM goes to 1 ({a} at step 2,000) and beats its Frobenius one " +
+      'by {a-fro}, while B, heading for its own $\\ell_3$-SVM (slowly: the paper runs 20,000 iterations), stays closer ' +
+      'to the Frobenius SVM ({b} above its $\\ell_{1.75}$ correlation); mean ± std over 100 seeds. To see B against the ' +
       '$\\ell_3$-SVM, load the “p = 3” preset (or set ℓp SVM p to 3).',
     state: {
       ...mirrorDescent(1.75),
@@ -1093,6 +1340,38 @@ export const PRESETS: readonly Preset[] = [
       bP: 3,
       bNormalized: true,
     },
+    claims: [
+      {
+        id: 'a',
+        says: 'run A ($p = 1.75$): the correlation with the $\\ell_{1.75}$-SVM passes 0.999 by step 2,000',
+        metric: 'corr_lp',
+        op: '>=',
+        value: 0.999,
+        step: 2000,
+        seeds: 100,
+      },
+      {
+        id: 'a-fro',
+        says: 'run A: the $\\ell_{1.75}$ correlation beats the Frobenius one',
+        metric: 'corr_lp',
+        op: '>=',
+        value: 0.002,
+        step: 2000,
+        seeds: 100,
+        versus: { metric: 'corr_fro' },
+      },
+      {
+        id: 'b',
+        says: 'run B ($p = 3$): the Frobenius correlation beats the $\\ell_{1.75}$ one',
+        metric: 'corr_fro',
+        op: '>=',
+        value: 0.01,
+        step: 2000,
+        seeds: 100,
+        state: { p: 3 },
+        versus: { metric: 'corr_lp' },
+      },
+    ],
   },
   {
     id: 'cmp-fashion-gd-md',

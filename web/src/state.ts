@@ -272,14 +272,18 @@ export const SCHEMA: readonly Field[] = [
     options: ['sqrt', 'mean'], visible: (s) => s.param === 'multihead',
     title: 'sqrt: (1/√H) Σ_h, the paper’s multi-head model; mean: the average (1/H) Σ_h',
   },
-  { name: 'init', key: 'init', type: 'enum', label: 'init', group: 'model', effect: 'restart', options: ['gaussian', 'zero'] },
+  {
+    name: 'init', key: 'init', type: 'enum', label: 'init', group: 'model', effect: 'restart',
+    options: ['gaussian', 'zero', 'pytorch'],
+    title: 'gaussian: N(0, std²); pytorch: U(−1/√d, 1/√d), nn.Linear’s default, as the code of Transformers as SVMs starts W, K and Q',
+  },
   {
     name: 'initStd', key: 'istd', type: 'number', label: 'init std', group: 'model', effect: 'restart',
     min: 0, max: 1000, step: 0.01, visible: (s) => s.init === 'gaussian',
   },
   {
     name: 'initSeed', key: 'iseed', type: 'int', label: 'init seed', group: 'model', effect: 'restart',
-    min: 0, max: 2 ** 31, visible: (s) => s.init === 'gaussian',
+    min: 0, max: 2 ** 31, visible: (s) => s.init !== 'zero',
   },
   {
     name: 'loss', key: 'loss', type: 'enum', label: 'loss', group: 'model', effect: 'restart',
@@ -578,7 +582,12 @@ export function toConfig(s: State, readDataset: DatasetReader): Config {
   const model: Record<string, unknown> = {
     param: s.param,
     decoder: s.decoder,
-    init: s.init === 'zero' ? { kind: 'zero' } : { kind: 'gaussian', std: s.initStd, seed: s.initSeed },
+    init:
+      s.init === 'zero'
+        ? { kind: 'zero' }
+        : s.init === 'pytorch'
+          ? { kind: 'pytorch', seed: s.initSeed }
+          : { kind: 'gaussian', std: s.initStd, seed: s.initSeed },
   };
   if (s.param === 'multihead') Object.assign(model, { heads: s.heads, head_signs: s.signs, head_scale: s.headScale });
   if (s.param === 'KQ' && s.width > 0) model.width = s.width;
