@@ -89,7 +89,8 @@ void Session::step(long k) {
       s << "diverged at step " << iteration_ + 1 << ": the loss or the parameters became non-finite; ";
       if (config_.optimizer.kind == OptimizerKind::Polyak)
         s << "the Polyak step (L - L*)/|grad|^2 blew up, as it does when L* is out of reach (attention stuck on a "
-          << "non-optimal token); try optimizer.scale < 1 (now " << config_.optimizer.scale << ") or another optimizer";
+          << "non-optimal token); try a smaller optimizer.max_step (now " << config_.optimizer.max_step
+          << "), optimizer.scale < 1 (now " << config_.optimizer.scale << ") or another optimizer";
       else
         s << "try a smaller optimizer.lr (now " << optimizer_->config().lr << ")";
       throw DivergedError(iteration_ + 1, s.str());
