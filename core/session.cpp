@@ -349,8 +349,8 @@ const std::vector<Session::MetricColumn>& Session::metric_columns() {
       // where 1 − corr itself is below rounding; the rate at which the direction converges on log–log axes.
       {"log10_1m_corr_", Scope::PerReference, always,
        [](Row& r, const ReferenceSpec& spec) {
-         return std::log10(r.over_references(
-             spec, [&](int h, const SvmSolution& R) { return one_minus_correlation(r.W[h], R.W); }));
+         return std::log10(
+             r.over_references(spec, [&](int h, const SvmSolution& R) { return one_minus_correlation(r.W[h], R.W); }));
        }},
       {"bregman_", Scope::PerReference, always,
        [](Row& r, const ReferenceSpec& spec) {
