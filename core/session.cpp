@@ -279,7 +279,9 @@ const std::vector<Session::MetricColumn>& Session::metric_columns() {
   static const std::vector<MetricColumn> table = {
       {"loss", Scope::Session, always, [](Row& r, const ReferenceSpec&) { return r.ev().loss; }},
       {"train_acc", Scope::Session, always,
-       [](Row& r, const ReferenceSpec&) { return accuracy(r.s.measure_ws_.F.rowwise().sum() / r.s.model_->head_divisor(), r.train); }},
+       [](Row& r, const ReferenceSpec&) {
+         return accuracy(r.s.measure_ws_.F.rowwise().sum() / r.s.model_->head_divisor(), r.train);
+       }},
       {"test_acc", Scope::Session, [](const Session& s) { return s.data_.test.has_value(); },
        [](Row& r, const ReferenceSpec&) {
          return accuracy(r.s.model_->outputs(r.s.params_, *r.s.data_.test), *r.s.data_.test);
