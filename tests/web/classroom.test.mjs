@@ -41,7 +41,8 @@ describe('classroom exercises', () => {
       const goal = await page.textContent('.exercise-goal');
       const limit = Number(/within (\d+) steps/.exec(goal)?.[1]);
       assert.ok(limit > 0, `${id}: goal "${goal}" has a step limit`);
-      assert.ok((await page.textContent('.exercise-question')).length > 40, `${id}: question`);
+      // the question quotes checked numbers: it shows once the claims' table is loaded
+      await page.waitForFunction(() => document.querySelector('.exercise-question').textContent.length > 40);
 
       const end = await stepBy(page, limit);
       const start = await goalAt(page, end);

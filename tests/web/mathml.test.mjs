@@ -66,6 +66,12 @@ describe('TeX → MathML', () => {
     assert.match(markup, /<mo>∈<\/mo><mo[^>]*>\{<\/mo><mn>1<\/mn><mo>,<\/mo><mo>…<\/mo><mo[^>]*>\}<\/mo>/);
   });
 
+  test('the natural logarithm and proportionality (the rates presets)', () => {
+    const markup = mathml.mathMarkup(mathml.texToMathML('1 - c \\propto 1/\\ln t'));
+    assert.match(markup, /<mo>∝<\/mo>/);
+    assert.match(markup, /<mi mathvariant="normal">ln<\/mi>|<mi>ln<\/mi>|<mo[^>]*>ln<\/mo>/);
+  });
+
   test('unknown commands and broken groups are refused with the formula in the message', () => {
     assert.throws(() => mathml.texToMathML('\\oint{2}'), /math "\\oint\{2\}": unknown command \\oint/);
     assert.throws(() => mathml.texToMathML('x_{i'), /unclosed \{/);

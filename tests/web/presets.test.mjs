@@ -189,6 +189,8 @@ describe('what a preset says is checked', () => {
     const { context, page, problems } = await newPage();
     await page.goto(`${env.origin}?preset=tfsvm-w&autoplay=0`);
     await started(page);
+    // the checked numbers come with claims.ts, loaded when a preset's text is first shown
+    await page.waitForSelector('#about-checked li');
     const text = await page.textContent('#about-text');
     // the plain text, without the typeset math (whose TeX annotation has braces of its own)
     const plain = await page.$eval('#about-text', (e) => {

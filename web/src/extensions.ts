@@ -8,7 +8,7 @@ import { installAccessibility } from './a11y.js';
 import { installEmbedLayout } from './embed/layout.js';
 import { installVisibilityPause } from './embed/visibility.js';
 import { installMessageApi } from './embed/api.js';
-import { SharePanel } from './share.js';
+import type { SharePanel } from './share.js';
 import { ExercisePanel } from './classroom/panel.js';
 import { installExports } from './export.js';
 import { installDatasetUpload } from './upload.js';
@@ -44,8 +44,10 @@ export function installExtensions(api: PageApi): Hooks {
   installExports(api);
   const upload = installDatasetUpload(api);
   onState((s) => upload.stateChanged(s));
-  const share = new SharePanel(api);
-  onState((s) => share.stateChanged(s));
+  // the share panel is built when first opened: share.ts loads then, not with the first view
+  let share: Promise<SharePanel> | null = null;
+  const sharePanel = () => (share ??= import('./share.js').then(({ SharePanel }) => new SharePanel(api)));
+  onState((s) => void share?.then((panel) => panel.stateChanged(s)));
   const messages = initial.embed || window.parent !== window ? installMessageApi(api) : null;
   if (initial.embed) installVisibilityPause(api);
 
@@ -55,6 +57,6 @@ export function installExtensions(api: PageApi): Hooks {
     stateChanged: (state) => {
       for (const f of listeners) f(state);
     },
-    share: () => share.toggle(),
+    share: () => void sharePanel().then((panel) => panel.toggle()),
   };
 }

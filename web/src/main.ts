@@ -4,7 +4,6 @@ import './style.css';
 import { EngineClient, compileEngine, type Configured, type Snapshot } from './engine/index.js';
 import { Controls } from './controls.js';
 import { renderMathText } from './mathtext.js';
-import { checkedNotes, quoteClaims } from './claims.js';
 import { PRESETS, presetById } from './presets.js';
 import { resolveDataset } from './datastore.js';
 import { DEFAULTS, changedFields, engineSpeed, presetState, toConfig, toQuery, withChanges, type State } from './state.js';
@@ -347,19 +346,29 @@ class Playground {
     const preset = presetById(this.state.preset);
     $('about-title').textContent = preset ? preset.title : 'What you are looking at';
     $('about-paper').textContent = preset ? preset.paper : '';
-    renderMathText($('about-text'), preset ? quoteClaims(preset.id, preset.text, preset.claims) : INTRO);
-    // what the text says, as checked by npm run reproduce, each linked to its row of the table
-    const notes = preset ? checkedNotes(preset.id, preset.claims) : [];
-    $('about-checked').replaceChildren(
-      ...notes.map((note) => {
-        const item = el('li', note.holds ? 'holds' : 'fails', 'checked: ' + note.text + ' ');
-        item.append(Object.assign(el('a', '', 'table'), { href: note.href }));
-        return item;
-      }),
-    );
-    $('about-checked').hidden = notes.length === 0;
     const select = $<HTMLSelectElement>('preset');
     if (select.value !== this.state.preset) select.value = preset ? preset.id : '';
+    $('about-checked').hidden = true;
+    if (!preset) {
+      renderMathText($('about-text'), INTRO);
+      return;
+    }
+    $('about-text').replaceChildren();
+    // the text's checked numbers and what was checked (npm run reproduce), each linked to its row of the table:
+    // claims.ts and its table load when a preset's text is first shown, not with the first view
+    void import('./claims.js').then(({ checkedNotes, quoteClaims }) => {
+      if (presetById(this.state.preset) !== preset) return;
+      renderMathText($('about-text'), quoteClaims(preset.id, preset.text, preset.claims));
+      const notes = checkedNotes(preset.id, preset.claims);
+      $('about-checked').replaceChildren(
+        ...notes.map((note) => {
+          const item = el('li', note.holds ? 'holds' : 'fails', 'checked: ' + note.text + ' ');
+          item.append(Object.assign(el('a', '', 'table'), { href: note.href }));
+          return item;
+        }),
+      );
+      $('about-checked').hidden = notes.length === 0;
+    });
   }
 
   /** The heatmaps follow the state's attention scale (a view-only field: redrawn, the run untouched). */

@@ -27,6 +27,7 @@ const COMMANDS: Record<string, [string, string]> = {
   le: ['mo', '≤'],
   gtrsim: ['mo', '≳'],
   approx: ['mo', '≈'],
+  propto: ['mo', '∝'],
   pm: ['mo', '±'],
   odot: ['mo', '⊙'],
   cdot: ['mo', '⋅'],
@@ -39,7 +40,7 @@ const COMMANDS: Record<string, [string, string]> = {
   '}': ['mo', '}'],
 };
 /** Operator names set upright, with a thin space after them (as \min, \log, \arg are in TeX). */
-const OPERATOR_NAMES = new Set(['min', 'max', 'arg', 'log', 'exp']);
+const OPERATOR_NAMES = new Set(['min', 'max', 'arg', 'log', 'ln', 'exp']);
 /** Plain characters typeset as operators, with the typographic form some of them take. */
 const OPERATORS: Record<string, string> = { '-': '−', '*': '∗', "'": '′' };
 /** Fences keep their size, as in TeX without \left…\right (MathML would stretch them). */

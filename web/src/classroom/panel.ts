@@ -2,7 +2,6 @@
 // the engine's snapshots, open hints one by one, reveal the answer and load the known solution.
 import { checkGoal, goalInWords, type GoalResult } from './checker.js';
 import { EXERCISES, exerciseById, type Exercise } from '../exercises.js';
-import { quoteClaims } from '../claims.js';
 import { reducedMotion, withPageFields, type PageApi } from '../page.js';
 import { renderMathText } from '../mathtext.js';
 import { DEFAULTS, withChanges, type State } from '../state.js';
@@ -124,9 +123,15 @@ export class ExercisePanel {
       this.answer.open = false;
       if (exercise) {
         this.title.textContent = `Exercise: ${exercise.title}`;
-        renderMathText(this.question, quoteClaims(`exercise:${exercise.id}`, exercise.question, exercise.claims));
+        // the question and answer quote checked numbers: shown once claims.ts and its table (loaded when first needed) are in
+        this.question.replaceChildren();
+        this.answerText.replaceChildren();
+        void import('../claims.js').then(({ quoteClaims }) => {
+          if (this.current !== exercise) return;
+          renderMathText(this.question, quoteClaims(`exercise:${exercise.id}`, exercise.question, exercise.claims));
+          renderMathText(this.answerText, quoteClaims(`exercise:${exercise.id}`, exercise.answer, exercise.claims));
+        });
         this.goal.textContent = `Goal: ${goalInWords(exercise.goal)}.`;
-        renderMathText(this.answerText, quoteClaims(`exercise:${exercise.id}`, exercise.answer, exercise.claims));
         this.hintButton.disabled = exercise.hints.length === 0;
       }
     }
