@@ -129,6 +129,8 @@ export function quoteClaims(owner: string, text: string, claims: readonly Claim[
 
 /** One line of a text's "checked:" note: what was measured, whether it holds, and its row in the table. */
 export interface CheckedNote {
+  /** The claim's statement ($…$ is math). */
+  says: string;
   text: string;
   holds: boolean;
   /** The claim's row in reproductions.html. */
@@ -140,7 +142,7 @@ export function checkedNotes(owner: string, claims: readonly Claim[] | undefined
   return (claims ?? []).map((claim) => {
     const m = measuredClaim(owner, claim);
     const href = `reproductions.html#${`${owner}/${claim.id}`.replace(/[:/]/g, '-')}`;
-    if (!m) return { text: `${claim.metric}: not measured yet (npm run reproduce)`, holds: false, href };
+    if (!m) return { says: claim.says, text: `${claim.metric}: not measured yet (npm run reproduce)`, holds: false, href };
     const seeds = m.seeds === 1 ? '1 seed' : m.count < m.seeds ? `${m.count} of ${m.seeds} seeds` : `${m.seeds} seeds`;
     const metric = claim.versus ? `${claim.metric} − ${claim.versus.metric ?? claim.metric}` : claim.metric;
     const number = formatMeasured(claim, m);
@@ -150,6 +152,11 @@ export function checkedNotes(owner: string, claims: readonly Claim[] | undefined
         : claim.stat === 'slope'
           ? `log–log slope of ${claim.metric} ${number}`
           : `${metric} ${number} at step ${claim.step}`;
-    return { text: `${seeds}, ${what}${m.holds ? '' : ` — does not hold${claim.fails ? `: ${claim.fails}` : ''}`}`, holds: m.holds, href };
+    return {
+      says: claim.says,
+      text: `${seeds}, ${what}${m.holds ? '' : ` — does not hold${claim.fails ? `: ${claim.fails}` : ''}`}`,
+      holds: m.holds,
+      href,
+    };
   });
 }

@@ -362,8 +362,10 @@ class Playground {
       const notes = checkedNotes(preset.id, preset.claims);
       $('about-checked').replaceChildren(
         ...notes.map((note) => {
-          const item = el('li', note.holds ? 'holds' : 'fails', 'checked: ' + note.text + ' ');
-          item.append(Object.assign(el('a', '', 'table'), { href: note.href }));
+          const says = el('span');
+          renderMathText(says, note.says);
+          const item = el('li', note.holds ? 'holds' : 'fails', 'checked: ');
+          item.append(says, ` — ${note.text} `, Object.assign(el('a', '', 'table'), { href: note.href }));
           return item;
         }),
       );
