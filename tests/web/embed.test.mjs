@@ -322,7 +322,8 @@ describe('embedding the built page', () => {
     await page.goto(playground('lr=0.3&autoplay=0'));
     await waitForMetricsStep(page, (s) => s === 0);
     await page.click('#share');
-    assert.equal(await page.getAttribute('#share', 'aria-expanded'), 'true');
+    // the panel is built when first opened (share.ts loads then): it says so on the button once open
+    await page.waitForSelector('#share[aria-expanded="true"]');
     assert.match(await page.inputValue('#share-link'), /\/sub\/playground\/\?lr=0\.3$/);
     await page.uncheck('.share-views input[value="tokens"]');
     await page.check('.share-views input[value="margin"]');
