@@ -47,6 +47,7 @@ describe('accessibility', () => {
     await main.page.click('#exercise-hint');
     await main.page.click('.exercise-answer summary');
     await main.page.click('#share');
+    await main.page.waitForSelector('#share-panel:not([hidden])');
     assert.deepEqual(await axeViolations(main.page), [], 'exercise and share panel open');
     await main.page.emulateMedia({ colorScheme: 'dark' });
     assert.deepEqual(await axeViolations(main.page), [], 'dark theme');
