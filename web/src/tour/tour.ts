@@ -154,7 +154,11 @@ async function evict(): Promise<void> {
     })
     .sort((a, b) => b.distance - a.distance);
   for (const { f } of far.slice(0, Math.max(0, live.length - MAX_LIVE))) {
-    const element = f.element!;
+    // an eviction that overlaps this one (both await the frames' replies) may have taken this figure, or
+    // enough others, already
+    const element = f.element;
+    if (!element) continue;
+    if ([...figures.values()].filter((x) => x.element).length <= MAX_LIVE) break;
     f.element = null;
     // the state as the frame has it (a visitor's changes included); a frame not ready yet keeps the template's
     if (f.root.dataset.figure === 'ready') {
