@@ -300,10 +300,20 @@ describe('the playground page', () => {
 
   test('the columns stack at a phone width and the dark theme renders', async () => {
     const { page, problems, close } = await open('', { viewport: { width: 390, height: 800 }, colorScheme: 'dark' });
-    const controls = await page.locator('#controls').boundingBox();
-    const center = await page.locator('#center').boundingBox();
+    // one measurement of both columns (two would race the run bar's text between them)
+    const { controls, center } = await page.evaluate(() => ({
+      controls: document.querySelector('#controls').getBoundingClientRect().toJSON(),
+      center: document.querySelector('#center').getBoundingClientRect().toJSON(),
+    }));
     assert.ok(center.y >= controls.y + controls.height - 1, 'the centre column sits below the controls');
     assert.ok(controls.width <= 390);
+    // while the run plays, its changing numbers never move the page below the run bar
+    const tops = new Set();
+    for (let k = 0; k < 20; k++) {
+      tops.add(await page.evaluate(() => Math.round(document.querySelector('#center').getBoundingClientRect().top + scrollY)));
+      await page.waitForTimeout(50);
+    }
+    assert.equal(tops.size, 1, `the centre column moved while the run played: tops ${[...tops]}`);
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.notEqual(bg, 'rgb(255, 255, 255)');
     await page.waitForTimeout(300);
