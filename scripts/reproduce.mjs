@@ -9,10 +9,12 @@
 // tests/claims/ uses the same functions to check that the committed table is the one the code produces.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { compilePageModules } from './page-modules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const paths = {
@@ -24,26 +26,11 @@ export const paths = {
 
 /** Compiles the page's pure modules that hold the claims (presets, exercises, state, claims, mathml) for Node. */
 export async function loadPageModules() {
-  const out = mkdtempSync(join(tmpdir(), 'attnsvm-claims-'));
-  const names = ['presets', 'exercises', 'state', 'claims', 'mathml'];
-  const flags = ['--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck', '--noCheck'];
-  execFileSync(
-    join(root, 'node_modules/.bin/tsc'),
-    [
-      '--outDir',
-      out,
-      '--rootDir',
-      join(root, 'web/src'),
-      '--lib',
-      'es2022,dom',
-      ...flags,
-      ...names.map((n) => join(root, 'web/src', `${n}.ts`)),
-    ],
-    { cwd: root, stdio: 'pipe' },
-  );
-  copyFileSync(paths.page, join(out, 'reproductions.json'));
-  const [presets, exercises, state, claims, mathml] = await Promise.all(names.map((n) => import(pathToFileURL(join(out, `${n}.js`)).href)));
-  rmSync(out, { recursive: true, force: true });
+  const { modules, cleanup } = await compilePageModules(['presets', 'exercises', 'state', 'claims', 'mathml'], {
+    copy: ['reproductions.json'],
+  });
+  cleanup();
+  const [presets, exercises, state, claims, mathml] = modules;
   return { presets, exercises, state, claims, mathml };
 }
 

@@ -72,6 +72,32 @@ const fashionMd: Partial<State> = {
   speed: 'max',
 };
 
+/** What normalised GD and the Polyak step share (Vasudeva et al.): log–log slopes over steps 1,000–10,000, 100 seeds. */
+const finiteTimeRates: readonly Claim[] = [
+  {
+    id: 'norm',
+    says: '$\\|W_t\\|$ grows linearly: log–log slope at least 0.95 over steps 1,000–10,000',
+    metric: 'norm_fro',
+    stat: 'slope',
+    op: '>=',
+    value: 0.95,
+    from: 1000,
+    step: 10000,
+    seeds: 100,
+  },
+  {
+    id: 'dir',
+    says: '$1 - \\mathrm{corr}(W_t, W_{mm})$ falls polynomially: log–log slope below −1.5',
+    metric: 'log10_1m_corr_fro',
+    stat: 'slope',
+    op: '<=',
+    value: -1.5,
+    from: 1000,
+    step: 10000,
+    seeds: 100,
+  },
+];
+
 /** What the Fashion-MNIST presets say: ℓ1.1 MD (the preset) against GD with η = 1, over 5 seeds at 1,000 steps. */
 const gdOnFashion: Partial<State> = { optimizer: 'gd', lr: 1 };
 const fashionClaims: readonly Claim[] = [
@@ -994,30 +1020,7 @@ export const PRESETS: readonly Preset[] = [
       'normalised GD on linear logistic regression, gives $1 - \\mathrm{corr} \\propto (\\log t / t)^2$, local slope ' +
       '$-2 + 2/\\ln t \\approx -1.75$. The SVM uses the tokens the run selects; means over 100 seeds.',
     state: { ...standard, kind: 'global', param: 'W', optimizer: 'ngd', lr: 0.1, norms: ['fro'], tokens: 'selected', speed: '5' },
-    claims: [
-      {
-        id: 'norm',
-        says: '$\\|W_t\\|$ grows linearly: log–log slope at least 0.95 over steps 1,000–10,000',
-        metric: 'norm_fro',
-        stat: 'slope',
-        op: '>=',
-        value: 0.95,
-        from: 1000,
-        step: 10000,
-        seeds: 100,
-      },
-      {
-        id: 'dir',
-        says: '$1 - \\mathrm{corr}(W_t, W_{mm})$ falls polynomially: log–log slope below −1.5',
-        metric: 'log10_1m_corr_fro',
-        stat: 'slope',
-        op: '<=',
-        value: -1.5,
-        from: 1000,
-        step: 10000,
-        seeds: 100,
-      },
-    ],
+    claims: finiteTimeRates,
   },
   {
     id: 'rates-polyak',
@@ -1035,28 +1038,7 @@ export const PRESETS: readonly Preset[] = [
       'uses the tokens the run selects ({sel} of the seeds select the optimal token everywhere); means over 100 seeds.',
     state: { ...standard, kind: 'global', param: 'W', optimizer: 'polyak', scale: 1, norms: ['fro'], tokens: 'selected', speed: '5' },
     claims: [
-      {
-        id: 'norm',
-        says: '$\\|W_t\\|$ grows linearly: log–log slope at least 0.95 over steps 1,000–10,000',
-        metric: 'norm_fro',
-        stat: 'slope',
-        op: '>=',
-        value: 0.95,
-        from: 1000,
-        step: 10000,
-        seeds: 100,
-      },
-      {
-        id: 'dir',
-        says: '$1 - \\mathrm{corr}(W_t, W_{mm})$ falls polynomially: log–log slope below −1.5',
-        metric: 'log10_1m_corr_fro',
-        stat: 'slope',
-        op: '<=',
-        value: -1.5,
-        from: 1000,
-        step: 10000,
-        seeds: 100,
-      },
+      ...finiteTimeRates,
       {
         id: 'corr',
         says: 'every seed stays finite and $\\mathrm{corr}(W_t, W_{mm})$ passes 0.9999 by step 2,000',
