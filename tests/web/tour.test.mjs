@@ -133,15 +133,27 @@ describe('the guided tour', () => {
     await quiz.locator('button.act[data-state="lr=1"]').focus();
     await page.keyboard.press('Enter');
     await frame.waitForFunction(() => new URLSearchParams(location.search).get('lr') === '1', null, { timeout: 20000 });
-    // and the reset button restarts it (the run goes on at 20 steps a frame: a reset shows as a step below the one before it)
-    const beforeReset = await frameStep(frame);
-    await quiz.locator('button.act[data-do="reset"]').click();
+    // and the reset button restarts it. The run goes on at 20 steps a frame, so a reset shows as a drawn step
+    // below the one drawn before it, for a frame or two: the frame records every drawn step, from a step
+    // where the drop can show (η = 1 itself restarted the run just now).
     await waitForValue(
       page,
       () => frameStep(frame),
-      (s) => s < beforeReset,
+      (s) => s >= 100,
       20000,
     );
+    await frame.evaluate(() => {
+      const metrics = document.querySelector('#metrics');
+      let last = Number(metrics.dataset.step);
+      window.stepDropped = false;
+      new MutationObserver(() => {
+        const step = Number(metrics.dataset.step);
+        if (step < last) window.stepDropped = true;
+        last = step;
+      }).observe(metrics, { attributes: true, attributeFilter: ['data-step'] });
+    });
+    await quiz.locator('button.act[data-do="reset"]').click();
+    await frame.waitForFunction(() => window.stepDropped, null, { timeout: 20000 });
     await quiz.locator('button.reveal').press('Enter');
     assert.equal(await quiz.locator('.answer').isVisible(), false, 'the button hides the answer again');
     // links: the playground with the figure's state, and the element's code
