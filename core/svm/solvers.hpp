@@ -46,7 +46,8 @@ struct IterResult {
   int iterations = 0;
   bool converged = false;
   std::string reason;
-  double t = 0;  ///< nuclear: the barrier parameter of the returned point
+  double t = 0;           ///< nuclear: the barrier parameter of the returned point
+  bool polished = false;  ///< nuclear: W is the subspace polish (exactly the active rank), not the barrier's
 };
 
 /// Entrywise ℓp (lp.cpp) on the scaled problem P, from the LDP's solution: projected Newton, with the
