@@ -19,23 +19,8 @@ async function open(query) {
 }
 
 /** Distinct colours that fill at least 100 pixels of the heatmap canvas: the cells' colours (the legend's are 1 px columns). */
-function distinctColours(page) {
-  return page.evaluate(() => {
-    // read a copy (as helpers.canvasStats does: repeated reads of the page's canvas make Chromium warn)
-    const c = document.querySelector('.view-heatmap canvas');
-    const copy = document.createElement('canvas');
-    copy.width = c.width;
-    copy.height = c.height;
-    const ctx = copy.getContext('2d', { willReadFrequently: true });
-    ctx.drawImage(c, 0, 0);
-    const data = ctx.getImageData(0, 0, c.width, c.height).data;
-    const count = new Map();
-    for (let k = 0; k < data.length; k += 4) {
-      const rgb = (data[k] << 16) | (data[k + 1] << 8) | data[k + 2];
-      if (data[k + 3] === 255) count.set(rgb, (count.get(rgb) ?? 0) + 1);
-    }
-    return [...count.values()].filter((c) => c >= 100).length;
-  });
+async function distinctColours(page) {
+  return (await canvasStats(page, '.view-heatmap canvas', { fill: 100 }))[0].colours;
 }
 
 describe('attention heatmap', () => {

@@ -3,11 +3,7 @@
 // assertClean(), and small waits on the page's published state (data-step attributes).
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { serve } from '../../scripts/serve.mjs';
@@ -152,57 +148,42 @@ export async function stepBy(page, count) {
 
 /**
  * Pixel statistics of every canvas matching the selector: non-blank pixels, tinted ones (not grey) and a
- * checksum of all pixels, with the canvas size.
+ * checksum of all pixels, with the canvas size; with `fill`, also `colours`: how many distinct opaque
+ * colours cover at least `fill` pixels each.
  */
-export function canvasStats(page, selector) {
-  return page.evaluate((sel) => {
-    return [...document.querySelectorAll(sel)].map((c) => {
-      // read a copy: reading the page's own canvases repeatedly makes Chromium warn (willReadFrequently)
-      const copy = document.createElement('canvas');
-      copy.width = c.width;
-      copy.height = c.height;
-      const ctx = copy.getContext('2d', { willReadFrequently: true });
-      ctx.drawImage(c, 0, 0);
-      const data = ctx.getImageData(0, 0, c.width, c.height).data;
-      let nonBlank = 0;
-      let tinted = 0;
-      let sum = 0;
-      for (let k = 0; k < data.length; k += 4) {
-        if (data[k + 3] > 0) {
-          nonBlank++;
-          if (Math.abs(data[k] - data[k + 1]) > 8 || Math.abs(data[k + 1] - data[k + 2]) > 8) tinted++;
+export function canvasStats(page, selector, { fill = 0 } = {}) {
+  return page.evaluate(
+    ([sel, fill]) => {
+      return [...document.querySelectorAll(sel)].map((c) => {
+        // read a copy: reading the page's own canvases repeatedly makes Chromium warn (willReadFrequently)
+        const copy = document.createElement('canvas');
+        copy.width = c.width;
+        copy.height = c.height;
+        const ctx = copy.getContext('2d', { willReadFrequently: true });
+        ctx.drawImage(c, 0, 0);
+        const data = ctx.getImageData(0, 0, c.width, c.height).data;
+        let nonBlank = 0;
+        let tinted = 0;
+        let sum = 0;
+        const count = new Map();
+        for (let k = 0; k < data.length; k += 4) {
+          if (data[k + 3] > 0) {
+            nonBlank++;
+            if (Math.abs(data[k] - data[k + 1]) > 8 || Math.abs(data[k + 1] - data[k + 2]) > 8) tinted++;
+          }
+          if (fill > 0 && data[k + 3] === 255) {
+            const rgb = (data[k] << 16) | (data[k + 1] << 8) | data[k + 2];
+            count.set(rgb, (count.get(rgb) ?? 0) + 1);
+          }
+          sum = (sum * 31 + data[k] + 7 * data[k + 1] + 13 * data[k + 2] + data[k + 3]) % 1000000007;
         }
-        sum = (sum * 31 + data[k] + 7 * data[k + 1] + 13 * data[k + 2] + data[k + 3]) % 1000000007;
-      }
-      return { nonBlank, tinted, sum, w: c.width, h: c.height };
-    });
-  }, selector);
+        const colours = fill > 0 ? [...count.values()].filter((n) => n >= fill).length : undefined;
+        return { nonBlank, tinted, sum, colours, w: c.width, h: c.height };
+      });
+    },
+    [selector, fill],
+  );
 }
 
-/**
- * Compiles pure page modules (`names`: paths under web/src without `.ts`, e.g. 'compare/derive') with tsc
- * into a temporary folder and imports them, for the suites that test them under Node. Returns the modules
- * in the order named and a cleanup that removes the folder.
- */
-export async function compilePageModules(names) {
-  const out = mkdtempSync(join(tmpdir(), 'attnsvm-modules-'));
-  const sources = names.map((n) => join(root, 'web/src', `${n}.ts`));
-  const flags = [
-    '--target',
-    'es2022',
-    '--module',
-    'esnext',
-    '--moduleResolution',
-    'bundler',
-    '--skipLibCheck',
-    '--noCheck',
-    '--lib',
-    'es2022,dom',
-  ];
-  execFileSync(join(root, 'node_modules/.bin/tsc'), ['--outDir', out, '--rootDir', join(root, 'web/src'), ...flags, ...sources], {
-    cwd: root,
-    stdio: 'pipe',
-  });
-  const modules = await Promise.all(names.map((n) => import(pathToFileURL(join(out, `${n}.js`)).href)));
-  return { modules, cleanup: () => rmSync(out, { recursive: true, force: true }) };
-}
+/** Compiles pure page modules for the suites that test them under Node (scripts/page-modules.mjs). */
+export { compilePageModules } from '../../scripts/page-modules.mjs';
