@@ -72,6 +72,18 @@ const fashionMd: Partial<State> = {
   speed: 'max',
 };
 
+/** The "Transformers as SVMs" figure's setting (W and KQ presets): the paper code's start, NGD, 100 instances. */
+const tfsvmFigure: Partial<State> = {
+  ...standard,
+  init: 'pytorch',
+  ...ngd,
+  norms: ['fro', 'nuc'],
+  tokens: 'selected',
+  speed: '5',
+  seeds: 100,
+  horizon: 2000,
+};
+
 /** What normalised GD and the Polyak step share (Vasudeva et al.): log–log slopes over steps 1,000–10,000, 100 seeds. */
 const finiteTimeRates: readonly Claim[] = [
   {
@@ -171,17 +183,7 @@ export const PRESETS: readonly Preset[] = [
       'solution $W^{*}_{mm}$ levels off below it (the difference: {nuc}). The SVMs use the tokens the run selects. The curves show the mean ' +
       "± std over 100 random instances, as in the paper's figure; the other views follow seed 1. $W_0$ starts as in " +
       "the paper's code: entries uniform on $[-1/\\sqrt{d}, 1/\\sqrt{d}]$ (PyTorch's nn.Linear default).",
-    state: {
-      ...standard,
-      param: 'W',
-      init: 'pytorch',
-      ...ngd,
-      norms: ['fro', 'nuc'],
-      tokens: 'selected',
-      speed: '5',
-      seeds: 100,
-      horizon: 2000,
-    },
+    state: { ...tfsvmFigure, param: 'W' },
     claims: [
       {
         id: 'fro',
@@ -215,17 +217,7 @@ export const PRESETS: readonly Preset[] = [
       "in the paper's code, entries uniform on $[-1/\\sqrt{d}, 1/\\sqrt{d}]$ (PyTorch's nn.Linear default); from a " +
       'small start, $N(0, 0.01^2)$ entries, the nuclear correlation ends {init} lower. The curves show the mean ± std ' +
       'over 100 random instances.',
-    state: {
-      ...standard,
-      param: 'KQ',
-      init: 'pytorch',
-      ...ngd,
-      norms: ['fro', 'nuc'],
-      tokens: 'selected',
-      speed: '5',
-      seeds: 100,
-      horizon: 2000,
-    },
+    state: { ...tfsvmFigure, param: 'KQ' },
     claims: [
       {
         id: 'nuc',
